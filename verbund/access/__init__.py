@@ -1,0 +1,21 @@
+"""The permission choke point: every visibility and permission decision about records."""
+
+from verbund.access.records import (
+    access_record,
+    authorised_files,
+    covert_matches_for,
+    file_for_actor,
+    may_enter,
+    records_for,
+    searchable_for,
+)
+
+__all__ = [
+    "access_record",
+    "authorised_files",
+    "covert_matches_for",
+    "file_for_actor",
+    "may_enter",
+    "records_for",
+    "searchable_for",
+]

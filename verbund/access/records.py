@@ -1,0 +1,190 @@
+"""Decide who may see or change which records — the only place that does (architecture 1).
+
+Superusers and global permissions see nothing here: running the platform grants no access
+to police data. Covert records are visible to their owner only, not even to the BKA that
+runs the file (R-D5).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Literal
+
+from django.contrib.auth.models import Group
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from verbund.errors import Forbidden, NotFound
+from verbund.models import File, Participation, Record, RecordGroupObjectPermission
+from verbund.models.files import EstablishmentOrder
+from verbund.models.records import RecordStatus, Storage
+
+Action = Literal["view", "change", "delete", "block"]
+_PERM = {
+    "view": "view_record",
+    "change": "change_record",
+    "delete": "delete_record",
+    "block": "block_record",
+}
+
+
+def _is_officer(actor: Any) -> bool:
+    return bool(
+        actor is not None
+        and getattr(actor, "is_authenticated", False)
+        and getattr(actor, "agency_id", None)
+        and getattr(actor, "role", "") != "supervisor"
+        and getattr(actor, "is_active", False)
+    )
+
+
+def current_order(file: File) -> EstablishmentOrder | None:
+    """Return the establishment order version in force today (R-A6), if any."""
+    today = timezone.localdate()
+    for order in file.orders.filter(effective_from__lte=today).prefetch_related("approvals"):
+        bodies = {a.body for a in order.approvals.all() if a.approved_on <= today}
+        if not set(file.required_approvals) <= bodies:
+            continue
+        if file.requires_bfdi_hearing and (
+            order.bfdi_heard_on is None or order.bfdi_heard_on > today
+        ):
+            continue
+        return order
+    return None
+
+
+def authorised_files(actor: Any) -> QuerySet[File]:
+    """Return the files an officer is explicitly authorised for (R-A4) and takes part in."""
+    if not _is_officer(actor):
+        return File.objects.none()
+    return File.objects.filter(
+        authorisations__officer=actor, participations__agency_id=actor.agency_id
+    ).distinct()
+
+
+def file_for_actor(actor: Any, code: str) -> File:
+    """Return a file the officer is authorised for, or raise 403 (files are public)."""
+    file = File.objects.filter(code=code).select_related("legal_basis").first()
+    if file is None:
+        raise NotFound("Unbekannte Datei.", code="unknown_file", fields={"file": ["unknown"]})
+    if not authorised_files(actor).filter(pk=file.pk).exists():
+        raise Forbidden(
+            "Keine Berechtigung für diese Datei (R-A4).",
+            code="not_authorised",
+            fields={"file": ["not authorised"]},
+        )
+    return file
+
+
+def _participation(actor: Any, file: File) -> Participation | None:
+    return (
+        Participation.objects.filter(file=file, agency_id=actor.agency_id)
+        .select_related("legal_basis")
+        .first()
+    )
+
+
+def may_enter(actor: Any, file: File) -> tuple[bool, str]:
+    """Return whether the officer's agency may enter into the file, and a refusal code.
+
+    R-A3: the file and the participation each need a statute or published ordinance in
+    force; an establishment order alone carries no entries. GWS: the order in force names
+    the entering participants (R-A1, R-M1).
+    """
+    if not _is_officer(actor):
+        return False, "not_authorised"
+    if not file.legal_basis.carries_entries():
+        return False, "no_legal_basis"
+    part = _participation(actor, file)
+    if part is None:
+        return False, "not_participant"
+    if not part.legal_basis.carries_entries():
+        return False, "no_legal_basis"
+    order = current_order(file)
+    if order is None:
+        return False, "no_establishment_order"
+    if not file.is_atd and actor.agency.code not in order.participants.get("enter", []):
+        return False, "not_participant"
+    return True, ""
+
+
+def _may_retrieve_directly(actor: Any, file: File) -> bool:
+    """GWS: participants the order authorises retrieve records directly (R-M7)."""
+    if file.is_atd:
+        return False
+    order = current_order(file)
+    return bool(order and actor.agency.code in order.participants.get("retrieve", []))
+
+
+def records_for(actor: Any, action: Action) -> QuerySet[Record]:
+    """Return the records the officer may see or act on, as one SQL filter.
+
+    view: own agency's records in authorised files; records another agency granted
+    (guardian ``view_record`` for the agency group, set by a grant or an Eilfall whose
+    consent is not refused); in GWS every record for authorised retrieving participants.
+    change/delete/block: only records whose owner group holds the permission (R-H1).
+    """
+    if not _is_officer(actor):
+        return Record.objects.none()
+    files = authorised_files(actor)
+    perm = RecordGroupObjectPermission.objects.filter(
+        content_object=OuterRef("pk"),
+        group__name=f"agency:{actor.agency.code}",
+        permission__codename=_PERM[action],
+    )
+    scope = Q(Exists(perm))
+    if action == "view":
+        direct = [f.pk for f in files if _may_retrieve_directly(actor, f)]
+        if direct:
+            scope |= Q(file_id__in=direct, storage=Storage.OPEN, status=RecordStatus.ACTIVE)
+        # Access through a grant never reaches covert records (R-C8, R-D5).
+        scope &= Q(owner_id=actor.agency_id) | ~Q(storage=Storage.COVERT)
+    return Record.objects.filter(scope, file__in=files)
+
+
+def access_record(actor: Any, record_id: Any, action: Action) -> Record:
+    """Return one record for the action, or raise 404 (unknown or not for you) / 403.
+
+    403 only where the caller may lawfully see the record but not act on it; covert
+    records answer 404 to everybody but the owner (api.md conventions).
+    """
+    try:
+        pk = uuid.UUID(str(record_id))
+    except ValueError:
+        raise NotFound() from None
+    visible = records_for(actor, "view").select_related("file", "owner").filter(pk=pk).first()
+    if visible is None:
+        raise NotFound()
+    if action == "view":
+        return visible
+    if not records_for(actor, action).filter(pk=visible.pk).exists():
+        raise Forbidden("Nur die eingebende Behörde darf dies (R-H1).", code="not_owner")
+    return visible
+
+
+def searchable_for(actor: Any, file: File) -> QuerySet[Record]:
+    """Return the records of a file a search by this officer may show as hits.
+
+    Covert records of other agencies never appear (R-D3, R-D5); blocked records are not
+    searchable (R-L3). The caller must have passed ``file_for_actor``.
+    """
+    if not _is_officer(actor):
+        return Record.objects.none()
+    return Record.objects.filter(file=file, status=RecordStatus.ACTIVE).filter(
+        Q(owner_id=actor.agency_id) | ~Q(storage=Storage.COVERT)
+    )
+
+
+def covert_matches_for(actor: Any, file: File) -> QuerySet[Record]:
+    """Return the covert records of other agencies: a match is reported to the owner only."""
+    if not _is_officer(actor):
+        return Record.objects.none()
+    return Record.objects.filter(
+        file=file, status=RecordStatus.ACTIVE, storage=Storage.COVERT
+    ).exclude(owner_id=actor.agency_id)
+
+
+def agency_group(agency: Any) -> Group:
+    """Return (creating once) the permission group that stands for an agency."""
+    group, _created = Group.objects.get_or_create(name=f"agency:{agency.code}")
+    return group

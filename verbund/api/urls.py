@@ -1,0 +1,5 @@
+"""REST API v1 routes."""
+
+from django.urls import path
+
+urlpatterns: list = []

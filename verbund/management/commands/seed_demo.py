@@ -1,0 +1,144 @@
+"""Seed reference data, demo officers and a few hundred synthetic records (idempotent)."""
+
+from __future__ import annotations
+
+import datetime
+import random
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from agencies.models import Officer
+from agencies.services import demo_officers
+from verbund.models import Record
+from verbund.services.records import record_create
+from verbund.services.reference import reference_data_ensure
+
+# Names with realistic variant transliterations (R-C1 variant spellings and aliases).
+ARABIC = [
+    ("Al-Masri", ["El-Masri", "Almasri"], ["Mohammed", "Muhammad", "Mohamed"]),
+    ("Abdullah", ["Abdallah", "Abdulla"], ["Ahmed", "Ahmad"]),
+    ("Haddad", ["Hadad"], ["Youssef", "Yusuf", "Jussuf"]),
+    ("Al-Rashid", ["Ar-Rashid", "Alrashid"], ["Omar", "Umar"]),
+    ("Hussein", ["Husain", "Hussain", "Husein"], ["Ali"]),
+    ("Khalil", ["Chalil", "Halil"], ["Ibrahim", "Ebrahim"]),
+    ("Nasser", ["Nasir", "Nassir"], ["Khaled", "Chalid", "Khalid"]),
+    ("Saleh", ["Salih", "Salah"], ["Mustafa", "Mostafa"]),
+]
+TURKISH = [
+    ("Yılmaz", ["Yilmaz"], ["Mehmet", "Mehmed"]),
+    ("Öztürk", ["Oeztuerk", "Ozturk"], ["Ayşe", "Ayse"]),
+    ("Çelik", ["Celik", "Tschelik"], ["Mustafa"]),
+    ("Şahin", ["Sahin", "Schahin"], ["Emre"]),
+    ("Doğan", ["Dogan"], ["Hüseyin", "Hueseyin", "Huseyin"]),
+    ("Kaya", [], ["Fatma"]),
+    ("Aydın", ["Aydin"], ["Kemal"]),
+]
+GERMAN = [
+    ("Müller", ["Mueller"], ["Thomas"]),
+    ("Schröder", ["Schroeder"], ["Jörg", "Joerg"]),
+    ("Weiß", ["Weiss"], ["Stefan"]),
+    ("Groß", ["Gross"], ["Andreas"]),
+    ("Becker", [], ["Sven"]),
+    ("Krüger", ["Krueger"], ["Dennis"]),
+]
+NATIONALITIES = {"arabic": ["SY", "IQ", "EG", "LB", "MA", "DZ"], "turkish": ["TR"], "german": ["DE"]}
+
+
+class Command(BaseCommand):
+    """``manage.py seed_demo [--records N]``."""
+
+    help = "Create reference data, the demo accounts and synthetic demo records."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--records", type=int, default=300)
+        parser.add_argument("--seed", type=int, default=2013)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        reference_data_ensure()
+        demo_officers(settings.VERBUND_DEMO_PASSWORD)
+        if Record.objects.exists():
+            self.stdout.write("Demo records exist; reference data and accounts refreshed.")
+            return
+        rng = random.Random(options["seed"])
+        created = 0
+        for i in range(options["records"]):
+            created += self._one(rng, i)
+        self.stdout.write(f"Seeded {created} demo records.")
+
+    def _one(self, rng: random.Random, i: int) -> int:
+        """Enter one synthetic record through the service (every rule checked, R-C9)."""
+        if i % 7 == 6:
+            return self._gws(rng, i)
+        owner = rng.choice(
+            ["bka", "bfv", "bnd", "lka-bw", "lka-by", "lka-nw", "lfv-nw", "lfv-be", "mad", "zka", "bpol"]
+        )
+        analyst = Officer.objects.get(username=f"{owner}.analyst")
+        family, pool = rng.choice(
+            [(ARABIC, "arabic")] * 5 + [(TURKISH, "turkish")] * 3 + [(GERMAN, "german")] * 2
+        )
+        surname, spellings, givens = rng.choice(family)
+        storage = rng.choices(["open", "restricted", "covert"], weights=[75, 10, 15])[0]
+        case_group = rng.choice(["1a", "1a", "1b", "1c", "2", "2"])
+        born = datetime.date(1960, 1, 1) + datetime.timedelta(days=rng.randrange(0, 14000))
+        data: dict[str, Any] = {
+            "file": "ATD",
+            "kind": "person",
+            "case_group": case_group,
+            "storage": storage,
+            "findings_basis": f"Erkenntnisse aus Ermittlungsvorgang {owner.upper()}-{1000 + i}",
+            "basic": {
+                "surname": surname,
+                "given_names": givens[0],
+                "spellings": spellings,
+                "sex": rng.choice(["m", "m", "m", "f"]),
+                "date_of_birth": born.isoformat(),
+                "nationalities": [rng.choice(NATIONALITIES[pool])],
+            },
+            "reference": {
+                "file_number": f"{owner.upper()}-{2020 + i % 6}-{i:05d}",
+                "classification": rng.choice(["none", "VS-NfD", "VS-V", "GEHEIM"]),
+            },
+        }
+        if len(givens) > 1 and rng.random() < 0.5:
+            data["basic"]["aliases"] = [f"Abu {rng.choice(givens)}"]
+        if storage != "restricted" and rng.random() < 0.44:
+            data["extended"] = {
+                "phones": [f"+49 1{rng.randrange(50, 79)} {rng.randrange(1000000, 9999999)}"],
+                "skills": rng.sample(["explosives", "weapons", "it_attack", "forgery"], 1),
+                "last_event_date": (datetime.date.today() - datetime.timedelta(days=rng.randrange(30, 900))).isoformat(),
+            }
+            if case_group in ("1a", "2") and rng.random() < 0.3:
+                cs, _cv, cg = rng.choice(ARABIC + TURKISH)
+                data["extended"]["contact_persons"] = [{"surname": cs, "given_names": cg[0]}]
+        if storage != "open":
+            data["storage_decision"] = {
+                "decided_by": f"{owner}.head",
+                "reasons": "Besondere Geheimhaltungsinteressen (Quellenschutz) im Einzelfall.",
+            }
+        if storage == "covert" and owner in ("bfv", "bnd", "lfv-nw") and rng.random() < 0.3:
+            data["markings"] = ["art10"]
+        record_create(actor=analyst, data=data)
+        return 1
+
+    def _gws(self, rng: random.Random, i: int) -> int:
+        owner = rng.choice(["lka-bw", "lka-by", "lka-nw", "lka-he", "bpol"])
+        analyst = Officer.objects.get(username=f"{owner}.analyst")
+        surname, spellings, givens = rng.choice(GERMAN + TURKISH)
+        born = datetime.date(1975, 1, 1) + datetime.timedelta(days=rng.randrange(0, 9000))
+        record_create(
+            actor=analyst,
+            data={
+                "file": "GWS",
+                "kind": "person",
+                "basic": {
+                    "surname": surname,
+                    "given_names": givens[0],
+                    "spellings": spellings,
+                    "date_of_birth": born.isoformat(),
+                },
+                "reference": {"file_number": f"VB-{owner.upper()}-{i:05d}"},
+            },
+        )
+        return 1

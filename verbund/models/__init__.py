@@ -1,0 +1,39 @@
+"""Domain models of the federated files."""
+
+from verbund.models.catalogue import CatalogueValue, CatalogueVersion
+from verbund.models.files import (
+    EstablishmentOrder,
+    EstablishmentOrderApproval,
+    File,
+    LegalBasis,
+    Participation,
+)
+from verbund.models.inbox import InboxItem
+from verbund.models.records import (
+    FeatureValue,
+    NameKey,
+    Record,
+    RecordGroupObjectPermission,
+    RecordUserObjectPermission,
+)
+from verbund.models.searches import CovertHit, Hit, Search, SearchThrottle
+
+__all__ = [
+    "CatalogueValue",
+    "CatalogueVersion",
+    "CovertHit",
+    "EstablishmentOrder",
+    "EstablishmentOrderApproval",
+    "FeatureValue",
+    "File",
+    "Hit",
+    "InboxItem",
+    "LegalBasis",
+    "NameKey",
+    "Participation",
+    "Record",
+    "RecordGroupObjectPermission",
+    "RecordUserObjectPermission",
+    "Search",
+    "SearchThrottle",
+]

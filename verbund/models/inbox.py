@@ -1,0 +1,53 @@
+"""Inbox items of an agency: covert hits, requests, notices, due reviews."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class InboxKind(models.TextChoices):
+    """Kinds of inbox item (api.md "Inbox")."""
+
+    COVERT_HIT = "covert_hit", _("Verdeckter Treffer")
+    ACCESS_REQUEST = "access_request", _("Ersuchen")
+    ACCESS_DECISION = "access_decision", _("Entscheidung über Ersuchen")
+    EMERGENCY_CONSENT = "emergency_consent", _("Eilfall: Zustimmung")
+    EMERGENCY_REFUSED = "emergency_refused", _("Eilfall: Zustimmung verweigert")
+    CORRECTION_NOTICE = "correction_notice", _("Hinweis auf Unrichtigkeit")
+    REVIEW_DUE = "review_due", _("Prüffrist")
+    SUBJECT_REQUEST = "subject_request", _("Auskunftsersuchen")
+
+
+class InboxItem(models.Model):
+    """A duty or notice addressed to one agency for one file.
+
+    Items tied to a record are deleted with it (R-L5); ``due_at`` carries the
+    configurable "without delay" deadline (R-L6).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, related_name="inbox")
+    file = models.ForeignKey("verbund.File", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=24, choices=InboxKind.choices)
+    record = models.ForeignKey(
+        "verbund.Record", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    subject_id = models.UUIDField(null=True, blank=True)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["agency", "file", "-created_at"], name="inbox_agency")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "subject_id"],
+                condition=models.Q(subject_id__isnull=False),
+                name="one_inbox_item_per_subject",
+            )
+        ]

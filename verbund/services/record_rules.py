@@ -1,0 +1,609 @@
+"""Validate record input against the entry rules (R-B, R-C, R-D, R-L4a).
+
+One place for every entry rule, shared by the API, the browser form and imports. Errors
+carry the machine codes of api.md; nothing here writes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+
+from agencies.models import Officer, Role
+from verbund.errors import DomainError, Forbidden, Invalid
+from verbund.models import File
+from verbund.models.records import (
+    COVERT_ONLY_MARKINGS,
+    MARKINGS,
+    OBJECT_KINDS,
+    CaseGroup,
+    Classification,
+    RecordKind,
+    Storage,
+)
+from verbund.selectors.catalogue import current_codes
+
+BASIC_LIST_FIELDS = (
+    "former_names",
+    "other_names",
+    "aliases",
+    "spellings",
+    "nationalities",
+    "former_nationalities",
+    "addresses",
+    "former_addresses",
+    "physical_features",
+    "languages",
+    "dialects",
+    "photographs",
+    "identity_papers",
+)
+BASIC_TEXT_FIELDS = ("surname", "given_names", "place_of_birth")
+BASIC_FIELDS = frozenset(
+    BASIC_LIST_FIELDS + BASIC_TEXT_FIELDS + ("sex", "date_of_birth", "country_of_birth")
+)
+
+# Extended data, ATDG §3(1) Nr. 1b aa-ss (R-C2).
+EXT_LIST_FIELDS = (
+    "phones",
+    "devices",
+    "emails",
+    "bank_accounts",
+    "safe_deposit_boxes",
+    "vehicles",
+    "licences",
+    "websites",
+)
+EXT_TEXT_FIELDS = ("education", "profession", "organisation")
+EXT_CATALOGUE_SINGLE = ("ethnicity", "religion", "marital_status")
+EXT_CATALOGUE_MULTI = ("skills", "critical_infrastructure", "dangerousness", "visited_places")
+EXTENDED_FIELDS = frozenset(
+    EXT_LIST_FIELDS
+    + EXT_TEXT_FIELDS
+    + EXT_CATALOGUE_SINGLE
+    + EXT_CATALOGUE_MULTI
+    + ("religion_reason", "contact_persons", "last_event_date", "free_text")
+)
+# Fields a "withheld" list may name (religion_reason goes with religion).
+WITHHOLDABLE = EXTENDED_FIELDS - {"religion_reason"}
+
+# R-B2: the closed list of contact-person fields (002 line 1469).
+CONTACT_PERSON_FIELDS = frozenset(
+    {
+        "surname",
+        "given_names",
+        "former_names",
+        "other_names",
+        "aliases",
+        "spellings",
+        "sex",
+        "date_of_birth",
+        "place_of_birth",
+        "country_of_birth",
+        "nationality",
+        "address",
+        "photographs",
+        "phones",
+        "emails",
+        "business_contacts",
+    }
+)
+CONTACT_CASE_GROUPS = frozenset({CaseGroup.G1A, CaseGroup.G2})
+OBJECT_FIELDS = frozenset({"identifier", "description"})
+SEXES = frozenset({"m", "f", "x", "u"})
+FREE_TEXT_MAX = 2000
+_ISO2 = re.compile(r"^[A-Z]{2}$")
+TOP_LEVEL = frozenset(
+    {
+        "file",
+        "kind",
+        "case_group",
+        "storage",
+        "storage_decision",
+        "markings",
+        "findings_basis",
+        "basic",
+        "extended",
+        "withheld",
+        "object",
+        "linked_person",
+        "review_date",
+        "deletion_date",
+        "reference",
+    }
+)
+# R-L4a project decision: longest storage from the last event justifying it.
+MAX_STORAGE_YEARS = {"adult": 10, "juvenile": 5, "child": 2}
+
+
+@dataclass
+class RecordInput:
+    """Validated input of a record create or update."""
+
+    file: File
+    kind: str
+    case_group: str
+    storage: str
+    decided_by: Officer | None
+    storage_reasons: str
+    markings: list[str]
+    findings_basis: str
+    basic: dict[str, Any]
+    extended: dict[str, Any]
+    withheld: list[str]
+    object_data: dict[str, Any]
+    linked_person_id: str | None
+    review_date: datetime.date
+    deletion_date: datetime.date
+    file_number: str
+    classification: str
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+
+class _Collector:
+    """Collect field errors so one answer names every bad field; raise the first code."""
+
+    def __init__(self) -> None:
+        self.fields: dict[str, list[str]] = {}
+        self.first: tuple[str, str, type[DomainError]] | None = None
+
+    def add(self, path: str, code: str, detail: str, kind: type[DomainError] = Invalid) -> None:
+        self.fields.setdefault(path, []).append(detail)
+        if self.first is None or (kind is not Invalid and self.first[2] is Invalid):
+            self.first = (code, detail, kind)
+
+    def raise_if_any(self) -> None:
+        if self.first is not None:
+            code, detail, kind = self.first
+            raise kind(detail, code=code, fields=self.fields)
+
+
+def clean_text(value: Any, path: str, errors: _Collector, *, max_len: int = 500) -> str | None:
+    """Return a stripped string or record an error (NUL bytes and lone surrogates refused)."""
+    if not isinstance(value, str):
+        errors.add(path, "invalid", "Text erwartet.")
+        return None
+    if "\x00" in value or any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+        errors.add(path, "invalid_characters", "Unzulässige Zeichen.")
+        return None
+    value = unicodedata.normalize("NFC", value).strip()
+    if len(value) > max_len:
+        errors.add(path, "too_long", f"Höchstens {max_len} Zeichen.")
+        return None
+    return value
+
+
+def _text_list(value: Any, path: str, errors: _Collector) -> list[str] | None:
+    if not isinstance(value, list):
+        errors.add(path, "invalid", "Liste erwartet.")
+        return None
+    out = []
+    for i, item in enumerate(value):
+        text = clean_text(item, f"{path}[{i}]", errors)
+        if text:
+            out.append(text)
+    return out
+
+
+def parse_date(value: Any, path: str, errors: _Collector) -> datetime.date | None:
+    """Parse an ISO date or record an error."""
+    if isinstance(value, datetime.date):
+        return value
+    if not isinstance(value, str):
+        errors.add(path, "invalid_date", "Datum im Format JJJJ-MM-TT erwartet.")
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        errors.add(path, "invalid_date", "Datum im Format JJJJ-MM-TT erwartet.")
+        return None
+
+
+def _country(value: Any, path: str, errors: _Collector) -> str | None:
+    if not isinstance(value, str) or not _ISO2.match(value):
+        errors.add(path, "invalid_country", "Ländercode nach ISO 3166 (zwei Buchstaben).")
+        return None
+    return value
+
+
+def _clean_person_fields(
+    data: Any, allowed: frozenset[str], prefix: str, errors: _Collector, unknown_code: str
+) -> dict[str, Any]:
+    """Validate name-like person data (basic data or a contact person)."""
+    if not isinstance(data, dict):
+        errors.add(prefix, "invalid", "Objekt erwartet.")
+        return {}
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        path = f"{prefix}.{key}"
+        if key not in allowed:
+            errors.add(path, unknown_code, "Dieses Feld ist hier nicht zulässig.")
+            continue
+        if value in (None, "", []):
+            continue
+        if key in ("sex",):
+            if value not in SEXES:
+                errors.add(path, "invalid_choice", "Zulässig: m, f, x, u.")
+            else:
+                out[key] = value
+        elif key == "date_of_birth":
+            day = parse_date(value, path, errors)
+            if day and day > timezone.localdate():
+                errors.add(path, "invalid_date", "Geburtsdatum liegt in der Zukunft.")
+            elif day:
+                out[key] = day.isoformat()
+        elif key in ("country_of_birth", "nationality"):
+            code = _country(value, path, errors)
+            if code:
+                out[key] = code
+        elif key in ("nationalities", "former_nationalities"):
+            items = _text_list(value, path, errors) or []
+            if all(_country(c, path, errors) for c in items):
+                out[key] = items
+        elif key in BASIC_LIST_FIELDS or isinstance(value, list):
+            items = _text_list(value, path, errors)
+            if items:
+                out[key] = items
+        else:
+            text = clean_text(value, path, errors, max_len=200)
+            if text:
+                out[key] = text
+    return out
+
+
+def _clean_extended(
+    data: Any, case_group: str, errors: _Collector
+) -> dict[str, Any]:
+    """Validate extended data aa-ss (R-C2, R-C4-C6, R-C10, R-B2)."""
+    if not isinstance(data, dict):
+        errors.add("extended", "invalid", "Objekt erwartet.")
+        return {}
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        path = f"extended.{key}"
+        if key not in EXTENDED_FIELDS:
+            errors.add(path, "unknown_field", "Unbekanntes Feld der erweiterten Grunddaten.")
+            continue
+        if value in (None, "", []):
+            continue
+        if key in EXT_LIST_FIELDS:
+            items = _text_list(value, path, errors)
+            if items:
+                out[key] = items
+        elif key in EXT_TEXT_FIELDS or key == "religion_reason":
+            text = clean_text(value, path, errors, max_len=500)
+            if text:
+                out[key] = text
+        elif key in EXT_CATALOGUE_SINGLE:
+            codes = current_codes(key)
+            if not isinstance(value, str) or value not in codes:
+                # R-C4: values come from the catalogue; officers cannot add to it.
+                errors.add(path, "not_in_catalogue", "Wert ist nicht im Katalog.")
+            else:
+                out[key] = value
+        elif key in EXT_CATALOGUE_MULTI:
+            codes = current_codes(key)
+            if not isinstance(value, list) or any(
+                not isinstance(v, str) or v not in codes for v in value
+            ):
+                errors.add(path, "not_in_catalogue", "Wert ist nicht im Katalog.")
+            else:
+                out[key] = sorted(set(value))
+        elif key == "last_event_date":
+            day = parse_date(value, path, errors)
+            if day:
+                out[key] = day.isoformat()
+        elif key == "free_text":
+            text = clean_text(value, path, errors, max_len=100_000)
+            if text is not None and len(text) > FREE_TEXT_MAX:
+                # R-C6: at most 2,000 characters.
+                errors.add(path, "free_text_too_long", "Freitext höchstens 2.000 Zeichen.")
+            elif text:
+                out[key] = text
+        elif key == "contact_persons":
+            out_cp = _clean_contact_persons(value, case_group, errors)
+            if out_cp:
+                out[key] = out_cp
+    if "religion" in out and not out.get("religion_reason"):
+        # R-C10: religion only with a case-specific reason why it is needed.
+        errors.add(
+            "extended.religion_reason",
+            "reason_required",
+            "Religionszugehörigkeit nur mit Begründung der Erforderlichkeit im Einzelfall.",
+        )
+    if "religion_reason" in out and "religion" not in out:
+        out.pop("religion_reason")
+    return out
+
+
+def _clean_contact_persons(value: Any, case_group: str, errors: _Collector) -> list[Any]:
+    """R-B2: contact persons only in 1a/2 main records, with the closed field list."""
+    if not isinstance(value, list):
+        errors.add("extended.contact_persons", "invalid", "Liste erwartet.")
+        return []
+    if case_group not in CONTACT_CASE_GROUPS:
+        errors.add(
+            "extended.contact_persons",
+            "contact_persons_not_allowed",
+            "Kontaktpersonen nur bei Hauptpersonen der Fallgruppen 1a und 2 (R-B2).",
+        )
+        return []
+    out = []
+    for i, cp in enumerate(value):
+        path = f"extended.contact_persons[{i}]"
+        cleaned = _clean_person_fields(
+            cp, CONTACT_PERSON_FIELDS, path, errors, "contact_person_field_not_allowed"
+        )
+        if cleaned and not cleaned.get("surname"):
+            errors.add(f"{path}.surname", "required", "Familienname erforderlich.")
+        if cleaned:
+            out.append(cleaned)
+    return out
+
+
+def _resolve_decider(actor: Officer, decision: Any, errors: _Collector) -> tuple[Officer | None, str]:
+    """R-D4: restricted/covert storage is decided by the head or an authorised senior officer."""
+    if not isinstance(decision, dict):
+        errors.add(
+            "storage_decision",
+            "storage_decision_required",
+            "Beschränkte oder verdeckte Speicherung erfordert eine Entscheidung mit Gründen.",
+        )
+        return None, ""
+    username = decision.get("decided_by")
+    reasons = clean_text(decision.get("reasons", ""), "storage_decision.reasons", errors, max_len=4000)
+    if not reasons:
+        errors.add(
+            "storage_decision.reasons",
+            "storage_decision_required",
+            "Die Gründe der Entscheidung sind anzugeben (R-D4).",
+        )
+    if not isinstance(username, str) or not username:
+        errors.add(
+            "storage_decision.decided_by",
+            "storage_decision_required",
+            "Entscheidende Person angeben.",
+        )
+        return None, reasons or ""
+    decider = Officer.objects.filter(username=username, is_active=True).first()
+    if decider is None or decider.agency_id != actor.agency_id or decider.role != Role.HEAD:
+        errors.add(
+            "storage_decision.decided_by",
+            "decision_not_authorised",
+            "Nur die Behördenleitung oder ein besonders beauftragter Beamter des höheren "
+            "Dienstes der eingebenden Behörde entscheidet (R-D4).",
+            Forbidden,
+        )
+        return None, reasons or ""
+    return decider, reasons or ""
+
+
+def default_dates(
+    file: File, extended: dict[str, Any], basic: dict[str, Any]
+) -> tuple[datetime.date, datetime.date]:
+    """Return review and deletion dates when the owner gives none (R-L4a).
+
+    ATD: the owner's source-data rule, here the project's default (review after five years,
+    deletion ten years after the last event). GWS: the periods of the order in force.
+    """
+    from verbund.access.records import current_order
+
+    start = _last_event(extended) or timezone.localdate()
+    age_group = _age_group(basic, start)
+    order = current_order(file)
+    if not file.is_atd and order is not None and order.review_months:
+        review = order.review_months.get(age_group, order.review_months.get("adult", 60))
+        storage = order.storage_months.get(age_group, order.storage_months.get("adult", 60))
+    else:
+        storage = MAX_STORAGE_YEARS[age_group] * 12
+        review = min(60, storage)
+    return _add_months(start, int(review)), _add_months(start, int(storage))
+
+
+def _last_event(extended: dict[str, Any]) -> datetime.date | None:
+    value = extended.get("last_event_date")
+    return datetime.date.fromisoformat(value) if value else None
+
+
+def _age_group(basic: dict[str, Any], on: datetime.date) -> str:
+    dob = basic.get("date_of_birth")
+    if not dob:
+        return "adult"
+    born = datetime.date.fromisoformat(dob)
+    age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    if age < 14:
+        return "child"
+    if age < 18:
+        return "juvenile"
+    return "adult"
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    return datetime.date(year, month, min(day.day, 28))
+
+
+def validate_record_input(
+    *, actor: Officer, file: File, data: dict[str, Any], existing: Any | None = None
+) -> RecordInput:
+    """Check a whole record against every entry rule; raise with all field errors."""
+    errors = _Collector()
+    for key in data:
+        if key not in TOP_LEVEL:
+            errors.add(key, "unknown_field", "Unbekanntes Feld.")
+
+    kind = data.get("kind", RecordKind.PERSON)
+    if kind not in RecordKind.values:
+        errors.add("kind", "invalid_choice", "Unbekannte Art des Datensatzes.")
+    is_person = kind == RecordKind.PERSON
+    if not file.is_atd and kind != RecordKind.PERSON:
+        errors.add("kind", "invalid_choice", "Diese Datei speichert nur Personen.")
+
+    case_group = data.get("case_group") or ""
+    if file.is_atd and is_person:
+        if case_group not in CaseGroup.values:
+            # R-B1: only the four case groups; advocating violence alone is no ground.
+            errors.add(
+                "case_group",
+                "invalid_case_group",
+                "Zulässig sind nur die Fallgruppen 1a, 1b, 1c und 2 (R-B1).",
+            )
+    elif case_group:
+        errors.add("case_group", "case_group_not_allowed", "Hier gibt es keine Fallgruppe.")
+        case_group = ""
+
+    storage = data.get("storage", Storage.OPEN)
+    if storage not in Storage.values:
+        errors.add("storage", "invalid_choice", "Zulässig: open, restricted, covert.")
+    elif not file.is_atd and storage != Storage.OPEN:
+        errors.add("storage", "storage_not_allowed", "Diese Datei kennt nur offene Speicherung.")
+
+    markings = data.get("markings") or []
+    if not isinstance(markings, list) or any(m not in MARKINGS for m in markings):
+        errors.add("markings", "invalid_choice", "Unbekannte Kennzeichnung.")
+        markings = []
+    markings = sorted(set(markings))
+    if COVERT_ONLY_MARKINGS & set(markings) and storage != Storage.COVERT:
+        # R-C8: Art. 10/13 and IT-system data are always stored covert.
+        errors.add(
+            "storage",
+            "covert_required",
+            "Daten aus Maßnahmen nach Art. 10, Art. 13 GG oder Eingriffen in "
+            "informationstechnische Systeme sind stets verdeckt zu speichern (R-C8).",
+        )
+
+    decided_by: Officer | None = None
+    reasons = ""
+    if storage in (Storage.RESTRICTED, Storage.COVERT):
+        decided_by, reasons = _resolve_decider(actor, data.get("storage_decision"), errors)
+
+    findings = clean_text(data.get("findings_basis", ""), "findings_basis", errors, max_len=4000)
+    if file.is_atd and not findings:
+        # R-B3: the entry rests on factual indications tied to concrete findings.
+        errors.add(
+            "findings_basis",
+            "findings_basis_required",
+            "Tatsächliche Anhaltspunkte und Erkenntnisgrundlage angeben (R-B3).",
+        )
+
+    basic: dict[str, Any] = {}
+    extended: dict[str, Any] = {}
+    object_data: dict[str, Any] = {}
+    linked_person = None
+    if is_person:
+        basic = _clean_person_fields(
+            data.get("basic") or {}, BASIC_FIELDS, "basic", errors, "unknown_field"
+        )
+        if not basic.get("surname"):
+            errors.add("basic.surname", "required", "Familienname erforderlich.")
+        raw_ext = data.get("extended") or {}
+        if raw_ext and not file.is_atd:
+            errors.add("extended", "extended_not_allowed", "Diese Datei kennt keine erweiterten Grunddaten.")
+        elif raw_ext:
+            extended = _clean_extended(raw_ext, case_group, errors)
+        if data.get("object") or data.get("linked_person"):
+            errors.add("object", "invalid", "Nur bei Objekten.")
+    else:
+        if data.get("basic") or data.get("extended"):
+            # R-B4: an object record holds identification data only.
+            errors.add(
+                "basic",
+                "personal_data_not_allowed",
+                "Ein Objektdatensatz enthält nur Identifizierungsdaten (R-B4).",
+            )
+        object_data = _clean_person_fields(
+            data.get("object") or {}, OBJECT_FIELDS, "object", errors, "unknown_field"
+        )
+        if not object_data.get("identifier"):
+            errors.add("object.identifier", "required", "Kennung des Objekts erforderlich.")
+        linked_person = data.get("linked_person")
+        if not linked_person:
+            errors.add(
+                "linked_person",
+                "linked_person_required",
+                "Objekte nur mit Bezug zu einer Person der Fallgruppen 1 oder 2 (R-B4).",
+            )
+
+    withheld_raw = data.get("withheld")
+    withheld: list[str] = []
+    if storage == Storage.RESTRICTED and is_person and file.is_atd:
+        # R-D2: restricted storage leaves (some or all) extended data out entirely.
+        if withheld_raw is None:
+            withheld = sorted(WITHHOLDABLE)
+        elif not isinstance(withheld_raw, list) or any(w not in WITHHOLDABLE for w in withheld_raw):
+            errors.add("withheld", "invalid_choice", "Unbekanntes Feld der erweiterten Grunddaten.")
+        else:
+            withheld = sorted(set(withheld_raw))
+        for name in withheld:
+            if name in extended:
+                errors.add(
+                    f"extended.{name}",
+                    "withheld_field_given",
+                    "Dieses Feld wird bei beschränkter Speicherung nicht gespeichert (R-D2).",
+                )
+    elif withheld_raw:
+        errors.add(
+            "withheld",
+            "withheld_requires_restricted",
+            "Nur bei beschränkter Speicherung.",
+        )
+
+    reference = data.get("reference") or {}
+    if not isinstance(reference, dict):
+        errors.add("reference", "invalid", "Objekt erwartet.")
+        reference = {}
+    file_number = clean_text(reference.get("file_number", ""), "reference.file_number", errors, max_len=80)
+    if not file_number:
+        errors.add("reference.file_number", "required", "Aktenzeichen erforderlich (R-C3).")
+    classification = reference.get("classification", Classification.NONE)
+    if classification not in Classification.values:
+        errors.add("reference.classification", "invalid_choice", "Unbekannter VS-Grad.")
+    for key in reference:
+        if key not in ("file_number", "classification"):
+            errors.add(f"reference.{key}", "unknown_field", "Unbekanntes Feld.")
+
+    review = parse_date(data["review_date"], "review_date", errors) if data.get("review_date") else None
+    deletion = (
+        parse_date(data["deletion_date"], "deletion_date", errors) if data.get("deletion_date") else None
+    )
+    errors.raise_if_any()
+
+    default_review, default_deletion = default_dates(file, extended, basic)
+    review = review or default_review
+    deletion = deletion or default_deletion
+    limit = _add_months(
+        _last_event(extended) or timezone.localdate(),
+        MAX_STORAGE_YEARS[_age_group(basic, timezone.localdate())] * 12,
+    )
+    if deletion > limit:
+        errors.add("deletion_date", "deletion_date_too_late", "Speicherdauer überschreitet die Höchstfrist (R-L4a).")
+    if review > deletion:
+        errors.add("review_date", "review_after_deletion", "Prüffrist liegt nach der Löschfrist.")
+    errors.raise_if_any()
+
+    return RecordInput(
+        file=file,
+        kind=kind,
+        case_group=case_group,
+        storage=storage,
+        decided_by=decided_by,
+        storage_reasons=reasons,
+        markings=markings,
+        findings_basis=findings or "",
+        basic=basic,
+        extended=extended,
+        withheld=withheld,
+        object_data=object_data,
+        linked_person_id=str(linked_person) if linked_person else None,
+        review_date=review,
+        deletion_date=deletion,
+        file_number=file_number or "",
+        classification=classification,
+    )

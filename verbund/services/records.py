@@ -1,0 +1,404 @@
+"""Write records: create, change, block, delete — atomic, audited, owner-only (R-H1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from guardian.shortcuts import assign_perm
+
+from agencies.models import Officer
+from audit.services import log_event
+from verbund.access.records import access_record, agency_group, file_for_actor, may_enter, records_for
+from verbund.errors import Invalid, Refused
+from verbund.models import FeatureValue, InboxItem, NameKey, Record
+from verbund.models.inbox import InboxKind
+from verbund.models.records import NameSource, RecordKind, RecordStatus
+from verbund.search.normalise import fold, fold_compact, fold_phone
+from verbund.services.record_rules import RecordInput, clean_text, validate_record_input
+
+OWNER_PERMS = ("view_record", "change_record", "delete_record", "block_record")
+# Extended-data fields written as feature keys, with their folding (R-E4).
+FEATURE_FOLDERS = {
+    "phones": fold_phone,
+    "devices": fold_compact,
+    "emails": fold_compact,
+    "bank_accounts": fold_compact,
+    "safe_deposit_boxes": fold_compact,
+    "vehicles": fold_compact,
+    "licences": fold_compact,
+    "websites": fold_compact,
+    "organisation": fold,
+    "profession": fold,
+    "education": fold,
+    "ethnicity": str,
+    "religion": str,
+    "marital_status": str,
+    "skills": str,
+    "critical_infrastructure": str,
+    "dangerousness": str,
+    "visited_places": str,
+}
+# Object kinds whose identifier is folded like the matching extended-data field (R-E7).
+OBJECT_FOLDERS = {
+    RecordKind.PHONE: fold_phone,
+    RecordKind.EMAIL: fold_compact,
+    RecordKind.BANK_ACCOUNT: fold_compact,
+    RecordKind.WEBSITE: fold_compact,
+    RecordKind.DEVICE: fold_compact,
+}
+
+
+def fold_object_identifier(kind: str, identifier: str) -> str:
+    """Return the search key of an object identifier."""
+    return OBJECT_FOLDERS.get(kind, fold)(identifier)  # type: ignore[call-overload]
+
+
+def snapshot(record: Record) -> dict[str, Any]:
+    """Return the full content of a record for the change log (R-I1, Rn. 215)."""
+    return {
+        "kind": record.kind,
+        "case_group": record.case_group,
+        "storage": record.storage,
+        "storage_decided_by": str(record.storage_decided_by_id or ""),
+        "storage_reasons": record.storage_reasons,
+        "markings": record.markings,
+        "findings_basis": record.findings_basis,
+        "basic": record.basic,
+        "extended": record.extended,
+        "withheld": record.withheld,
+        "object": record.object_data,
+        "linked_person": str(record.linked_person_id or ""),
+        "file_number": record.file_number,
+        "classification": record.classification,
+        "review_date": record.review_date.isoformat(),
+        "deletion_date": record.deletion_date.isoformat(),
+        "status": record.status,
+    }
+
+
+def _reference(record: Record) -> dict[str, Any]:
+    return {
+        "record": str(record.pk),
+        "agency": record.owner.code,
+        "file_number": record.file_number,
+    }
+
+
+def _log_record(actor: Officer, action: str, record: Record, details: dict[str, Any]) -> None:
+    """Write a change-log row; covert records go to the owner-only column (R-I5)."""
+    ref = _reference(record)
+    covert = record.storage == "covert"
+    log_event(
+        actor=actor,
+        action=action,
+        object_type="record",
+        object_id="" if covert else str(record.pk),
+        file=record.file.code,
+        references=[] if covert else [ref],
+        covert=[ref] if covert else [],
+        details=details,
+    )
+
+
+def _write_keys(record: Record) -> None:
+    """(Re)write the indexed search keys of a record (names, features, object ids)."""
+    NameKey.objects.filter(record=record).delete()
+    FeatureValue.objects.filter(record=record).delete()
+    names: list[NameKey] = []
+    features: list[FeatureValue] = []
+    basic, ext = record.basic, record.extended
+    if record.is_person:
+        nats = "|" + "|".join(basic.get("nationalities", [])) + "|"
+        given = fold(basic.get("given_names", ""))
+        dob = basic.get("date_of_birth")
+
+        def add(surname: str, given_key: str, source: str, born: Any, nat: str) -> None:
+            key = fold(surname)
+            if key:
+                names.append(
+                    NameKey(
+                        record=record,
+                        file_id=record.file_id,
+                        source=source,
+                        surname_key=key[:200],
+                        given_key=given_key[:200],
+                        date_of_birth=born,
+                        nationalities=nat[:120],
+                    )
+                )
+
+        add(basic.get("surname", ""), given, NameSource.BASIC, dob, nats)
+        for variant in basic.get("spellings", []) + basic.get("former_names", []) + basic.get(
+            "other_names", []
+        ):
+            add(variant, given, NameSource.BASIC, dob, nats)
+        for alias in basic.get("aliases", []):
+            add(alias, "", NameSource.BASIC, dob, nats)
+        # R-B2 / R-E3: contact persons are matched covertly, as extended-data names.
+        for cp in ext.get("contact_persons", []):
+            cp_given = fold(cp.get("given_names", ""))
+            cp_nat = f"|{cp['nationality']}|" if cp.get("nationality") else "||"
+            for variant in [cp.get("surname", "")] + cp.get("spellings", []) + cp.get(
+                "former_names", []
+            ) + cp.get("other_names", []):
+                add(variant, cp_given, NameSource.EXTENDED, cp.get("date_of_birth"), cp_nat)
+            for alias in cp.get("aliases", []):
+                add(alias, "", NameSource.EXTENDED, cp.get("date_of_birth"), cp_nat)
+        for field, folder in FEATURE_FOLDERS.items():
+            value = ext.get(field)
+            values = value if isinstance(value, list) else ([value] if value else [])
+            for item in values:
+                key = folder(item)
+                if key:
+                    features.append(
+                        FeatureValue(
+                            record=record,
+                            file_id=record.file_id,
+                            field=field,
+                            value_key=key[:300],
+                        )
+                    )
+    else:
+        key = fold_object_identifier(record.kind, record.object_data.get("identifier", ""))
+        if key:
+            features.append(
+                FeatureValue(
+                    record=record,
+                    file_id=record.file_id,
+                    field=f"object:{record.kind}",
+                    value_key=key[:300],
+                )
+            )
+    NameKey.objects.bulk_create(names)
+    FeatureValue.objects.bulk_create(features)
+
+
+def _check_linked_person(actor: Officer, clean: RecordInput) -> Record | None:
+    """R-B4: an object is linked to a person record of case group 1 or 2 the owner holds."""
+    if clean.linked_person_id is None:
+        return None
+    person = (
+        records_for(actor, "change")
+        .filter(kind=RecordKind.PERSON, file=clean.file)
+        .exclude(case_group="")
+        .filter(pk=clean.linked_person_id)
+        .first()
+        if _is_uuid(clean.linked_person_id)
+        else None
+    )
+    if person is None:
+        raise Invalid(
+            "Verknüpfte Person nicht gefunden.",
+            code="linked_person_invalid",
+            fields={"linked_person": ["Eigener Personendatensatz der Fallgruppen 1 oder 2."]},
+        )
+    return person
+
+
+def _is_uuid(value: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _apply(record: Record, clean: RecordInput) -> None:
+    record.kind = clean.kind
+    record.case_group = clean.case_group
+    record.storage = clean.storage
+    record.storage_decided_by = clean.decided_by
+    record.storage_reasons = clean.storage_reasons
+    record.markings = clean.markings
+    record.findings_basis = clean.findings_basis
+    record.basic = clean.basic
+    record.extended = clean.extended
+    record.withheld = clean.withheld
+    record.object_data = clean.object_data
+    record.file_number = clean.file_number
+    record.classification = clean.classification
+    record.review_date = clean.review_date
+    record.deletion_date = clean.deletion_date
+
+
+def record_create(*, actor: Officer, data: dict[str, Any]) -> Record:
+    """Enter a record for the officer's agency; the storage mode is set in this transaction."""
+    if not isinstance(data, dict):
+        raise Invalid("JSON-Objekt erwartet.", code="invalid")
+    code = data.get("file")
+    if not isinstance(code, str):
+        raise Invalid("Datei angeben.", code="required", fields={"file": ["required"]})
+    file = file_for_actor(actor, code)
+    allowed, reason = may_enter(actor, file)
+    if not allowed:
+        if reason == "no_legal_basis":
+            raise Refused(
+                "Für diese Datei oder Teilnahme fehlt eine gesetzliche Grundlage oder "
+                "Rechtsverordnung; eine Errichtungsanordnung allein genügt nicht (R-A3).",
+                code="no_legal_basis",
+            )
+        if reason == "no_establishment_order":
+            raise Refused("Keine wirksame Errichtungsanordnung (R-A6).", code=reason)
+        raise Refused("Die Behörde ist zur Eingabe nicht berechtigt.", code=reason)
+    clean = validate_record_input(actor=actor, file=file, data=data)
+    with transaction.atomic():
+        linked = _check_linked_person(actor, clean)
+        record = Record(file=file, owner=actor.agency, created_by=actor, linked_person=linked)
+        _apply(record, clean)
+        record.full_clean()
+        record.save(force_insert=True)
+        group = agency_group(actor.agency)
+        for perm in OWNER_PERMS:
+            assign_perm(perm, group, record)
+        _write_keys(record)
+        _log_record(actor, "record.create", record, {"after": snapshot(record)})
+        # Re-check scope inside the transaction (architecture rule 4).
+        if not records_for(actor, "change").filter(pk=record.pk).exists():
+            raise RuntimeError("created record is outside the creator's scope")
+    return record
+
+
+def record_update(*, actor: Officer, record_id: Any, data: dict[str, Any]) -> Record:
+    """Change a record (owner only), validated like a create on the merged content."""
+    if not isinstance(data, dict):
+        raise Invalid("JSON-Objekt erwartet.", code="invalid")
+    with transaction.atomic():
+        record = access_record(actor, record_id, "change")
+        record = Record.objects.select_for_update().select_related("file", "owner").get(pk=record.pk)
+        before = snapshot(record)
+        if "file" in data and data["file"] != record.file.code:
+            raise Invalid("Die Datei kann nicht geändert werden.", code="immutable", fields={"file": ["immutable"]})
+        if "kind" in data and data["kind"] != record.kind:
+            raise Invalid("Die Art kann nicht geändert werden.", code="immutable", fields={"kind": ["immutable"]})
+        merged = _merge(record, data)
+        clean = validate_record_input(actor=actor, file=record.file, data=merged, existing=record)
+        if _is_uuid(str(clean.linked_person_id or "")) and str(record.linked_person_id) != clean.linked_person_id:
+            record.linked_person = _check_linked_person(actor, clean)
+        _apply(record, clean)
+        record.version += 1
+        record.full_clean()
+        record.save()
+        _write_keys(record)
+        _log_record(
+            actor, "record.update", record, {"before": before, "after": snapshot(record)}
+        )
+    return record
+
+
+def _merge(record: Record, data: dict[str, Any]) -> dict[str, Any]:
+    """Return the full input a PATCH results in; a storage change needs a new decision."""
+    merged: dict[str, Any] = {
+        "file": record.file.code,
+        "kind": record.kind,
+        "case_group": record.case_group,
+        "storage": record.storage,
+        "markings": record.markings,
+        "findings_basis": record.findings_basis,
+        "basic": record.basic,
+        "extended": record.extended,
+        "review_date": record.review_date.isoformat(),
+        "deletion_date": record.deletion_date.isoformat(),
+        "reference": {
+            "file_number": record.file_number,
+            "classification": record.classification,
+        },
+    }
+    if record.storage == "restricted":
+        merged["withheld"] = record.withheld
+    if not record.is_person:
+        merged["object"] = record.object_data
+        merged["linked_person"] = str(record.linked_person_id) if record.linked_person_id else None
+    if record.storage != "open" and record.storage_decided_by is not None:
+        merged["storage_decision"] = {
+            "decided_by": record.storage_decided_by.username,
+            "reasons": record.storage_reasons,
+        }
+    if "storage" in data and data["storage"] != record.storage:
+        merged.pop("storage_decision", None)
+        if data.get("storage") != "restricted":
+            merged.pop("withheld", None)
+    merged.update(data)
+    return merged
+
+
+def record_block(*, actor: Officer, record_id: Any, reason: Any) -> Record:
+    """Block a record instead of deleting it (R-L3); owner only."""
+    with transaction.atomic():
+        record = access_record(actor, record_id, "block")
+        text = clean_text(reason, "reason", _raise_collector()) if reason else ""
+        if not text:
+            raise Invalid("Grund der Sperrung angeben.", code="required", fields={"reason": ["required"]})
+        if record.status == RecordStatus.BLOCKED:
+            raise_conflict()
+        record.status = RecordStatus.BLOCKED
+        record.blocked_reason = text
+        record.version += 1
+        record.save(update_fields=["status", "blocked_reason", "version", "updated_at"])
+        _log_record(actor, "record.block", record, {"reason": text})
+    return record
+
+
+def record_delete(*, actor: Officer, record_id: Any, reason: str = "") -> None:
+    """Delete a record with its keys, hits, covert-hit data and pending items (R-L5).
+
+    The change log and recorded decisions stay (they follow the 18-month rule, R-I3).
+    """
+    with transaction.atomic():
+        record = access_record(actor, record_id, "delete")
+        _log_record(actor, "record.delete", record, {"before": snapshot(record), "reason": reason})
+        record.delete()
+
+
+def correction_notice_create(*, actor: Officer, record_id: Any, text: Any) -> InboxItem:
+    """Notify the owner of indications of inaccuracy (R-H2), into its inbox."""
+    with transaction.atomic():
+        record = access_record(actor, record_id, "view")
+        body = clean_text(text, "text", _raise_collector(), max_len=4000) if text else ""
+        if not body:
+            raise Invalid("Hinweis angeben.", code="required", fields={"text": ["required"]})
+        item = InboxItem.objects.create(
+            agency=record.owner,
+            file=record.file,
+            kind=InboxKind.CORRECTION_NOTICE,
+            record=record,
+            payload={
+                "record": str(record.pk),
+                "file_number": record.file_number,
+                "from_agency": actor.agency.code,
+                "officer": actor.username,
+                "text": body,
+            },
+            due_at=timezone.now() + timezone.timedelta(days=3),
+        )
+        log_event(
+            actor=actor,
+            action="record.correction_notice",
+            object_type="record",
+            object_id=str(record.pk),
+            file=record.file.code,
+            references=[_reference(record)],
+            details={"text": body},
+        )
+    return item
+
+
+class _RaiseCollector:
+    """Collector that raises at once (single-field inputs)."""
+
+    def add(self, path: str, code: str, detail: str, kind: type = Invalid) -> None:
+        raise kind(detail, code=code, fields={path: [detail]})
+
+
+def _raise_collector() -> Any:
+    return _RaiseCollector()
+
+
+def raise_conflict() -> None:
+    """Raise the state conflict of a repeated block."""
+    from verbund.errors import Conflict
+
+    raise Conflict("Der Datensatz ist bereits gesperrt.", code="already_blocked")

@@ -1,0 +1,1 @@
+"""Settings packages: base, dev (make run), test (make test), prod."""
