@@ -1,0 +1,87 @@
+"""Shared fixtures: reference data, demo officers, API clients, record factories."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from agencies.models import Officer
+from agencies.services import demo_officers
+from verbund.services.reference import reference_data_ensure
+
+PASSWORD = "test-password-123"
+_numbers = itertools.count(1)
+
+
+@pytest.fixture
+def reference(db: Any) -> dict[str, Any]:
+    """Create agencies, files, orders, catalogues and every demo officer."""
+    agencies = reference_data_ensure()
+    demo_officers(PASSWORD)
+    return agencies
+
+
+@pytest.fixture
+def officer(reference: dict[str, Any]) -> Callable[[str], Officer]:
+    """Return a demo officer by username, e.g. ``officer("bka.analyst")``."""
+
+    def get(username: str) -> Officer:
+        return Officer.objects.get(username=username)
+
+    return get
+
+
+@pytest.fixture
+def api(reference: dict[str, Any]) -> Callable[[str | None], APIClient]:
+    """Return an API client logged in (token) as the named officer, or anonymous."""
+
+    def make(username: str | None = None) -> APIClient:
+        client = APIClient()
+        if username:
+            from rest_framework.authtoken.models import Token
+
+            token, _ = Token.objects.get_or_create(user=Officer.objects.get(username=username))
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return make
+
+
+def person_payload(**overrides: Any) -> dict[str, Any]:
+    """Return a valid ATD person record payload; keyword arguments replace top-level keys."""
+    n = next(_numbers)
+    data: dict[str, Any] = {
+        "file": "ATD",
+        "kind": "person",
+        "case_group": "1a",
+        "storage": "open",
+        "findings_basis": "Erkenntnisse aus Ermittlungsverfahren 2 BJs 1/26",
+        "basic": {
+            "surname": "Al-Masri",
+            "given_names": "Mohammed",
+            "spellings": ["El-Masri"],
+            "sex": "m",
+            "date_of_birth": "1985-03-14",
+            "nationalities": ["EG"],
+        },
+        "reference": {"file_number": f"TEST-{n:05d}", "classification": "VS-NfD"},
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def make_record(reference: dict[str, Any]) -> Callable[..., Any]:
+    """Create a record through the service as ``username`` (default bka.analyst)."""
+    from verbund.services.records import record_create
+
+    def make(username: str = "bka.analyst", **overrides: Any) -> Any:
+        return record_create(
+            actor=Officer.objects.get(username=username), data=person_payload(**overrides)
+        )
+
+    return make
