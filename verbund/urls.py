@@ -3,9 +3,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from verbund.api.urls import catch_all
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("verbund.api.urls")),
+    path("api/", include(catch_all)),
     path("", include("verbund.views.urls")),
 ]
 

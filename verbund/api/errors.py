@@ -61,3 +61,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         response.status_code = status.HTTP_401_UNAUTHORIZED
     response.data = {"code": code, "detail": str(detail), "fields": fields}
     return response
+
+
+def api_not_found(request: Any, *args: Any, **kwargs: Any) -> Any:
+    """Answer unknown API paths with the JSON error shape (never HTML)."""
+    from django.http import JsonResponse
+
+    return JsonResponse({"code": "not_found", "detail": "Nicht gefunden.", "fields": {}}, status=404)

@@ -1,5 +1,28 @@
 """REST API v1 routes."""
 
-from django.urls import path
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-urlpatterns: list = []
+from verbund.api import records, reference
+from verbund.api.errors import api_not_found
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("auth/token/", reference.TokenView.as_view(), name="api-token"),
+    path("me/", reference.MeView.as_view(), name="api-me"),
+    path("agencies/", reference.AgencyListView.as_view(), name="api-agencies"),
+    path("files/", reference.FileListView.as_view(), name="api-files"),
+    path("catalogue/", reference.CatalogueView.as_view(), name="api-catalogue"),
+    path("records/", records.RecordListView.as_view(), name="api-records"),
+    path("records/<str:record_id>/", records.RecordDetailView.as_view(), name="api-record"),
+    path("records/<str:record_id>/block/", records.RecordBlockView.as_view(), name="api-record-block"),
+    path(
+        "records/<str:record_id>/correction-notices/",
+        records.CorrectionNoticeView.as_view(),
+        name="api-record-correction",
+    ),
+]
+
+# Must stay last: every unknown path under /api/ answers the JSON error shape.
+catch_all = [re_path(r"^.*$", api_not_found)]

@@ -1,0 +1,96 @@
+"""Read records for interfaces, always through the access layer, and shape them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from audit.services import log_event
+from verbund.access.records import access_record, records_for
+from verbund.models import Record
+
+
+def record_reference(record: Record) -> dict[str, Any]:
+    """Return the file reference of a record (R-C3)."""
+    return {
+        "agency": record.owner.code,
+        "file_number": record.file_number,
+        "classification": record.classification,
+    }
+
+
+def record_data(record: Record, *, actor: Any) -> dict[str, Any]:
+    """Return what the actor may see of a record it may view.
+
+    The owner sees everything; another agency with access sees basic data, extended data
+    and the reference (R-F1; the grant shapes what extended data exist for it).
+    """
+    owner = record.owner_id == actor.agency_id
+    data: dict[str, Any] = {
+        "id": str(record.pk),
+        "file": record.file.code,
+        "kind": record.kind,
+        "reference": record_reference(record),
+    }
+    if record.is_person:
+        data["basic"] = record.basic
+        if record.file.is_atd:
+            data["case_group"] = record.case_group
+            data["extended"] = record.extended
+    else:
+        data["object"] = record.object_data
+    if owner:
+        data.update(
+            {
+                "storage": record.storage,
+                "storage_decision": (
+                    {
+                        "decided_by": record.storage_decided_by.username,
+                        "reasons": record.storage_reasons,
+                    }
+                    if record.storage_decided_by
+                    else None
+                ),
+                "markings": record.markings,
+                "findings_basis": record.findings_basis,
+                "withheld": record.withheld,
+                "linked_person": str(record.linked_person_id) if record.linked_person_id else None,
+                "review_date": record.review_date.isoformat(),
+                "deletion_date": record.deletion_date.isoformat(),
+                "status": record.status,
+                "blocked_reason": record.blocked_reason,
+                "version": record.version,
+                "created_at": record.created_at.isoformat(),
+                "updated_at": record.updated_at.isoformat(),
+            }
+        )
+    else:
+        # R-C7: markings travel with the data to every recipient.
+        data["markings"] = record.markings
+    return data
+
+
+def record_get(*, actor: Any, record_id: Any) -> dict[str, Any]:
+    """Return one record for display, logging the access (R-I1)."""
+    record = access_record(actor, record_id, "view")
+    covert = record.storage == "covert"
+    ref = {"record": str(record.pk), "agency": record.owner.code, "file_number": record.file_number}
+    log_event(
+        actor=actor,
+        action="record.view",
+        object_type="record",
+        object_id="" if covert else str(record.pk),
+        file=record.file.code,
+        references=[] if covert else [ref],
+        covert=[ref] if covert else [],
+    )
+    return record_data(record, actor=actor)
+
+
+def own_records(*, actor: Any, file_code: str | None = None) -> QuerySet[Record]:
+    """Return the records owned by the actor's agency, newest first."""
+    qs = records_for(actor, "change").select_related("file", "owner", "storage_decided_by")
+    if file_code:
+        qs = qs.filter(file__code=file_code)
+    return qs.order_by("-created_at")
