@@ -127,7 +127,9 @@ class FileAuthorisation(models.Model):
     """Explicit authorisation of an officer for one file (R-A4)."""
 
     officer = models.ForeignKey(Officer, on_delete=models.CASCADE, related_name="authorisations")
-    file = models.ForeignKey("verbund.File", on_delete=models.CASCADE, related_name="authorisations")
+    file = models.ForeignKey(
+        "verbund.File", on_delete=models.CASCADE, related_name="authorisations"
+    )
     granted_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

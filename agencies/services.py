@@ -68,7 +68,11 @@ def demo_officers(password: str) -> list[Officer]:
         )
         out.append(
             officer_ensure(
-                username=f"{prefix}.head", agency=agency, role=Role.HEAD, password=password, files=files
+                username=f"{prefix}.head",
+                agency=agency,
+                role=Role.HEAD,
+                password=password,
+                files=files,
             )
         )
     bka = Agency.objects.get(code="BKA")

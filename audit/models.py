@@ -79,8 +79,14 @@ class Checkpoint(models.Model):
     class Meta:
         ordering = ["-seq"]
 
+    def __str__(self) -> str:
+        return f"checkpoint #{self.seq}"
+
 
 class PurgeFlag(models.Model):
     """Marks a running retention purge on SQLite, where triggers cannot read settings."""
 
     id = models.IntegerField(primary_key=True)
+
+    def __str__(self) -> str:
+        return "purge flag"

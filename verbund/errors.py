@@ -71,6 +71,8 @@ class RateLimited(DomainError):
     default_code = "rate_limited"
 
 
-def field_error(field: str, code: str, detail: str, status: type[DomainError] = Invalid) -> DomainError:
+def field_error(
+    field: str, code: str, detail: str, status: type[DomainError] = Invalid
+) -> DomainError:
     """Return an error about one input field."""
     return status(detail, code=code, fields={field: [detail]})

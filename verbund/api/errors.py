@@ -67,4 +67,6 @@ def api_not_found(request: Any, *args: Any, **kwargs: Any) -> Any:
     """Answer unknown API paths with the JSON error shape (never HTML)."""
     from django.http import JsonResponse
 
-    return JsonResponse({"code": "not_found", "detail": "Nicht gefunden.", "fields": {}}, status=404)
+    return JsonResponse(
+        {"code": "not_found", "detail": "Nicht gefunden.", "fields": {}}, status=404
+    )

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from audit.services import log_event
+from verbund.access.logging import log_ref
 from verbund.api.pagination import Pagination
 from verbund.api.permissions import IsOfficer
 from verbund.api.schemas import (
@@ -55,20 +56,15 @@ class RecordListView(APIView):
         paginator = Pagination()
         page = paginator.paginate_queryset(qs, request, view=self) or []
         with transaction.atomic():
+            refs = [log_ref(r) for r in page]
             log_event(
                 actor=request.user,
                 action="record.list",
                 object_type="record",
                 references=[
-                    {"record": str(r.pk), "agency": r.owner.code, "file_number": r.file_number}
-                    for r in page
-                    if r.storage != "covert"
+                    ref for ref, r in zip(refs, page, strict=True) if r.storage != "covert"
                 ],
-                covert=[
-                    {"record": str(r.pk), "agency": r.owner.code, "file_number": r.file_number}
-                    for r in page
-                    if r.storage == "covert"
-                ],
+                covert=[ref for ref, r in zip(refs, page, strict=True) if r.storage == "covert"],
             )
         return paginator.get_paginated_response([record_data(r, actor=request.user) for r in page])
 
@@ -150,7 +146,9 @@ class CorrectionNoticeView(APIView):
     def post(self, request: Request, record_id: str) -> Response:
         """Create the notice."""
         body = _body(request)
-        item = correction_notice_create(actor=request.user, record_id=record_id, text=body.get("text"))
+        item = correction_notice_create(
+            actor=request.user, record_id=record_id, text=body.get("text")
+        )
         return Response({"id": str(item.pk)}, status=201)
 
 
@@ -160,5 +158,7 @@ def _body(request: Request) -> dict[str, Any]:
 
     data = request.data
     if not isinstance(data, dict):
-        raise Invalid("Ein JSON-Objekt erwartet; Sammelanfragen sind nicht zulässig.", code="invalid")
+        raise Invalid(
+            "Ein JSON-Objekt erwartet; Sammelanfragen sind nicht zulässig.", code="invalid"
+        )
     return dict(data)

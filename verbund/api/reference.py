@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib.auth import authenticate
@@ -16,9 +17,36 @@ from rest_framework.views import APIView
 
 from agencies.models import Agency
 from verbund.access.records import authorised_files, current_order
+from verbund.api.permissions import IsOfficer
 from verbund.errors import Invalid
 from verbund.models import File
-from verbund.selectors.catalogue import catalogue_current
+from verbund.selectors.catalogue import catalogue_current, catalogue_history
+from verbund.services.catalogue import catalogue_publish
+
+
+class CatalogueVersionOut(serializers.Serializer):
+    """A published catalogue version."""
+
+    field = serializers.CharField()
+    number = serializers.IntegerField()
+    valid_from = serializers.DateField()
+    published_by = serializers.CharField(allow_null=True)
+    note = serializers.CharField()
+    values = serializers.ListField(child=serializers.DictField())
+
+
+def _version_out(version: Any) -> dict[str, Any]:
+    return {
+        "field": version.field,
+        "number": version.number,
+        "valid_from": version.valid_from.isoformat(),
+        "published_by": version.published_by.username if version.published_by else None,
+        "note": version.note,
+        "values": [
+            {"code": v.code, "label_de": v.label_de, "label_en": v.label_en}
+            for v in version.values.all()
+        ],
+    }
 
 
 class TokenView(APIView):
@@ -31,7 +59,8 @@ class TokenView(APIView):
 
     @extend_schema(
         request=inline_serializer(
-            "TokenRequest", {"username": serializers.CharField(), "password": serializers.CharField()}
+            "TokenRequest",
+            {"username": serializers.CharField(), "password": serializers.CharField()},
         ),
         responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
         summary="Obtain an API token",
@@ -61,7 +90,8 @@ class MeView(APIView):
                 {
                     "username": serializers.CharField(),
                     "agency": inline_serializer(
-                        "MeAgency", {"code": serializers.CharField(), "name": serializers.CharField()}
+                        "MeAgency",
+                        {"code": serializers.CharField(), "name": serializers.CharField()},
                     ),
                     "roles": serializers.ListField(child=serializers.CharField()),
                     "files": serializers.ListField(child=serializers.CharField()),
@@ -180,3 +210,51 @@ class CatalogueView(APIView):
         """Return every catalogue field with its current values."""
         language = request.query_params.get("lang", "de")
         return Response(catalogue_current(language="en" if language == "en" else "de"))
+
+
+class CatalogueVersionsView(APIView):
+    """Every published catalogue version (the publication, R-C4); BKA publishes new ones."""
+
+    def get_permissions(self) -> list[Any]:
+        """Reading is public; publishing needs a login (the service checks BKA)."""
+        return [AllowAny()] if self.request.method == "GET" else [IsOfficer()]
+
+    @extend_schema(
+        responses={200: CatalogueVersionOut(many=True)},
+        summary="All published catalogue versions with effective dates",
+    )
+    def get(self, request: Request) -> Response:
+        """Return every version, newest first per field."""
+        return Response([_version_out(v) for v in catalogue_history()])
+
+    @extend_schema(
+        request=inline_serializer(
+            "CataloguePublish",
+            {
+                "field": serializers.CharField(),
+                "valid_from": serializers.DateField(),
+                "note": serializers.CharField(required=False),
+                "values": serializers.ListField(child=serializers.DictField()),
+            },
+        ),
+        responses={201: CatalogueVersionOut},
+        summary="Publish a new catalogue version (BKA head only for gg/hh/ii/kk/nn, R-C4)",
+    )
+    def post(self, request: Request) -> Response:
+        """Publish a version."""
+        data = request.data if isinstance(request.data, dict) else {}
+        try:
+            valid_from = datetime.date.fromisoformat(str(data.get("valid_from")))
+        except ValueError:
+            raise Invalid(
+                "Datum erwartet.", code="invalid_date", fields={"valid_from": ["invalid"]}
+            ) from None
+        values = data.get("values")
+        version = catalogue_publish(
+            actor=request.user,
+            field=str(data.get("field", "")),
+            valid_from=valid_from,
+            values=values if isinstance(values, list) else [],
+            note=str(data.get("note", "")),
+        )
+        return Response(_version_out(version), status=201)

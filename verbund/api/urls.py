@@ -3,6 +3,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from audit import api as audit_api
 from verbund.api import records, reference
 from verbund.api.errors import api_not_found
 
@@ -14,14 +15,23 @@ urlpatterns = [
     path("agencies/", reference.AgencyListView.as_view(), name="api-agencies"),
     path("files/", reference.FileListView.as_view(), name="api-files"),
     path("catalogue/", reference.CatalogueView.as_view(), name="api-catalogue"),
+    path(
+        "catalogue/versions/",
+        reference.CatalogueVersionsView.as_view(),
+        name="api-catalogue-versions",
+    ),
     path("records/", records.RecordListView.as_view(), name="api-records"),
     path("records/<str:record_id>/", records.RecordDetailView.as_view(), name="api-record"),
-    path("records/<str:record_id>/block/", records.RecordBlockView.as_view(), name="api-record-block"),
+    path(
+        "records/<str:record_id>/block/", records.RecordBlockView.as_view(), name="api-record-block"
+    ),
     path(
         "records/<str:record_id>/correction-notices/",
         records.CorrectionNoticeView.as_view(),
         name="api-record-correction",
     ),
+    path("audit/events/", audit_api.AuditEventListView.as_view(), name="api-audit-events"),
+    path("audit/verify/", audit_api.AuditVerifyView.as_view(), name="api-audit-verify"),
 ]
 
 # Must stay last: every unknown path under /api/ answers the JSON error shape.

@@ -102,7 +102,9 @@ class EstablishmentOrder(models.Model):
 class EstablishmentOrderApproval(models.Model):
     """A recorded consent of one body to an establishment order version (R-A6)."""
 
-    order = models.ForeignKey(EstablishmentOrder, on_delete=models.CASCADE, related_name="approvals")
+    order = models.ForeignKey(
+        EstablishmentOrder, on_delete=models.CASCADE, related_name="approvals"
+    )
     body = models.CharField(max_length=100)
     approved_on = models.DateField()
 

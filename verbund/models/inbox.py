@@ -51,3 +51,6 @@ class InboxItem(models.Model):
                 name="one_inbox_item_per_subject",
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.agency_id}"

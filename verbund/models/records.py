@@ -184,6 +184,9 @@ class NameKey(models.Model):
     class Meta:
         indexes = [models.Index(fields=["file", "surname_key"], name="namekey_lookup")]
 
+    def __str__(self) -> str:
+        return f"{self.source}:{self.surname_key}"
+
 
 class FeatureValue(models.Model):
     """A normalised extended-data or object identification value (R-E4, R-E7)."""
@@ -195,3 +198,6 @@ class FeatureValue(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["file", "field", "value_key"], name="feature_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.field}={self.value_key}"

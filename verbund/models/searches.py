@@ -35,6 +35,9 @@ class Search(models.Model):
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["agency", "-created_at"], name="search_agency")]
 
+    def __str__(self) -> str:
+        return f"search {self.pk}"
+
 
 class Hit(models.Model):
     """A hit shown to the searching agency; its id is the opaque token for later steps."""
@@ -48,6 +51,9 @@ class Hit(models.Model):
 
     class Meta:
         ordering = ["search", "position"]
+
+    def __str__(self) -> str:
+        return f"hit {self.pk}"
 
 
 class CovertHit(models.Model):
@@ -75,6 +81,9 @@ class CovertHit(models.Model):
             models.UniqueConstraint(fields=["search", "record"], name="one_covert_hit_per_search")
         ]
 
+    def __str__(self) -> str:
+        return f"covert hit {self.pk}"
+
 
 class SearchThrottle(models.Model):
     """Per-officer search count in a one-minute window (R-E5 rate limit)."""
@@ -86,5 +95,10 @@ class SearchThrottle(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["officer", "file", "window"], name="one_throttle_window")
+            models.UniqueConstraint(
+                fields=["officer", "file", "window"], name="one_throttle_window"
+            )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.officer_id}@{self.window}"

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from audit.services import log_event
+from verbund.access.logging import log_record
 from verbund.access.records import access_record, records_for
 from verbund.models import Record
 
@@ -74,17 +74,7 @@ def record_data(record: Record, *, actor: Any) -> dict[str, Any]:
 def record_get(*, actor: Any, record_id: Any) -> dict[str, Any]:
     """Return one record for display, logging the access (R-I1)."""
     record = access_record(actor, record_id, "view")
-    covert = record.storage == "covert"
-    ref = {"record": str(record.pk), "agency": record.owner.code, "file_number": record.file_number}
-    log_event(
-        actor=actor,
-        action="record.view",
-        object_type="record",
-        object_id="" if covert else str(record.pk),
-        file=record.file.code,
-        references=[] if covert else [ref],
-        covert=[ref] if covert else [],
-    )
+    log_record(actor=actor, action="record.view", record=record)
     return record_data(record, actor=actor)
 
 

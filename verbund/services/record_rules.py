@@ -20,7 +20,6 @@ from verbund.models import File
 from verbund.models.records import (
     COVERT_ONLY_MARKINGS,
     MARKINGS,
-    OBJECT_KINDS,
     CaseGroup,
     Classification,
     RecordKind,
@@ -256,9 +255,7 @@ def _clean_person_fields(
     return out
 
 
-def _clean_extended(
-    data: Any, case_group: str, errors: _Collector
-) -> dict[str, Any]:
+def _clean_extended(data: Any, case_group: str, errors: _Collector) -> dict[str, Any]:
     """Validate extended data aa-ss (R-C2, R-C4-C6, R-C10, R-B2)."""
     if not isinstance(data, dict):
         errors.add("extended", "invalid", "Objekt erwartet.")
@@ -346,7 +343,9 @@ def _clean_contact_persons(value: Any, case_group: str, errors: _Collector) -> l
     return out
 
 
-def _resolve_decider(actor: Officer, decision: Any, errors: _Collector) -> tuple[Officer | None, str]:
+def _resolve_decider(
+    actor: Officer, decision: Any, errors: _Collector
+) -> tuple[Officer | None, str]:
     """R-D4: restricted/covert storage is decided by the head or an authorised senior officer."""
     if not isinstance(decision, dict):
         errors.add(
@@ -356,7 +355,9 @@ def _resolve_decider(actor: Officer, decision: Any, errors: _Collector) -> tuple
         )
         return None, ""
     username = decision.get("decided_by")
-    reasons = clean_text(decision.get("reasons", ""), "storage_decision.reasons", errors, max_len=4000)
+    reasons = clean_text(
+        decision.get("reasons", ""), "storage_decision.reasons", errors, max_len=4000
+    )
     if not reasons:
         errors.add(
             "storage_decision.reasons",
@@ -505,7 +506,11 @@ def validate_record_input(
             errors.add("basic.surname", "required", "Familienname erforderlich.")
         raw_ext = data.get("extended") or {}
         if raw_ext and not file.is_atd:
-            errors.add("extended", "extended_not_allowed", "Diese Datei kennt keine erweiterten Grunddaten.")
+            errors.add(
+                "extended",
+                "extended_not_allowed",
+                "Diese Datei kennt keine erweiterten Grunddaten.",
+            )
         elif raw_ext:
             extended = _clean_extended(raw_ext, case_group, errors)
         if data.get("object") or data.get("linked_person"):
@@ -559,7 +564,9 @@ def validate_record_input(
     if not isinstance(reference, dict):
         errors.add("reference", "invalid", "Objekt erwartet.")
         reference = {}
-    file_number = clean_text(reference.get("file_number", ""), "reference.file_number", errors, max_len=80)
+    file_number = clean_text(
+        reference.get("file_number", ""), "reference.file_number", errors, max_len=80
+    )
     if not file_number:
         errors.add("reference.file_number", "required", "Aktenzeichen erforderlich (R-C3).")
     classification = reference.get("classification", Classification.NONE)
@@ -569,9 +576,13 @@ def validate_record_input(
         if key not in ("file_number", "classification"):
             errors.add(f"reference.{key}", "unknown_field", "Unbekanntes Feld.")
 
-    review = parse_date(data["review_date"], "review_date", errors) if data.get("review_date") else None
+    review = (
+        parse_date(data["review_date"], "review_date", errors) if data.get("review_date") else None
+    )
     deletion = (
-        parse_date(data["deletion_date"], "deletion_date", errors) if data.get("deletion_date") else None
+        parse_date(data["deletion_date"], "deletion_date", errors)
+        if data.get("deletion_date")
+        else None
     )
     errors.raise_if_any()
 
@@ -583,7 +594,11 @@ def validate_record_input(
         MAX_STORAGE_YEARS[_age_group(basic, timezone.localdate())] * 12,
     )
     if deletion > limit:
-        errors.add("deletion_date", "deletion_date_too_late", "Speicherdauer überschreitet die Höchstfrist (R-L4a).")
+        errors.add(
+            "deletion_date",
+            "deletion_date_too_late",
+            "Speicherdauer überschreitet die Höchstfrist (R-L4a).",
+        )
     if review > deletion:
         errors.add("review_date", "review_after_deletion", "Prüffrist liegt nach der Löschfrist.")
     errors.raise_if_any()

@@ -10,7 +10,14 @@ from guardian.shortcuts import assign_perm
 
 from agencies.models import Officer
 from audit.services import log_event
-from verbund.access.records import access_record, agency_group, file_for_actor, may_enter, records_for
+from verbund.access.logging import log_record, log_ref
+from verbund.access.records import (
+    access_record,
+    agency_group,
+    file_for_actor,
+    may_enter,
+    records_for,
+)
 from verbund.errors import Invalid, Refused
 from verbund.models import FeatureValue, InboxItem, NameKey, Record
 from verbund.models.inbox import InboxKind
@@ -78,28 +85,8 @@ def snapshot(record: Record) -> dict[str, Any]:
     }
 
 
-def _reference(record: Record) -> dict[str, Any]:
-    return {
-        "record": str(record.pk),
-        "agency": record.owner.code,
-        "file_number": record.file_number,
-    }
-
-
 def _log_record(actor: Officer, action: str, record: Record, details: dict[str, Any]) -> None:
-    """Write a change-log row; covert records go to the owner-only column (R-I5)."""
-    ref = _reference(record)
-    covert = record.storage == "covert"
-    log_event(
-        actor=actor,
-        action=action,
-        object_type="record",
-        object_id="" if covert else str(record.pk),
-        file=record.file.code,
-        references=[] if covert else [ref],
-        covert=[ref] if covert else [],
-        details=details,
-    )
+    log_record(actor=actor, action=action, record=record, details=details)
 
 
 def _write_keys(record: Record) -> None:
@@ -130,8 +117,10 @@ def _write_keys(record: Record) -> None:
                 )
 
         add(basic.get("surname", ""), given, NameSource.BASIC, dob, nats)
-        for variant in basic.get("spellings", []) + basic.get("former_names", []) + basic.get(
-            "other_names", []
+        for variant in (
+            basic.get("spellings", [])
+            + basic.get("former_names", [])
+            + basic.get("other_names", [])
         ):
             add(variant, given, NameSource.BASIC, dob, nats)
         for alias in basic.get("aliases", []):
@@ -140,9 +129,12 @@ def _write_keys(record: Record) -> None:
         for cp in ext.get("contact_persons", []):
             cp_given = fold(cp.get("given_names", ""))
             cp_nat = f"|{cp['nationality']}|" if cp.get("nationality") else "||"
-            for variant in [cp.get("surname", "")] + cp.get("spellings", []) + cp.get(
-                "former_names", []
-            ) + cp.get("other_names", []):
+            for variant in (
+                [cp.get("surname", "")]
+                + cp.get("spellings", [])
+                + cp.get("former_names", [])
+                + cp.get("other_names", [])
+            ):
                 add(variant, cp_given, NameSource.EXTENDED, cp.get("date_of_birth"), cp_nat)
             for alias in cp.get("aliases", []):
                 add(alias, "", NameSource.EXTENDED, cp.get("date_of_birth"), cp_nat)
@@ -268,24 +260,35 @@ def record_update(*, actor: Officer, record_id: Any, data: dict[str, Any]) -> Re
         raise Invalid("JSON-Objekt erwartet.", code="invalid")
     with transaction.atomic():
         record = access_record(actor, record_id, "change")
-        record = Record.objects.select_for_update().select_related("file", "owner").get(pk=record.pk)
+        record = (
+            Record.objects.select_for_update().select_related("file", "owner").get(pk=record.pk)
+        )
         before = snapshot(record)
         if "file" in data and data["file"] != record.file.code:
-            raise Invalid("Die Datei kann nicht geändert werden.", code="immutable", fields={"file": ["immutable"]})
+            raise Invalid(
+                "Die Datei kann nicht geändert werden.",
+                code="immutable",
+                fields={"file": ["immutable"]},
+            )
         if "kind" in data and data["kind"] != record.kind:
-            raise Invalid("Die Art kann nicht geändert werden.", code="immutable", fields={"kind": ["immutable"]})
+            raise Invalid(
+                "Die Art kann nicht geändert werden.",
+                code="immutable",
+                fields={"kind": ["immutable"]},
+            )
         merged = _merge(record, data)
         clean = validate_record_input(actor=actor, file=record.file, data=merged, existing=record)
-        if _is_uuid(str(clean.linked_person_id or "")) and str(record.linked_person_id) != clean.linked_person_id:
+        if (
+            _is_uuid(str(clean.linked_person_id or ""))
+            and str(record.linked_person_id) != clean.linked_person_id
+        ):
             record.linked_person = _check_linked_person(actor, clean)
         _apply(record, clean)
         record.version += 1
         record.full_clean()
         record.save()
         _write_keys(record)
-        _log_record(
-            actor, "record.update", record, {"before": before, "after": snapshot(record)}
-        )
+        _log_record(actor, "record.update", record, {"before": before, "after": snapshot(record)})
     return record
 
 
@@ -331,7 +334,9 @@ def record_block(*, actor: Officer, record_id: Any, reason: Any) -> Record:
         record = access_record(actor, record_id, "block")
         text = clean_text(reason, "reason", _raise_collector()) if reason else ""
         if not text:
-            raise Invalid("Grund der Sperrung angeben.", code="required", fields={"reason": ["required"]})
+            raise Invalid(
+                "Grund der Sperrung angeben.", code="required", fields={"reason": ["required"]}
+            )
         if record.status == RecordStatus.BLOCKED:
             raise_conflict()
         record.status = RecordStatus.BLOCKED
@@ -380,7 +385,7 @@ def correction_notice_create(*, actor: Officer, record_id: Any, text: Any) -> In
             object_type="record",
             object_id=str(record.pk),
             file=record.file.code,
-            references=[_reference(record)],
+            references=[log_ref(record)],
             details={"text": body},
         )
     return item

@@ -57,8 +57,16 @@ URGENCIES = [
 
 CATALOGUES: dict[str, list[tuple[str, str, str]]] = {
     "case_groups": [
-        ("1a", "1a: Mitglied/Unterstützer einer terroristischen Vereinigung", "1a: member or supporter"),
-        ("1b", "1b: Mitglied einer unterstützenden Gruppierung", "1b: member of a supporting group"),
+        (
+            "1a",
+            "1a: Mitglied/Unterstützer einer terroristischen Vereinigung",
+            "1a: member or supporter",
+        ),
+        (
+            "1b",
+            "1b: Mitglied einer unterstützenden Gruppierung",
+            "1b: member of a supporting group",
+        ),
         ("1c", "1c: Unterstützer einer 1b-Gruppierung", "1c: supporter of a 1b group"),
         ("2", "2: rechtswidrige Gewalt / vorsätzliches Hervorrufen", "2: unlawful violence"),
     ],

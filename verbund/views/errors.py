@@ -7,5 +7,7 @@ from django.shortcuts import render
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """Answer 404; under /api/ with the error shape of api.md."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"code": "not_found", "detail": "Nicht gefunden.", "fields": {}}, status=404)
+        return JsonResponse(
+            {"code": "not_found", "detail": "Nicht gefunden.", "fields": {}}, status=404
+        )
     return render(request, "verbund/404.html", status=404)

@@ -43,7 +43,11 @@ GERMAN = [
     ("Becker", [], ["Sven"]),
     ("Krüger", ["Krueger"], ["Dennis"]),
 ]
-NATIONALITIES = {"arabic": ["SY", "IQ", "EG", "LB", "MA", "DZ"], "turkish": ["TR"], "german": ["DE"]}
+NATIONALITIES = {
+    "arabic": ["SY", "IQ", "EG", "LB", "MA", "DZ"],
+    "turkish": ["TR"],
+    "german": ["DE"],
+}
 
 
 class Command(BaseCommand):
@@ -72,7 +76,19 @@ class Command(BaseCommand):
         if i % 7 == 6:
             return self._gws(rng, i)
         owner = rng.choice(
-            ["bka", "bfv", "bnd", "lka-bw", "lka-by", "lka-nw", "lfv-nw", "lfv-be", "mad", "zka", "bpol"]
+            [
+                "bka",
+                "bfv",
+                "bnd",
+                "lka-bw",
+                "lka-by",
+                "lka-nw",
+                "lfv-nw",
+                "lfv-be",
+                "mad",
+                "zka",
+                "bpol",
+            ]
         )
         analyst = Officer.objects.get(username=f"{owner}.analyst")
         family, pool = rng.choice(
@@ -107,7 +123,9 @@ class Command(BaseCommand):
             data["extended"] = {
                 "phones": [f"+49 1{rng.randrange(50, 79)} {rng.randrange(1000000, 9999999)}"],
                 "skills": rng.sample(["explosives", "weapons", "it_attack", "forgery"], 1),
-                "last_event_date": (datetime.date.today() - datetime.timedelta(days=rng.randrange(30, 900))).isoformat(),
+                "last_event_date": (
+                    datetime.date.today() - datetime.timedelta(days=rng.randrange(30, 900))
+                ).isoformat(),
             }
             if case_group in ("1a", "2") and rng.random() < 0.3:
                 cs, _cv, cg = rng.choice(ARABIC + TURKISH)

@@ -1,0 +1,90 @@
+"""Admin for files, legal bases, orders and participations; every change is logged.
+
+Records are deliberately absent: running the platform grants no access to police data.
+Catalogues are read-only here: only the BKA publishes them (R-C4, catalogue service).
+"""
+
+from typing import Any
+
+from django.contrib import admin
+
+from audit.admin_mixins import AuditedAdminMixin
+from verbund.models import (
+    CatalogueValue,
+    CatalogueVersion,
+    EstablishmentOrder,
+    EstablishmentOrderApproval,
+    File,
+    LegalBasis,
+    Participation,
+)
+
+
+@admin.register(LegalBasis)
+class LegalBasisAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Statutes, ordinances and establishment orders (R-A3)."""
+
+    list_display = ("citation", "kind", "in_force_from")
+
+
+@admin.register(File)
+class FileAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Files (R-A1)."""
+
+    list_display = ("code", "name", "legal_basis", "is_atd")
+
+
+class ApprovalInline(admin.TabularInline):
+    """Approvals of an order version (R-A6)."""
+
+    model = EstablishmentOrderApproval
+    extra = 0
+
+
+@admin.register(EstablishmentOrder)
+class EstablishmentOrderAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Versioned establishment orders (R-A1, R-A6)."""
+
+    list_display = ("file", "version", "effective_from", "hit_limit", "searches_per_minute")
+    inlines = [ApprovalInline]
+
+
+@admin.register(Participation)
+class ParticipationAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Participations with their legal basis (R-A2, R-A3)."""
+
+    list_display = ("file", "agency", "legal_basis")
+    list_filter = ("file",)
+
+
+class ValueInline(admin.TabularInline):
+    """Values of a catalogue version (read-only)."""
+
+    model = CatalogueValue
+    extra = 0
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(CatalogueVersion)
+class CatalogueVersionAdmin(admin.ModelAdmin):
+    """Published catalogue versions, read-only (the BKA publishes through the service)."""
+
+    list_display = ("field", "number", "valid_from", "published_by")
+    inlines = [ValueInline]
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
