@@ -142,15 +142,22 @@ def purge_expired(*, now: datetime.datetime | None = None) -> int:
     """Delete log rows older than 18 months (R-I3); the purge itself is logged."""
     cutoff = (now or timezone.now()) - datetime.timedelta(days=548)
     with transaction.atomic():
+        # Only a contiguous prefix of the chain goes, so the rest still verifies (R-J7).
+        first_kept = AuditEvent.objects.filter(time__gte=cutoff).order_by("seq").first()
+        if first_kept is not None:
+            boundary = first_kept.seq
+        else:
+            last = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first()
+            boundary = (last or 0) + 1
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL verbund.audit_purge = 'on'")
-                cursor.execute("DELETE FROM audit_auditevent WHERE time < %s", [cutoff])
+                cursor.execute("DELETE FROM audit_auditevent WHERE seq < %s", [boundary])
                 deleted = cursor.rowcount
         else:
             with connection.cursor() as cursor:
                 cursor.execute("INSERT INTO audit_purgeflag (id) VALUES (1)")
-                cursor.execute("DELETE FROM audit_auditevent WHERE time < %s", [cutoff])
+                cursor.execute("DELETE FROM audit_auditevent WHERE seq < %s", [boundary])
                 deleted = cursor.rowcount
                 cursor.execute("DELETE FROM audit_purgeflag")
         log_event(

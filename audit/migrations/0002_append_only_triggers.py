@@ -36,7 +36,7 @@ SQLITE = [
 
 def forwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(PG)
+        schema_editor.execute(PG, params=None)
     elif schema_editor.connection.vendor == "sqlite":
         for stmt in SQLITE:
             schema_editor.execute(stmt)

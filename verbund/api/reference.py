@@ -24,6 +24,28 @@ from verbund.selectors.catalogue import catalogue_current, catalogue_history
 from verbund.services.catalogue import catalogue_publish
 
 
+class CatalogueEntryOut(serializers.Serializer):
+    """One catalogue value in force."""
+
+    code = serializers.CharField()
+    label = serializers.CharField()
+    valid_from = serializers.DateField()
+
+
+class CatalogueOut(serializers.Serializer):
+    """Every catalogue field with its values in force (R-C4)."""
+
+    case_groups = CatalogueEntryOut(many=True)
+    ethnicity = CatalogueEntryOut(many=True)
+    religion = CatalogueEntryOut(many=True)
+    skills = CatalogueEntryOut(many=True)
+    critical_infrastructure = CatalogueEntryOut(many=True)
+    dangerousness = CatalogueEntryOut(many=True)
+    visited_places = CatalogueEntryOut(many=True)
+    marital_status = CatalogueEntryOut(many=True)
+    device_types = CatalogueEntryOut(many=True)
+
+
 class CatalogueVersionOut(serializers.Serializer):
     """A published catalogue version."""
 
@@ -203,7 +225,7 @@ class CatalogueView(APIView):
     authentication_classes: list[Any] = []
 
     @extend_schema(
-        responses={200: serializers.DictField(child=serializers.ListField())},
+        responses={200: CatalogueOut},
         summary="Published catalogues (codes, labels, valid_from)",
     )
     def get(self, request: Request) -> Response:

@@ -14,8 +14,8 @@ VAR_DIR = Path(os.environ.get("VERBUND_VAR_DIR", BASE_DIR / "var"))
 
 def env(name: str, default: str | None = None) -> str:
     """Return an environment variable; fail at start when a required one is missing."""
-    value = os.environ.get(name, default)
-    if value is None:
+    value = os.environ.get(name) or default
+    if not value:
         raise RuntimeError(f"Missing required environment variable {name}")
     return value
 
@@ -153,6 +153,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -182,6 +183,23 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "RecordKindEnum": [
+            "person",
+            "association",
+            "group",
+            "foundation",
+            "company",
+            "thing",
+            "bank_account",
+            "address",
+            "phone",
+            "device",
+            "website",
+            "email",
+        ],
+        "AgencyKindEnum": ["police", "intelligence", "customs"],
+    },
 }
 
 # Celery: broker from REDIS_URL / CELERY_BROKER_URL; tasks are acked late and re-queued
@@ -218,3 +236,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "WARNING")},
 }
+# R-D3/R-L6: hours the owner has to contact the requester after a covert hit; hours the
+# beat sweeper looks back for covert-hit notices whose delivery task was lost.
+VERBUND_COVERT_CONTACT_HOURS = float(env("VERBUND_COVERT_CONTACT_HOURS", "24"))
+VERBUND_COVERT_SWEEP_HOURS = float(env("VERBUND_COVERT_SWEEP_HOURS", "48"))

@@ -1,5 +1,7 @@
 """Settings for `make run`: SQLite in var/, Celery over the filesystem transport."""
 
+from typing import Any
+
 from verbund.settings.base import *  # noqa: F403
 from verbund.settings.base import VAR_DIR, env
 
@@ -12,7 +14,7 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL == "filesystem://":
     for sub in ("queue", "processed"):
         (_broker_dir / sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),

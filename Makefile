@@ -1,0 +1,109 @@
+# Verbund — developer entry points. `make help` lists them.
+#
+#   make run    the whole system on SQLite + Celery's filesystem transport (no server needed)
+#   make test   lint, checks and the test suite against a real PostgreSQL 15 and Redis 7
+#               (started here by scripts/test-services.sh unless DATABASE_URL and REDIS_URL
+#               are set)
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-builtin-rules
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || echo python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+SERVICES_ENV := var/test-services.env
+
+N ?= 1000000
+PYTEST_ARGS ?=
+BENCH_ARGS ?=
+
+TEST_SETTINGS := verbund.settings.test
+# What mypy checks (pyproject's `files`, less any folder that has no Python file yet: mypy
+# refuses an empty one).
+MYPY_PATHS := $(shell for p in manage.py verbund agencies audit tests benchmarks; do \
+	[ -n "$$(find $$p -name '*.py' -print -quit 2>/dev/null)" ] && echo $$p; done)
+# Load the DATABASE_URL and REDIS_URL written by scripts/test-services.sh into a recipe line.
+WITH_SERVICES := set -a && . ./$(SERVICES_ENV) && set +a &&
+# `check --deploy` needs production-like values; this key exists only for the check.
+DEPLOY_CHECK_ENV := DJANGO_SECRET_KEY=deploy-check-only-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGH \
+	DJANGO_ALLOWED_HOSTS=verbund.example.org
+
+.PHONY: help venv run services services-stop test checks lint format bench-search \
+	messages makemessages clean distclean
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' \
+		$(MAKEFILE_LIST)
+
+# ------------------------------------------------------------------ environment
+venv: $(STAMP) ## create .venv and install requirements-dev.txt (only when they changed)
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+services: ## start (or reuse) PostgreSQL 15 + Redis 7 for tests; writes var/test-services.env
+	@bash scripts/test-services.sh
+
+services-stop: ## stop the PostgreSQL and Redis started by `make services`
+	@bash scripts/test-services.sh stop
+
+# ------------------------------------------------------------------ run
+run: venv messages ## migrate, seed demo data, start worker + beat, serve on 127.0.0.1:8000
+	@bash scripts/run.sh
+
+# ------------------------------------------------------------------ quality
+lint: venv ## ruff check, ruff format --check, mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy $(MYPY_PATHS)
+
+format: venv ## apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix-only .
+	$(BIN)/ruff format .
+
+checks: venv services ## makemigrations --check and check --deploy (production settings)
+	$(WITH_SERVICES) DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) \
+		$(PY) manage.py makemigrations --check --dry-run
+	$(WITH_SERVICES) $(DEPLOY_CHECK_ENV) \
+		$(PY) manage.py check --deploy --settings=verbund.settings.prod --fail-level WARNING
+
+# pytest is the last command, so its summary is the last line printed.
+test: venv services lint checks messages ## lint, checks, then pytest on PostgreSQL + Redis
+	$(WITH_SERVICES) DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(BIN)/pytest $(PYTEST_ARGS)
+
+bench-search: venv services ## search benchmark on PostgreSQL (N=1000000 records by default)
+	$(WITH_SERVICES) DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(PY) manage.py migrate --noinput
+	$(WITH_SERVICES) DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) PYTHONPATH=$(CURDIR) N=$(N) \
+		VERBUND_RATE_LIMIT_FACTOR=$${VERBUND_RATE_LIMIT_FACTOR:-1000000} \
+		$(PY) benchmarks/search_bench.py --n $(N) $(BENCH_ARGS)
+
+# ------------------------------------------------------------------ translations
+LOCALE_IGNORE := --ignore=.venv --ignore=var --ignore=node_modules
+
+messages: venv ## compile the German translations (.po -> .mo), if there are any
+	@if [ -z "$$(find . \( -path ./.venv -o -path ./var -o -path ./.git \) -prune -o \
+		-path '*/locale/de/LC_MESSAGES/*.po' -print -quit)" ]; then \
+		echo "messages: no German .po files yet"; exit 0; fi; \
+	command -v msgfmt >/dev/null || bash scripts/apt-install.sh gettext; \
+	$(PY) manage.py compilemessages -l de $(LOCALE_IGNORE)
+
+makemessages: venv ## extract German message catalogues from code and templates
+	command -v msgfmt >/dev/null || bash scripts/apt-install.sh gettext
+	$(PY) manage.py makemessages -l de $(LOCALE_IGNORE) --ignore=tests --ignore=benchmarks
+
+# ------------------------------------------------------------------ cleaning
+clean: ## remove caches, collected static files, logs and the dev broker queue
+	rm -rf var/staticfiles var/log var/broker var/*.pid var/celerybeat-schedule*
+	find . -path ./.venv -prune -o -type d \( -name __pycache__ -o -name .mypy_cache \
+		-o -name .ruff_cache -o -name .pytest_cache \) -prune -print0 | xargs -0 rm -rf
+
+distclean: clean services-stop ## also remove the dev database, the test-services env and .venv
+	rm -rf var/verbund.sqlite3* $(SERVICES_ENV) $(VENV)
