@@ -153,3 +153,12 @@ class Delegation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_jurisdiction} → {self.to_jurisdiction}: {self.agency}"
+
+
+def as_officer(user: object) -> Officer:
+    """Return the request user as an officer; interfaces call it after their permission check."""
+    if not isinstance(user, Officer):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("officer login required")
+    return user

@@ -43,9 +43,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
-    response = drf_handler(exc, context)
-    if response is None:
+    handled = drf_handler(exc, context)
+    if handled is None:
         return None
+    response = handled
     code = _CODES.get(response.status_code, "error")
     fields: dict[str, Any] = {}
     detail: Any = getattr(exc, "detail", str(exc))

@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from agencies.models import as_officer
 from audit.services import log_event
 from verbund.access.logging import log_ref
 from verbund.api.pagination import Pagination
@@ -52,13 +53,13 @@ class RecordListView(APIView):
     )
     def get(self, request: Request) -> Response:
         """Return the caller's agency's records, paged; the page shown is logged (R-I1)."""
-        qs = own_records(actor=request.user, file_code=request.query_params.get("file"))
+        qs = own_records(actor=as_officer(request.user), file_code=request.query_params.get("file"))
         paginator = Pagination()
         page = paginator.paginate_queryset(qs, request, view=self) or []
         with transaction.atomic():
             refs = [log_ref(r) for r in page]
             log_event(
-                actor=request.user,
+                actor=as_officer(request.user),
                 action="record.list",
                 object_type="record",
                 references=[
@@ -66,7 +67,9 @@ class RecordListView(APIView):
                 ],
                 covert=[ref for ref, r in zip(refs, page, strict=True) if r.storage == "covert"],
             )
-        return paginator.get_paginated_response([record_data(r, actor=request.user) for r in page])
+        return paginator.get_paginated_response(
+            [record_data(r, actor=as_officer(request.user)) for r in page]
+        )
 
     @extend_schema(
         request=RecordInputSerializer,
@@ -75,8 +78,8 @@ class RecordListView(APIView):
     )
     def post(self, request: Request) -> Response:
         """Create a record for the caller's agency."""
-        record = record_create(actor=request.user, data=_body(request))
-        return Response(record_data(record, actor=request.user), status=201)
+        record = record_create(actor=as_officer(request.user), data=_body(request))
+        return Response(record_data(record, actor=as_officer(request.user)), status=201)
 
 
 class RecordDetailView(APIView):
@@ -87,7 +90,7 @@ class RecordDetailView(APIView):
     @extend_schema(responses={200: RecordOutputSerializer, **ERRORS}, summary="Read a record")
     def get(self, request: Request, record_id: str) -> Response:
         """Return the record as far as the caller may see it (404 otherwise)."""
-        return Response(record_get(actor=request.user, record_id=record_id))
+        return Response(record_get(actor=as_officer(request.user), record_id=record_id))
 
     @extend_schema(
         request=RecordInputSerializer,
@@ -96,8 +99,10 @@ class RecordDetailView(APIView):
     )
     def patch(self, request: Request, record_id: str) -> Response:
         """Apply a partial change."""
-        record = record_update(actor=request.user, record_id=record_id, data=_body(request))
-        return Response(record_data(record, actor=request.user))
+        record = record_update(
+            actor=as_officer(request.user), record_id=record_id, data=_body(request)
+        )
+        return Response(record_data(record, actor=as_officer(request.user)))
 
     @extend_schema(
         parameters=[],
@@ -109,7 +114,7 @@ class RecordDetailView(APIView):
         reason = request.query_params.get("reason", "")
         if isinstance(request.data, dict):
             reason = str(request.data.get("reason", reason))
-        record_delete(actor=request.user, record_id=record_id, reason=reason)
+        record_delete(actor=as_officer(request.user), record_id=record_id, reason=reason)
         return Response(status=204)
 
 
@@ -126,8 +131,10 @@ class RecordBlockView(APIView):
     def post(self, request: Request, record_id: str) -> Response:
         """Block the record with a reason."""
         body = _body(request)
-        record = record_block(actor=request.user, record_id=record_id, reason=body.get("reason"))
-        return Response(record_data(record, actor=request.user))
+        record = record_block(
+            actor=as_officer(request.user), record_id=record_id, reason=body.get("reason")
+        )
+        return Response(record_data(record, actor=as_officer(request.user)))
 
 
 class CorrectionNoticeView(APIView):
@@ -147,7 +154,7 @@ class CorrectionNoticeView(APIView):
         """Create the notice."""
         body = _body(request)
         item = correction_notice_create(
-            actor=request.user, record_id=record_id, text=body.get("text")
+            actor=as_officer(request.user), record_id=record_id, text=body.get("text")
         )
         return Response({"id": str(item.pk)}, status=201)
 

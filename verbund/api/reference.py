@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from agencies.models import Agency
+from agencies.models import Agency, as_officer
 from verbund.access.records import authorised_files, current_order
 from verbund.api.permissions import IsOfficer
 from verbund.errors import Invalid
@@ -28,7 +28,7 @@ class CatalogueEntryOut(serializers.Serializer):
     """One catalogue value in force."""
 
     code = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     valid_from = serializers.DateField()
 
 
@@ -273,7 +273,7 @@ class CatalogueVersionsView(APIView):
             ) from None
         values = data.get("values")
         version = catalogue_publish(
-            actor=request.user,
+            actor=as_officer(request.user),
             field=str(data.get("field", "")),
             valid_from=valid_from,
             values=values if isinstance(values, list) else [],

@@ -30,7 +30,9 @@ class ErrorSerializer(serializers.Serializer):
 
     code = serializers.CharField(help_text=f"Machine code, e.g. {ERROR_CODES}")
     detail = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    fields = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.ListField(child=serializers.CharField())
+    )
 
 
 class StorageDecisionSerializer(serializers.Serializer):
@@ -166,7 +168,7 @@ class RecordOutputSerializer(RecordInputSerializer):
     """A record as shown to the caller (owner-only keys absent for others)."""
 
     id = serializers.UUIDField()
-    reference = OutReferenceSerializer()  # type: ignore[assignment]
+    reference = OutReferenceSerializer()
     status = serializers.ChoiceField(choices=["active", "blocked"], required=False)
     version = serializers.IntegerField(required=False)
 

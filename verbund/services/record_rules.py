@@ -245,9 +245,9 @@ def _clean_person_fields(
             if all(_country(c, path, errors) for c in items):
                 out[key] = items
         elif key in BASIC_LIST_FIELDS or isinstance(value, list):
-            items = _text_list(value, path, errors)
-            if items:
-                out[key] = items
+            listed = _text_list(value, path, errors)
+            if listed:
+                out[key] = listed
         else:
             text = clean_text(value, path, errors, max_len=200)
             if text:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -27,7 +29,7 @@ from verbund.services.record_rules import RecordInput, clean_text, validate_reco
 
 OWNER_PERMS = ("view_record", "change_record", "delete_record", "block_record")
 # Extended-data fields written as feature keys, with their folding (R-E4).
-FEATURE_FOLDERS = {
+FEATURE_FOLDERS: dict[str, Callable[[str], str]] = {
     "phones": fold_phone,
     "devices": fold_compact,
     "emails": fold_compact,
@@ -373,11 +375,11 @@ def correction_notice_create(*, actor: Officer, record_id: Any, text: Any) -> In
             payload={
                 "record": str(record.pk),
                 "file_number": record.file_number,
-                "from_agency": actor.agency.code,
+                "from_agency": actor.agency.code if actor.agency else "",
                 "officer": actor.username,
                 "text": body,
             },
-            due_at=timezone.now() + timezone.timedelta(days=3),
+            due_at=timezone.now() + datetime.timedelta(days=3),
         )
         log_event(
             actor=actor,
