@@ -13,3 +13,4 @@ urlpatterns = [
 ]
 
 handler404 = "verbund.views.errors.not_found"
+handler500 = "verbund.views.errors.server_error"

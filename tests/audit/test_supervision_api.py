@@ -92,8 +92,19 @@ def test_r_j3_art10_covert_refs_reach_querying_agency_supervisor(make_record):
 def test_r_i4_event_shape_ties_entry_to_process(api, make_record):
     record = make_record("lka-bw.analyst")
     event = api("lfd-bw.supervisor").get("/api/v1/audit/events/").json()["results"][0]
-    for key in ("id", "time", "agency", "officer", "action", "object", "file", "purpose",
-                "urgency", "references", "request_id"):
+    for key in (
+        "id",
+        "time",
+        "agency",
+        "officer",
+        "action",
+        "object",
+        "file",
+        "purpose",
+        "urgency",
+        "references",
+        "request_id",
+    ):
         assert key in event
     assert event["object"] == str(record.pk)
     assert event["officer"] == "lka-bw.analyst"

@@ -10,7 +10,10 @@ from django.utils import timezone
 from verbund.models import CatalogueVersion
 
 TOMORROW = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
-VALUES = [{"code": "islam_sunni", "label_de": "Islam (sunnitisch)"}, {"code": "new", "label_de": "Neu"}]
+VALUES = [
+    {"code": "islam_sunni", "label_de": "Islam (sunnitisch)"},
+    {"code": "new", "label_de": "Neu"},
+]
 
 
 @pytest.mark.django_db
@@ -77,7 +80,11 @@ def test_admin_changes_to_legal_bases_are_logged(reference, admin_client):
     basis = LegalBasis.objects.filter(kind="ordinance").first()
     response = admin_client.post(
         f"/admin/verbund/legalbasis/{basis.pk}/change/",
-        {"kind": "ordinance", "citation": basis.citation + " (geändert)", "in_force_from": "2010-06-04"},
+        {
+            "kind": "ordinance",
+            "citation": basis.citation + " (geändert)",
+            "in_force_from": "2010-06-04",
+        },
     )
     assert response.status_code == 302
     event = AuditEvent.objects.filter(action="admin.change").latest("seq")

@@ -93,6 +93,9 @@ class TokenView(APIView):
         username, password = data.get("username"), data.get("password")
         if not isinstance(username, str) or not isinstance(password, str):
             raise Invalid("Benutzername und Passwort angeben.", code="required")
+        if "\x00" in username or "\x00" in password:
+            # NUL bytes never reach the database lookup (400, not 500).
+            raise Invalid("Unzulässige Zeichen.", code="invalid_characters")
         user = authenticate(request._request, username=username, password=password)
         if user is None or not user.is_active:
             raise Invalid("Anmeldung fehlgeschlagen.", code="invalid_credentials")

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 
 from verbund.access.logging import log_record
 from verbund.access.records import access_record, records_for
+from verbund.errors import Invalid
 from verbund.models import Record
 
 
@@ -82,5 +83,10 @@ def own_records(*, actor: Any, file_code: str | None = None) -> QuerySet[Record]
     """Return the records owned by the actor's agency, newest first."""
     qs = records_for(actor, "change").select_related("file", "owner", "storage_decided_by")
     if file_code:
+        if "\x00" in file_code:
+            # PostgreSQL refuses NUL bytes in a query: answer 400, not 500.
+            raise Invalid(
+                "Unzulässige Zeichen.", code="invalid_characters", fields={"file": ["NUL"]}
+            )
         qs = qs.filter(file__code=file_code)
     return qs.order_by("-created_at")

@@ -226,7 +226,7 @@ def _clean_person_fields(
         if value in (None, "", []):
             continue
         if key in ("sex",):
-            if value not in SEXES:
+            if not isinstance(value, str) or value not in SEXES:
                 errors.add(path, "invalid_choice", "Zulässig: m, f, x, u.")
             else:
                 out[key] = value
@@ -355,6 +355,9 @@ def _resolve_decider(
         )
         return None, ""
     username = decision.get("decided_by")
+    if isinstance(username, str):
+        # NUL bytes or lone surrogates never reach the database lookup (400, not 500).
+        username = clean_text(username, "storage_decision.decided_by", errors, max_len=150)
     reasons = clean_text(
         decision.get("reasons", ""), "storage_decision.reasons", errors, max_len=4000
     )
@@ -467,7 +470,9 @@ def validate_record_input(
         errors.add("storage", "storage_not_allowed", "Diese Datei kennt nur offene Speicherung.")
 
     markings = data.get("markings") or []
-    if not isinstance(markings, list) or any(m not in MARKINGS for m in markings):
+    if not isinstance(markings, list) or any(
+        not isinstance(m, str) or m not in MARKINGS for m in markings
+    ):
         errors.add("markings", "invalid_choice", "Unbekannte Kennzeichnung.")
         markings = []
     markings = sorted(set(markings))
@@ -542,7 +547,9 @@ def validate_record_input(
         # R-D2: restricted storage leaves (some or all) extended data out entirely.
         if withheld_raw is None:
             withheld = sorted(WITHHOLDABLE)
-        elif not isinstance(withheld_raw, list) or any(w not in WITHHOLDABLE for w in withheld_raw):
+        elif not isinstance(withheld_raw, list) or any(
+            not isinstance(w, str) or w not in WITHHOLDABLE for w in withheld_raw
+        ):
             errors.add("withheld", "invalid_choice", "Unbekanntes Feld der erweiterten Grunddaten.")
         else:
             withheld = sorted(set(withheld_raw))

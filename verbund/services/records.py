@@ -226,6 +226,8 @@ def record_create(*, actor: Officer, data: dict[str, Any]) -> Record:
     code = data.get("file")
     if not isinstance(code, str):
         raise Invalid("Datei angeben.", code="required", fields={"file": ["required"]})
+    # A NUL byte would reach the file lookup and fail in PostgreSQL (400, not 500).
+    code = clean_text(code, "file", _raise_collector()) or ""
     file = file_for_actor(actor, code)
     allowed, reason = may_enter(actor, file)
     if not allowed:
@@ -341,11 +343,14 @@ def record_block(*, actor: Officer, record_id: Any, reason: Any) -> Record:
             )
         if record.status == RecordStatus.BLOCKED:
             raise_conflict()
+        before = snapshot(record)
         record.status = RecordStatus.BLOCKED
         record.blocked_reason = text
         record.version += 1
         record.save(update_fields=["status", "blocked_reason", "version", "updated_at"])
-        _log_record(actor, "record.block", record, {"reason": text})
+        # R-I1: a block changes the data stock; the change log keeps before and after.
+        details = {"before": before, "after": snapshot(record), "reason": text}
+        _log_record(actor, "record.block", record, details)
     return record
 
 
@@ -356,7 +361,15 @@ def record_delete(*, actor: Officer, record_id: Any, reason: str = "") -> None:
     """
     with transaction.atomic():
         record = access_record(actor, record_id, "delete")
+        # The reason goes into the log's JSON: no NUL bytes there (400, not 500).
+        reason = (
+            (clean_text(reason, "reason", _raise_collector(), max_len=4000) or "") if reason else ""
+        )
         _log_record(actor, "record.delete", record, {"before": snapshot(record), "reason": reason})
+        # R-I1: object records linked to the person go with it (CASCADE); log each of them.
+        for linked in record.objects_linked.select_related("file", "owner"):
+            details = {"before": snapshot(linked), "reason": reason, "with": str(record.pk)}
+            _log_record(actor, "record.delete", linked, details)
         record.delete()
 
 

@@ -119,6 +119,7 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "verbund.views.auth.lockout"
 
 # Sessions expire after 30 minutes of inactivity and with the browser.
 SESSION_COOKIE_AGE = 30 * 60
