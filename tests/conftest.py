@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.db import connection
 from rest_framework.test import APIClient
 
 from agencies.models import Officer
@@ -85,3 +86,28 @@ def make_record(reference: dict[str, Any]) -> Callable[..., Any]:
         )
 
     return make
+
+
+@pytest.fixture
+def audit_truncate_allowed(transactional_db: Any, django_db_blocker: Any) -> Iterator[None]:
+    """Let pytest-django's flush after a transactional test empty the append-only log.
+
+    The database refuses TRUNCATE on the audit table; the trigger is switched off just for
+    the flush and switched on again by ``pytest_runtest_teardown`` below (the same pattern
+    as tests/verbund/search/conftest.py).
+    """
+    yield
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_no_truncate")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """Switch the audit TRUNCATE trigger on again after a transactional test's flush."""
+    yield
+    # After the session's last test the test database is already gone.
+    if nextitem is not None and "audit_truncate_allowed" in getattr(item, "fixturenames", ()):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock(), connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_no_truncate")

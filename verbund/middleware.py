@@ -35,3 +35,18 @@ class RequestIdMiddleware:
             _request_id.reset(token)
         response["X-Request-ID"] = rid
         return response
+
+
+class GermanByDefaultMiddleware:
+    """Make German the default language: ignore the browser's Accept-Language header.
+
+    The users are German officers; English is chosen only explicitly through the language
+    switch (cookie), never by the browser's settings.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

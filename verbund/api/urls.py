@@ -4,7 +4,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from audit import api as audit_api
-from verbund.api import records, reference
+from verbund.api import inbox, records, reference, searches
 from verbund.api.errors import api_not_found
 
 urlpatterns = [
@@ -36,3 +36,15 @@ urlpatterns = [
 
 # Must stay last: every unknown path under /api/ answers the JSON error shape.
 catch_all = [re_path(r"^.*$", api_not_found)]
+
+# Searches and inbox (issue 3, api.md "Searches", "Inbox").
+urlpatterns += [
+    path("searches/", searches.SearchCreateView.as_view(), name="api-searches"),
+    path("searches/<str:search_id>/", searches.SearchDetailView.as_view(), name="api-search"),
+    path("inbox/", inbox.InboxView.as_view(), name="api-inbox"),
+    path(
+        "covert-hits/<str:covert_hit_id>/decision/",
+        inbox.CovertHitDecisionView.as_view(),
+        name="api-covert-hit-decision",
+    ),
+]

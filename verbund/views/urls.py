@@ -1,3 +1,35 @@
-"""Browser UI routes."""
+"""Browser UI routes (German paths)."""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+from verbund.views import auth, pages, records, search
+
+urlpatterns = [
+    path("", pages.home, name="home"),
+    path("anmelden/", auth.LoginView.as_view(), name="login"),
+    path("abmelden/", auth.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("katalog/", pages.catalogue, name="catalogue"),
+    path("datensaetze/", records.record_list, name="record_list"),
+    path("datensaetze/neu/", records.record_new, name="record_new"),
+    path("datensaetze/<str:record_id>/", records.record_detail, name="record_detail"),
+    path("datensaetze/<str:record_id>/bearbeiten/", records.record_edit, name="record_edit"),
+    path("datensaetze/<str:record_id>/sperren/", records.record_block_view, name="record_block"),
+    path("datensaetze/<str:record_id>/loeschen/", records.record_delete_view, name="record_delete"),
+    path(
+        "datensaetze/<str:record_id>/hinweis/",
+        records.record_correction,
+        name="record_correction",
+    ),
+]
+
+# Search and inbox pages (issue 3).
+urlpatterns += [
+    path("suche/", search.search_page, name="search"),
+    path("eingang/", search.inbox_page, name="inbox"),
+    path(
+        "eingang/verdeckte-treffer/<str:covert_hit_id>/entscheidung/",
+        search.covert_hit_decision,
+        name="covert_hit_decision",
+    ),
+]

@@ -1,0 +1,1 @@
+"""Browser tests use ``audit_truncate_allowed`` from tests/conftest.py."""

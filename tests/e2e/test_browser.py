@@ -1,0 +1,161 @@
+"""End-to-end: a real (headless Debian) Chromium drives the German UI against a live server."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.db import connections
+
+from tests.conftest import PASSWORD
+from verbund.models import Record
+
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+
+
+def _launch(playwright: Any) -> Any:
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+
+
+@pytest.fixture
+def chromium_page(
+    audit_truncate_allowed: None, live_server: Any, reference: dict[str, Any], monkeypatch: Any
+) -> Any:
+    """Yield a German-locale page of a headless Chromium, with collected console errors."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is missing (the Makefile installs Debian's chromium in CI)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls
+    # are still plain synchronous code.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = _launch(p)
+        page = browser.new_page(locale="de-DE", viewport={"width": 1280, "height": 900})
+        page.console_errors = []
+
+        def on_console(message: Any) -> None:
+            # A refused form answers 400 on purpose; anything else (a CSP block) counts.
+            if message.type == "error" and "status of 400" not in message.text:
+                page.console_errors.append(message.text)
+
+        page.on("console", on_console)
+        page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
+        try:
+            yield page
+        finally:
+            browser.close()
+            # While Playwright's loop runs, the ORM gets context-local connections; close
+            # them here, or the test database cannot be dropped at the end of the session.
+            connections.close_all()
+
+
+def _login(page: Any, base: str, username: str = "bka.analyst") -> None:
+    page.goto(f"{base}/anmelden/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("form.login-form button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def _fill_person(page: Any, file_number: str) -> None:
+    page.select_option("#id_file", "ATD")
+    page.select_option("#id_kind", "person")
+    page.select_option("#id_case_group", "1a")
+    page.fill("#id_findings_basis", "Erkenntnisse aus Ermittlungsverfahren 2 BJs 9/26")
+    page.fill("#id_surname", "Kaya")
+    page.fill("#id_given_names", "Fatma")
+    page.fill("#id_aliases", "Umm Ali, F. Kaya")
+    page.fill("#id_nationalities", "TR")
+    page.select_option("#id_ethnicity", label="kurdisch")
+    page.select_option("#id_marital_status", label="ledig")
+    page.check("input[name=skills][value=explosives]")
+    page.check("input[name=visited_places][value=conflict_zone]")
+    page.fill("#id_file_number", file_number)
+    page.select_option("#id_classification", "STRENG-GEHEIM")
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_r_c4_browser_enters_record_with_catalogue_dropdowns(
+    chromium_page: Any, live_server: Any
+) -> None:
+    page, base = chromium_page, live_server.url
+    _login(page, base)
+    assert "bka.analyst" in page.inner_text("header")
+
+    page.click("nav.main-nav >> text=Neuer Datensatz")
+    page.wait_for_url(f"{base}/datensaetze/neu/")
+    # The script hides what does not apply: no decision for open storage, no object inputs.
+    assert page.is_hidden("#section-decision") and page.is_hidden("#section-object")
+    _fill_person(page, "E2E-0001")
+    page.select_option("#id_religion", label="Islam (sunnitisch)")
+    page.fill("#id_religion_reason", "Identifizierung: Predigerin der Gruppe")
+    page.fill("#id_cp0_surname", "Doğan")
+    page.fill("#id_cp0_given_names", "Hüseyin")
+    # The script adds rows beyond the three blank ones.
+    page.click("[data-add-contact-row]")
+    page.fill("#id_cp3_surname", "Aydın")
+    page.fill("#id_cp3_given_names", "Kemal")
+    page.click("#record-form button.primary")
+
+    page.wait_for_url(f"{base}/datensaetze/*/")
+    assert page.inner_text("h1") == "Kaya, Fatma"
+    body = page.inner_text("main")
+    for text in (
+        "Datensatz E2E-0001 gespeichert",
+        "kurdisch",
+        "Islam (sunnitisch)",
+        "Sprengstoffkenntnisse",
+        "Aufenthalt in Kampfgebiet",
+        "STRENG GEHEIM",
+        "Doğan",
+        "Aydın",
+    ):
+        assert text in body, text
+    page.screenshot(path=str(SCREENSHOTS / "record_detail.png"), full_page=True)
+    record = Record.objects.get(file_number="E2E-0001")
+    assert record.extended["ethnicity"] == "kurdish"
+    assert record.classification == "STRENG-GEHEIM"
+    assert [c["surname"] for c in record.extended["contact_persons"]] == ["Doğan", "Aydın"]
+
+    # A bad input: religion without the case-specific reason (R-C10).
+    page.goto(f"{base}/datensaetze/neu/")
+    _fill_person(page, "E2E-0002")
+    page.select_option("#id_religion", label="Islam (sunnitisch)")
+    page.click("#record-form button.primary")
+    page.wait_for_selector("#field-religion_reason .field-error")
+    assert "Begründung" in page.inner_text("#field-religion_reason .field-error")
+    assert "reason_required" in page.inner_text("#form-errors")
+    # The officer's choices survive the round trip.
+    assert page.input_value("#id_religion") == "islam_sunni"
+    assert page.input_value("#id_surname") == "Kaya"
+    page.screenshot(path=str(SCREENSHOTS / "record_form_error.png"), full_page=True)
+    assert not Record.objects.filter(file_number="E2E-0002").exists()
+
+    # Covert storage needs the head's decision (R-D4): the script shows those inputs.
+    page.check("#id_storage_2")
+    assert page.is_visible("#section-decision")
+
+    # CSP ('self' only): nothing inline was blocked, no script error.
+    assert page.console_errors == []
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_browser_language_switch_and_public_catalogue(chromium_page: Any, live_server: Any) -> None:
+    page, base = chromium_page, live_server.url
+    page.goto(f"{base}/katalog/")
+    assert page.inner_text("h1") == "Veröffentlichte Kataloge"
+    page.click("form.lang-switch button[value=en]")
+    page.wait_for_load_state()
+    assert page.inner_text("h1") == "Published catalogues"
+    assert "Islam (Sunni)" in page.inner_text("main")
+    page.screenshot(path=str(SCREENSHOTS / "catalogue_en.png"), full_page=False)
+    assert page.console_errors == []

@@ -1,0 +1,1 @@
+"""Browser forms (parse input into service payloads; no entry rules here)."""

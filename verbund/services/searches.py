@@ -1,0 +1,547 @@
+"""Run searches, deliver covert-hit notices and record the owners' decisions (R-D3, R-E, R-I1).
+
+A search is one single query (R-E5): validated, rate limited, matched through the indexes
+against the records ``verbund.access`` lets the officer see, answered with hits shaped by
+mode and storage, and logged in the same transaction (fail closed). Covert matches go only
+into the owner-only column of that log row; a Celery task enqueued on commit of *every*
+search turns them into inbox items, so a covert hit costs what a no-hit costs.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from agencies.models import Officer
+from audit.models import AuditEvent
+from audit.services import log_event
+from verbund.access.records import (
+    authorised_files,
+    covert_matches_for,
+    current_order,
+    file_for_actor,
+    searchable_for,
+)
+from verbund.errors import Forbidden, Invalid, NotFound, RateLimited, Refused
+from verbund.models import CovertHit, File, Hit, InboxItem, Record, Search, SearchThrottle
+from verbund.models.files import EstablishmentOrder
+from verbund.models.inbox import InboxKind
+from verbund.models.records import Storage
+from verbund.search import engine
+
+MODES = ("name", "feature", "object")
+ATD_ONLY_MODES = frozenset({"feature", "object"})
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def require_officer(actor: Any) -> None:
+    """Refuse callers who may not use the officers' search paths (api.md conventions).
+
+    Supervisors read through their own logged path (R-J6) and get 403 here, like any
+    account without an agency.
+    """
+    if (
+        actor is None
+        or not getattr(actor, "is_authenticated", False)
+        or getattr(actor, "role", "") == "supervisor"
+        or not getattr(actor, "agency_id", None)
+    ):
+        raise Forbidden(
+            "Dieser Zugang ist Bediensteten teilnehmender Behörden vorbehalten.",
+            code="forbidden",
+        )
+
+
+def _text(value: Any, name: str) -> str:
+    """Return a required short code or raise 400 ``required`` / ``invalid``."""
+    if value is None or value == "":
+        raise Invalid("Angabe fehlt.", code="required", fields={name: ["required"]})
+    if not isinstance(value, str):
+        raise Invalid("Text erwartet.", code="invalid", fields={name: ["invalid"]})
+    if "\x00" in value or any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):
+        raise Invalid("Unzulässige Zeichen.", code="invalid_characters", fields={name: ["invalid"]})
+    return value
+
+
+def _category(value: Any, name: str, choices: list[dict[str, Any]]) -> str:
+    """R-E1: purpose and urgency are codes of the file's establishment order in force."""
+    code = _text(value, name)
+    if code not in {c.get("code") for c in choices}:
+        raise Invalid(
+            "Kein Wert der Errichtungsanordnung dieser Datei.",
+            code=f"invalid_{name}",
+            fields={name: [f"invalid_{name}"]},
+        )
+    return code
+
+
+def _resolve_file(actor: Officer, file: Any) -> File:
+    code = file.code if isinstance(file, File) else _text(file, "file")
+    return file_for_actor(actor, code)
+
+
+def _order_for_search(actor: Officer, file: File) -> EstablishmentOrder:
+    order = current_order(file)
+    if order is None:
+        raise Refused("Keine wirksame Errichtungsanordnung (R-A6).", code="no_establishment_order")
+    if not file.is_atd and (
+        actor.agency is None or actor.agency.code not in order.participants.get("retrieve", [])
+    ):
+        # GWS: only the participants the order names retrieve (R-A1, R-M7).
+        raise Forbidden("Die Behörde ist zum Abruf nicht berechtigt.", code="not_participant")
+    return order
+
+
+def _throttle(actor: Officer, file: File, order: EstablishmentOrder) -> None:
+    """Count the search in the officer's one-minute window, or raise 429 (R-E5).
+
+    The window row is created if missing (INSERT … ON CONFLICT DO NOTHING) and counted up
+    with one conditional UPDATE, so concurrent searches never pass the limit together.
+    """
+    now = timezone.now()
+    window = now.replace(second=0, microsecond=0)
+    limit = max(1, math.floor(order.searches_per_minute * settings.VERBUND_RATE_LIMIT_FACTOR))
+    SearchThrottle.objects.bulk_create(
+        [SearchThrottle(officer=actor, file=file, window=window, count=0)],
+        ignore_conflicts=True,
+    )
+    counted = SearchThrottle.objects.filter(
+        officer=actor, file=file, window=window, count__lt=limit
+    ).update(count=F("count") + 1)
+    if not counted:
+        retry = max(1, 60 - now.second)
+        raise RateLimited(
+            "Zu viele Abfragen; bitte später erneut versuchen (R-E5).",
+            code="rate_limited",
+            headers={"Retry-After": str(retry)},
+        )
+
+
+def _enqueue_delivery(search_id: uuid.UUID) -> None:
+    """Enqueue the covert-hit delivery on commit — for every search, hit or not (R-D3).
+
+    ``robust``: a broker outage must not turn a committed, logged search into an error;
+    the beat sweeper delivers what was missed.
+    """
+    from verbund.tasks import deliver_covert_hits
+
+    transaction.on_commit(lambda: deliver_covert_hits.delay(str(search_id)), robust=True)
+
+
+# ---------------------------------------------------------------------------- search
+
+
+def _present(
+    hit: Hit, record: Record, shown: list[dict[str, Any]], logged: list[dict[str, Any]]
+) -> None:
+    """Append a hit as the caller sees it and as the access log keeps it."""
+    shown.append(
+        engine.shape_hit(hit_id=hit.id, kind=hit.kind, matched_in=hit.matched_in, record=record)
+    )
+    logged.append(
+        engine.log_reference(hit_id=hit.id, kind=hit.kind, matched_in=hit.matched_in, record=record)
+    )
+
+
+@transaction.atomic
+def _search_transaction(
+    *,
+    actor: Officer,
+    file: File,
+    order: EstablishmentOrder,
+    mode: str,
+    purpose: str,
+    urgency: str,
+    parsed: engine.ParsedCriteria,
+) -> Search:
+    agency_id = actor.agency_id
+    if agency_id is None:  # require_officer() refused such accounts already
+        raise Forbidden("Keine Behörde.", code="forbidden")
+    _throttle(actor, file, order)
+    outcome = engine.run(
+        file_id=file.pk,
+        query=parsed.query,
+        visible=searchable_for(actor, file),
+        covert=covert_matches_for(actor, file),
+        limit=order.hit_limit,
+    )
+    search = Search(
+        file=file,
+        agency_id=agency_id,
+        officer=actor,
+        mode=mode,
+        purpose=purpose,
+        urgency=urgency,
+        criteria=parsed.shown,
+        # R-E6: above the limit the answer gives no hits, only the instruction to narrow.
+        refused="too_many_hits" if outcome.too_many else "",
+        hit_count=0,
+    )
+    shown: list[dict[str, Any]] = []
+    logged: list[dict[str, Any]] = []
+    hits: list[Hit] = []
+    if not outcome.too_many and outcome.visible:
+        by_id = {m.record_id: m for m in outcome.visible}
+        records = engine.sorted_records(
+            searchable_for(actor, file).filter(pk__in=list(by_id)).select_related("owner")
+        )
+        for position, record in enumerate(records):
+            match = by_id[record.pk]
+            hit = Hit(
+                id=uuid.uuid4(),
+                search=search,
+                record=record,
+                position=position,
+                matched_in=match.matched_in,
+                kind=match.kind,
+            )
+            hits.append(hit)
+            _present(hit, record, shown, logged)
+    search.hit_count = len(hits)
+    # The foreign keys were just resolved through the access layer and the id is fresh:
+    # validating them again would cost four queries on every search.
+    search.full_clean(exclude=["file", "agency", "officer"], validate_unique=False)
+    search.save(force_insert=True)
+    Hit.objects.bulk_create(hits)
+    # R-I1/R-I4: one row per search, written in this transaction: officer, agency, file,
+    # purpose, urgency, criteria as entered and as folded, every reference shown.
+    # R-I5: covert matches only in the owner/supervisor-only column.
+    log_event(
+        actor=actor,
+        action="search",
+        object_type="search",
+        object_id=str(search.pk),
+        file=file.code,
+        purpose=purpose,
+        urgency=urgency,
+        references=logged,
+        covert=outcome.covert,
+        details={"mode": mode, "criteria": parsed.shown, "keys": parsed.keys},
+        outcome=search.refused or "ok",
+    )
+    _enqueue_delivery(search.pk)
+    search.answer = engine.answer(search=search, hits=shown)  # type: ignore[attr-defined]
+    return search
+
+
+def search_run(
+    *,
+    actor: Officer,
+    file: Any,
+    mode: Any,
+    purpose: Any,
+    urgency: Any,
+    criteria: Any,
+) -> Search:
+    """Run one single search and return it, its answer in ``search.answer``.
+
+    Raises 400 for bad input (R-E1, R-E5), 403 for callers without authorisation, 429 over
+    the rate limit, and 422 ``too_many_hits`` above the hit limit (R-E6) — the refused
+    search is committed and logged first, and covert owners are still notified.
+    """
+    require_officer(actor)
+    file_obj = _resolve_file(actor, file)
+    order = _order_for_search(actor, file_obj)
+    purpose_code = _category(purpose, "purpose", order.purposes)
+    urgency_code = _category(urgency, "urgency", order.urgencies)
+    mode_code = _text(mode, "mode")
+    if mode_code not in MODES:
+        raise Invalid("Unbekannte Suchart.", code="invalid_mode", fields={"mode": ["invalid"]})
+    if mode_code in ATD_ONLY_MODES and not file_obj.is_atd:
+        # R-M7: GWS has no extended data and no objects.
+        raise Invalid(
+            "Diese Datei kennt nur die Namenssuche.",
+            code="invalid_mode",
+            fields={"mode": ["invalid"]},
+        )
+    parsed = engine.PARSERS[mode_code](criteria)
+    search = _search_transaction(
+        actor=actor,
+        file=file_obj,
+        order=order,
+        mode=mode_code,
+        purpose=purpose_code,
+        urgency=urgency_code,
+        parsed=parsed,
+    )
+    if search.refused:
+        raise Refused(
+            f"Mehr als {order.hit_limit} Treffer: bitte die Abfrage eingrenzen (R-E6).",
+            code="too_many_hits",
+        )
+    return search
+
+
+def search_show(*, actor: Officer, search_id: Any) -> dict[str, Any]:
+    """Return a stored search of the caller's agency as answered, and log the showing.
+
+    Hits are re-checked through ``searchable_for``: a record deleted (R-L5), blocked or
+    made covert since is no longer shown, and the hit count counts what is shown.
+    """
+    from verbund.selectors.searches import search_get
+
+    require_officer(actor)
+    with transaction.atomic():
+        search = search_get(actor=actor, search_id=search_id)
+        hits = list(
+            Hit.objects.filter(
+                search=search, record__in=searchable_for(actor, search.file).values("pk")
+            )
+            .select_related("record__owner")
+            .order_by("position")
+        )
+        shown: list[dict[str, Any]] = []
+        logged: list[dict[str, Any]] = []
+        for hit in hits:
+            _present(hit, hit.record, shown, logged)
+        # R-I1: every response showing references is logged.
+        log_event(
+            actor=actor,
+            action="search.view",
+            object_type="search",
+            object_id=str(search.pk),
+            file=search.file.code,
+            purpose=search.purpose,
+            urgency=search.urgency,
+            references=logged,
+            details={"mode": search.mode},
+        )
+    return engine.answer(search=search, hits=shown)
+
+
+# ---------------------------------------------------------------------------- covert hits
+
+
+def _contact_due() -> datetime.datetime:
+    """R-D3/R-L6: contact "without delay" gets a configurable due time."""
+    return timezone.now() + datetime.timedelta(hours=settings.VERBUND_COVERT_CONTACT_HOURS)
+
+
+def covert_hits_deliver(*, search_id: Any) -> int:
+    """Send the full query data of a search to the owners of covert records it matched.
+
+    Reads the covert column of the search's access-log row, re-checks each record through
+    ``covert_matches_for`` (still covert, active, another agency's), and creates one
+    ``CovertHit`` and one inbox item per record. Idempotent: running it again for the same
+    search creates nothing new. Return the number of notices created.
+    """
+    try:
+        pk = uuid.UUID(str(search_id))
+    except ValueError:
+        return 0
+    with transaction.atomic():
+        # The row lock serialises concurrent deliveries of one search.
+        search = (
+            Search.objects.select_for_update()
+            .select_related("file", "agency", "officer")
+            .filter(pk=pk)
+            .first()
+        )
+        if search is None:
+            return 0
+        covert_column = (
+            AuditEvent.objects.filter(action="search", object_type="search", object_id=str(pk))
+            .values_list("covert", flat=True)
+            .first()
+        )
+        matched = [c["record"] for c in covert_column or []]
+        if not matched:
+            return 0
+        # Re-check when running: the record still exists, is still covert and belongs to
+        # another agency. The searching officer's later deactivation does not cancel the
+        # owner's notice, so this does not go through the officer's access scope.
+        records = Record.objects.filter(
+            pk__in=matched, file=search.file, storage=Storage.COVERT
+        ).exclude(owner_id=search.agency_id)
+        done = set(
+            CovertHit.objects.filter(search=search, record_id__in=matched).values_list(
+                "record_id", flat=True
+            )
+        )
+        created = 0
+        for record in records.select_related("owner", "file"):
+            if record.pk in done:
+                continue
+            query = {
+                "search": str(search.pk),
+                "file": search.file.code,
+                "mode": search.mode,
+                "criteria": search.criteria,
+                "purpose": search.purpose,
+                "urgency": search.urgency,
+                "officer": search.officer.username,
+                "agency": search.agency.code,
+                "time": search.created_at.isoformat(),
+                "outcome": search.refused or "ok",
+            }
+            covert_hit = CovertHit.objects.create(
+                search=search, record=record, owner=record.owner, query=query, due_at=_contact_due()
+            )
+            InboxItem.objects.create(
+                agency=record.owner,
+                file=record.file,
+                kind=InboxKind.COVERT_HIT,
+                record=record,
+                subject_id=covert_hit.pk,
+                payload={
+                    **query,
+                    "covert_hit": str(covert_hit.pk),
+                    "record": str(record.pk),
+                    "file_number": record.file_number,
+                },
+                due_at=covert_hit.due_at,
+            )
+            # R-I5: about a covert record, so only in the owner/supervisor-only column.
+            log_event(
+                actor=None,
+                agency=record.owner,
+                action="covert_hit.deliver",
+                file=record.file.code,
+                covert=[
+                    {
+                        "covert_hit": str(covert_hit.pk),
+                        "search": str(search.pk),
+                        "record": str(record.pk),
+                        "agency": record.owner.code,
+                        "file_number": record.file_number,
+                    }
+                ],
+            )
+            created += 1
+    return created
+
+
+def covert_hits_deliver_pending(*, hours: float | None = None) -> int:
+    """Deliver covert notices of recent searches whose task was lost; prune old throttles.
+
+    Safe to run any number of times (the beat sweeper): delivery is idempotent.
+    """
+    span = hours if hours is not None else settings.VERBUND_COVERT_SWEEP_HOURS
+    since = timezone.now() - datetime.timedelta(hours=span)
+    search_ids = (
+        AuditEvent.objects.filter(action="search", object_type="search", time__gte=since)
+        .exclude(covert=[])
+        .values_list("object_id", flat=True)
+    )
+    created = sum(covert_hits_deliver(search_id=sid) for sid in list(search_ids))
+    SearchThrottle.objects.filter(window__lt=timezone.now() - datetime.timedelta(hours=1)).delete()
+    return created
+
+
+def covert_hit_decide(
+    *, actor: Officer, covert_hit_id: Any, contact: Any, reasons: Any
+) -> CovertHit:
+    """Record the owner's decision on a covert hit: contact, or secrecy outweighs (R-D3).
+
+    Only officers of the owner agency authorised for the file may decide; anybody else
+    gets 404, as if the notice did not exist.
+    """
+    require_officer(actor)
+    try:
+        pk = uuid.UUID(str(covert_hit_id))
+    except ValueError:
+        raise NotFound() from None
+    if not isinstance(contact, bool):
+        raise Invalid("Ja oder nein angeben.", code="required", fields={"contact": ["required"]})
+    text = _text(reasons.strip() if isinstance(reasons, str) else reasons, "reasons")
+    if len(text) > 4000:
+        raise Invalid("Höchstens 4.000 Zeichen.", code="too_long", fields={"reasons": ["too_long"]})
+    with transaction.atomic():
+        covert_hit = (
+            CovertHit.objects.select_for_update()
+            .filter(
+                pk=pk,
+                owner_id=actor.agency_id,
+                record__file__in=authorised_files(actor),
+            )
+            .select_related("record__file", "owner")
+            .first()
+        )
+        if covert_hit is None:
+            raise NotFound()
+        if covert_hit.decided_at is not None:
+            raise_conflict()
+        now = timezone.now()
+        covert_hit.contact = contact
+        covert_hit.reasons = text
+        covert_hit.decided_by = actor
+        covert_hit.decided_at = now
+        covert_hit.save(update_fields=["contact", "reasons", "decided_by", "decided_at"])
+        InboxItem.objects.filter(kind=InboxKind.COVERT_HIT, subject_id=covert_hit.pk).update(
+            done_at=now
+        )
+        record = covert_hit.record
+        # R-D3: the reasons are documented; R-I5: about a covert record, owner-only column.
+        log_event(
+            actor=actor,
+            action="covert_hit.decide",
+            file=record.file.code,
+            covert=[
+                {
+                    "covert_hit": str(covert_hit.pk),
+                    "search": str(covert_hit.search_id),
+                    "record": str(record.pk),
+                    "agency": covert_hit.owner.code,
+                    "file_number": record.file_number,
+                    "contact": contact,
+                    "reasons": text,
+                }
+            ],
+        )
+    return covert_hit
+
+
+def raise_conflict() -> None:
+    """Raise the conflict of a second decision on the same covert hit."""
+    from verbund.errors import Conflict
+
+    raise Conflict("Über diesen Treffer ist bereits entschieden.", code="already_decided")
+
+
+def covert_hit_view(covert_hit: CovertHit) -> dict[str, Any]:
+    """Return the owner's view of a covert hit (the decision answer, api.md)."""
+    return {
+        "id": str(covert_hit.pk),
+        "search": str(covert_hit.search_id),
+        "record": str(covert_hit.record_id),
+        "query": covert_hit.query,
+        "created_at": covert_hit.created_at.isoformat(),
+        "due_at": covert_hit.due_at.isoformat(),
+        "contact": covert_hit.contact,
+        "reasons": covert_hit.reasons,
+        "decided_by": covert_hit.decided_by.username if covert_hit.decided_by else None,
+        "decided_at": covert_hit.decided_at.isoformat() if covert_hit.decided_at else None,
+    }
+
+
+# ---------------------------------------------------------------------------- inbox
+
+
+def inbox_log_view(*, actor: Officer, items: list[InboxItem]) -> None:
+    """Log a page of the inbox shown to an officer (R-I1).
+
+    Items about covert records go to the owner/supervisor-only column (R-I5).
+    """
+    covert: list[dict[str, Any]] = []
+    references: list[dict[str, Any]] = []
+    for item in items:
+        entry = {"inbox_item": str(item.pk), "kind": item.kind}
+        if item.record_id:
+            entry["record"] = str(item.record_id)
+        (covert if item.kind == InboxKind.COVERT_HIT else references).append(entry)
+    log_event(
+        actor=actor,
+        action="inbox.view",
+        object_type="inbox",
+        references=references,
+        covert=covert,
+    )

@@ -1,0 +1,52 @@
+"""Log in and out of the browser UI (django.contrib.auth; django-axes locks after 5 failures)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+LOCKOUT_TEMPLATE = "registration/lockout.html"
+
+
+class LoginView(auth_views.LoginView):
+    """Show the German login form; a logged-in officer goes straight to the start page."""
+
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    """End the session (POST only, with CSRF token) and return to the login page."""
+
+
+def lockout(
+    request: HttpRequest, original_response: Any = None, credentials: dict | None = None
+) -> HttpResponse:
+    """Answer a login attempt of a locked-out account (AXES_LOCKOUT_CALLABLE).
+
+    The page says clearly that the account is locked after too many failed attempts and
+    when to try again; it tells nothing about whether the account exists. Under /api/ the
+    answer is the JSON error shape of api.md.
+    """
+    from axes.helpers import get_cool_off, get_failure_limit
+
+    cool_off = get_cool_off(request)
+    if request.path.startswith("/api/"):
+        body = {
+            "code": "locked_out",
+            "detail": "Zu viele fehlgeschlagene Anmeldeversuche; das Konto ist vorübergehend "
+            "gesperrt.",
+            "fields": {},
+        }
+        response = JsonResponse(body, status=429)
+        if cool_off:
+            response["Retry-After"] = str(int(cool_off.total_seconds()))
+        return response
+    context = {
+        "failure_limit": get_failure_limit(request, credentials),
+        "cooloff_minutes": int(cool_off.total_seconds() // 60) if cool_off else None,
+    }
+    return render(request, LOCKOUT_TEMPLATE, context, status=429)

@@ -1,0 +1,258 @@
+"""Record pages: own list, entry form, detail, change, block, delete, correction notice.
+
+Thin: parse the form, call one selector or service, render. Every rule lives in the
+services (verbund.services.records) and the access layer; a refusal comes back as a
+``DomainError`` whose field paths the form maps to its inputs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from agencies.models import as_officer
+from verbund.access.records import authorised_files
+from verbund.errors import DomainError, Forbidden, NotFound
+from verbund.forms.records import (
+    BlockForm,
+    CorrectionNoticeForm,
+    DeleteForm,
+    RecordForm,
+    apply_simple_error,
+)
+from verbund.selectors.records import own_records, record_get
+from verbund.services.records import (
+    correction_notice_create,
+    record_block,
+    record_create,
+    record_delete,
+    record_update,
+)
+from verbund.views.common import (
+    catalogue_labels,
+    forbidden,
+    log_records_shown,
+    present_record,
+    present_row,
+)
+
+PAGE_SIZE = 50
+# Statuses a refused form is answered with (the service's own where it says more).
+FORM_ERROR_STATUSES = frozenset({400, 403, 409, 422})
+
+
+def _error_status(exc: DomainError) -> int:
+    return exc.status if exc.status in FORM_ERROR_STATUSES else 400
+
+
+def _viewable(request: HttpRequest, record_id: Any) -> dict[str, Any]:
+    """Return the record as the officer may see it (access logged), or raise 404."""
+    try:
+        return record_get(actor=as_officer(request.user), record_id=record_id)
+    except NotFound:
+        raise Http404 from None
+
+
+def _is_owner(request: HttpRequest, data: dict[str, Any]) -> bool:
+    agency = getattr(request.user, "agency", None)
+    return agency is not None and data.get("reference", {}).get("agency") == agency.code
+
+
+@login_required
+def record_list(request: HttpRequest) -> HttpResponse:
+    """List the own agency's records, newest first, 50 a page; the page shown is logged."""
+    file_code = request.GET.get("file") or None
+    paginator = Paginator(
+        own_records(actor=as_officer(request.user), file_code=file_code), PAGE_SIZE
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    records = list(page.object_list)
+    log_records_shown(as_officer(request.user), records)
+    cat = catalogue_labels()
+    return render(
+        request,
+        "verbund/record_list.html",
+        {
+            "page": page,
+            "rows": [present_row(r, cat) for r in records],
+            "file_code": file_code,
+            "file_codes": list(
+                authorised_files(request.user).order_by("code").values_list("code", flat=True)
+            ),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_new(request: HttpRequest) -> HttpResponse:
+    """Enter a record through the form; the service checks every entry rule."""
+    form = RecordForm(
+        request.POST if request.method == "POST" else None, actor=as_officer(request.user)
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                record = record_create(actor=as_officer(request.user), data=form.to_payload())
+            except DomainError as exc:
+                form.apply_domain_error(exc)
+                status = _error_status(exc)
+            else:
+                messages.success(
+                    request,
+                    _("Record %(number)s entered.") % {"number": record.file_number},
+                )
+                return redirect("record_detail", record_id=record.pk)
+    return render(request, "verbund/record_form.html", {"form": form}, status=status)
+
+
+def _detail_context(
+    request: HttpRequest, data: dict[str, Any], correction: CorrectionNoticeForm | None = None
+) -> dict[str, Any]:
+    owner = _is_owner(request, data)
+    return {
+        "record": present_record(data),
+        "is_owner": owner,
+        # R-H2: an agency that lawfully sees another's record may report inaccuracies.
+        "correction_form": None if owner else (correction or CorrectionNoticeForm()),
+    }
+
+
+@login_required
+def record_detail(request: HttpRequest, record_id: str) -> HttpResponse:
+    """Show a record the officer may view; everything else is the same 404 (R-D3)."""
+    data = _viewable(request, record_id)
+    return render(request, "verbund/record_detail.html", _detail_context(request, data))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_edit(request: HttpRequest, record_id: str) -> HttpResponse:
+    """Change a record (owner only, R-H1), validated like an entry."""
+    data = _viewable(request, record_id)
+    if not _is_owner(request, data):
+        return forbidden(request)
+    form = RecordForm(
+        request.POST if request.method == "POST" else None,
+        actor=as_officer(request.user),
+        existing=data,
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                record = record_update(
+                    actor=as_officer(request.user), record_id=data["id"], data=form.to_payload()
+                )
+            except NotFound:
+                raise Http404 from None
+            except DomainError as exc:
+                form.apply_domain_error(exc)
+                status = _error_status(exc)
+            else:
+                messages.success(
+                    request, _("Record %(number)s changed.") % {"number": record.file_number}
+                )
+                return redirect("record_detail", record_id=record.pk)
+    context = {"form": form, "record": present_record(data)}
+    return render(request, "verbund/record_form.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_block_view(request: HttpRequest, record_id: str) -> HttpResponse:
+    """Block a record instead of deleting it (R-L3); owner only."""
+    data = _viewable(request, record_id)
+    if not _is_owner(request, data):
+        return forbidden(request)
+    form = BlockForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                record_block(
+                    actor=as_officer(request.user),
+                    record_id=data["id"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except NotFound:
+                raise Http404 from None
+            except Forbidden as exc:
+                return forbidden(request, exc)
+            except DomainError as exc:
+                apply_simple_error(form, exc)
+                status = _error_status(exc)
+            else:
+                messages.success(request, _("The record is blocked."))
+                return redirect("record_detail", record_id=data["id"])
+    context = {"form": form, "record": present_record(data), "action": "block"}
+    return render(request, "verbund/record_confirm.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_delete_view(request: HttpRequest, record_id: str) -> HttpResponse:
+    """Delete a record with its keys and pending items (R-L2, R-L5); owner only."""
+    data = _viewable(request, record_id)
+    if not _is_owner(request, data):
+        return forbidden(request)
+    form = DeleteForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                record_delete(
+                    actor=as_officer(request.user),
+                    record_id=data["id"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except NotFound:
+                raise Http404 from None
+            except Forbidden as exc:
+                return forbidden(request, exc)
+            except DomainError as exc:
+                apply_simple_error(form, exc)
+                status = _error_status(exc)
+            else:
+                messages.success(
+                    request,
+                    _("Record %(number)s deleted.") % {"number": data["reference"]["file_number"]},
+                )
+                return redirect("record_list")
+    context = {"form": form, "record": present_record(data), "action": "delete"}
+    return render(request, "verbund/record_confirm.html", context, status=status)
+
+
+@login_required
+@require_POST
+def record_correction(request: HttpRequest, record_id: str) -> HttpResponse:
+    """Send the owner a notice of indications of inaccuracy (R-H2)."""
+    data = _viewable(request, record_id)
+    form = CorrectionNoticeForm(request.POST)
+    if form.is_valid():
+        try:
+            correction_notice_create(
+                actor=as_officer(request.user), record_id=data["id"], text=form.cleaned_data["text"]
+            )
+        except NotFound:
+            raise Http404 from None
+        except DomainError as exc:
+            apply_simple_error(form, exc)
+        else:
+            messages.success(request, _("The owning agency has been notified."))
+            return redirect("record_detail", record_id=data["id"])
+    return render(
+        request, "verbund/record_detail.html", _detail_context(request, data, form), status=400
+    )

@@ -1,0 +1,317 @@
+"""Search and inbox pages: thin, they call the same services as the API.
+
+The result table is rendered from the service's answer, so the page shows exactly what the
+API shows: basic data and reference on a basic-data name hit (R-E2), the reference only on
+an extended-data, feature or inverse hit (R-E3, R-E4), object data and reference on an
+object hit (R-E7). Empty inputs are not criteria; everything else goes to the service
+unchanged, so a wildcard refuses the query here as in the API (R-E5).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from agencies.models import as_officer
+from verbund.errors import DomainError, Forbidden, NotFound
+from verbund.forms import labels
+from verbund.models.inbox import InboxKind
+from verbund.models.records import OBJECT_KINDS
+from verbund.search.engine import CATALOGUE_CRITERIA
+from verbund.selectors.catalogue import catalogue_current
+from verbund.selectors.searches import inbox_for, search_options
+from verbund.services.records import FEATURE_FOLDERS
+from verbund.services.searches import (
+    covert_hit_decide,
+    inbox_log_view,
+    require_officer,
+    search_run,
+)
+from verbund.views.common import forbidden, language, show_date
+
+MODES = (
+    ("name", gettext_lazy("Name search")),
+    ("feature", gettext_lazy("Feature search")),
+    ("object", gettext_lazy("Object search")),
+)
+MATCHED_LABELS = {
+    "basic": gettext_lazy("basic data"),
+    "extended": gettext_lazy("extended data"),
+}
+# Input order of the feature form: exact values first, then catalogue fields.
+FEATURE_FIELDS = sorted(FEATURE_FOLDERS, key=lambda f: (f in CATALOGUE_CRITERIA, f))
+PAGE_SIZE = 50
+
+
+class SearchForm(forms.Form):
+    """File, purpose and urgency of the order in force (R-E1), and one mode's criteria."""
+
+    def __init__(
+        self, data: Any, *, mode: str, file_options: list[dict[str, Any]], file_code: str
+    ) -> None:
+        super().__init__(data)
+        self.mode = mode
+        chosen = next((f for f in file_options if f["code"] == file_code), file_options[0])
+        self.fields["file"] = forms.ChoiceField(
+            label=_("File"),
+            choices=[
+                (f["code"], labels.label(labels.FILE_LABELS, f["code"])) for f in file_options
+            ],
+            initial=chosen["code"],
+            # The file is chosen with the links above the form: its order's purposes and
+            # urgencies are the ones offered below (R-E1).
+            widget=forms.HiddenInput,
+        )
+        self.fields["purpose"] = forms.ChoiceField(
+            label=_("Purpose"),
+            choices=[("", "—")] + [(c["code"], c["label"]) for c in chosen["purposes"]],
+            required=False,
+        )
+        self.fields["urgency"] = forms.ChoiceField(
+            label=_("Urgency"),
+            choices=[("", "—")] + [(c["code"], c["label"]) for c in chosen["urgencies"]],
+            required=False,
+        )
+        if mode == "name":
+            self._name_fields()
+        elif mode == "feature":
+            self._feature_fields()
+        else:
+            self._object_fields()
+
+    def _text(self, name: str, label: Any, **attrs: str) -> None:
+        widget = forms.TextInput(attrs={"autocomplete": "off", **attrs})
+        self.fields[name] = forms.CharField(
+            label=label, required=False, strip=False, widget=widget, max_length=300
+        )
+
+    def _name_fields(self) -> None:
+        self._text("surname", _("Surname"))
+        self._text("given_names", _("Given names"))
+        self._text("date_of_birth", _("Date of birth"), type="date")
+        self._text("nationality", _("Nationality (ISO code)"), maxlength="2")
+
+    def _feature_fields(self) -> None:
+        catalogues = catalogue_current(language=language())
+        for name in FEATURE_FIELDS:
+            label = labels.label(labels.EXTENDED_LABELS, name)
+            if name in CATALOGUE_CRITERIA:
+                choices = [("", "—")] + [(v["code"], v["label"]) for v in catalogues.get(name, [])]
+                self.fields[name] = forms.ChoiceField(label=label, choices=choices, required=False)
+            else:
+                self._text(name, label)
+
+    def _object_fields(self) -> None:
+        self.fields["kind"] = forms.ChoiceField(
+            label=_("Object kind"),
+            choices=[(k, labels.label(labels.KIND_LABELS, k)) for k in OBJECT_KINDS],
+        )
+        self._text("identifier", _("Identifier"))
+
+    def criteria(self) -> dict[str, str]:
+        """Return the non-empty criteria exactly as typed (the service validates them)."""
+        skip = {"file", "purpose", "urgency"}
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name not in skip and isinstance(value, str) and value.strip()
+        }
+
+    def apply_error(self, exc: DomainError) -> None:
+        """Attach a service refusal to the inputs it names, or to the form."""
+        placed = False
+        for path in exc.fields:
+            name = str(path).removeprefix("criteria.")
+            if name in self.fields:
+                self.add_error(name, exc.detail)
+                placed = True
+        if not placed:
+            self.add_error(None, exc.detail)
+
+
+class DecisionForm(forms.Form):
+    """The owner's decision on a covert hit (R-D3)."""
+
+    contact = forms.TypedChoiceField(
+        label=gettext_lazy("Decision"),
+        choices=[
+            ("1", gettext_lazy("Contact the requesting agency")),
+            ("0", gettext_lazy("No contact: secrecy interests outweigh in this case")),
+        ],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    reasons = forms.CharField(
+        label=gettext_lazy("Reasons"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+    )
+
+
+def _present_hit(hit: dict[str, Any], number: int) -> dict[str, Any]:
+    basic = hit.get("basic") or {}
+    reference = hit["reference"]
+    return {
+        "number": number,
+        "hit": hit["hit"],
+        "agency": reference["agency"],
+        "file_number": reference["file_number"],
+        "classification": labels.label(labels.CLASSIFICATION_LABELS, reference["classification"]),
+        "matched_in": labels.label(MATCHED_LABELS, hit.get("matched_in", "")),
+        "has_basic": "basic" in hit,
+        "surname": basic.get("surname", ""),
+        "given_names": basic.get("given_names", ""),
+        "date_of_birth": show_date(basic.get("date_of_birth", "")),
+        "nationalities": ", ".join(basic.get("nationalities", [])),
+        "aliases": ", ".join(basic.get("aliases", []) + basic.get("spellings", [])),
+        "object": hit.get("object"),
+        "object_kind": labels.label(labels.KIND_LABELS, (hit.get("object") or {}).get("kind", "")),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def search_page(request: HttpRequest) -> HttpResponse:
+    """Show the search form with mode tabs; on POST run one search through the service."""
+    try:
+        require_officer(request.user)
+    except Forbidden as exc:
+        return forbidden(request, exc)
+    mode = request.POST.get("mode") or request.GET.get("mode") or "name"
+    if mode not in dict(MODES):
+        mode = "name"
+    options = search_options(actor=as_officer(request.user))
+    if not options:
+        return render(request, "verbund/search.html", {"no_files": True, "modes": MODES})
+    file_code = request.POST.get("file") or request.GET.get("file") or options[0]["code"]
+    chosen = next((f for f in options if f["code"] == file_code), options[0])
+    # R-M7: outside the ATD there are no extended data and no objects, only name search.
+    modes = MODES if chosen["is_atd"] else MODES[:1]
+    if mode not in dict(modes):
+        mode = "name"
+    is_post = request.method == "POST"
+    form = SearchForm(
+        request.POST if is_post else None,
+        mode=mode,
+        file_options=options,
+        file_code=chosen["code"],
+    )
+    context: dict[str, Any] = {
+        "form": form,
+        "mode": mode,
+        "modes": modes,
+        "files": options,
+        "file_code": chosen["code"],
+    }
+    status = 200
+    headers: dict[str, str] = {}
+    if is_post:
+        status = 400
+        if form.is_valid():
+            try:
+                search = search_run(
+                    actor=as_officer(request.user),
+                    file=form.cleaned_data["file"],
+                    mode=mode,
+                    purpose=form.cleaned_data["purpose"] or None,
+                    urgency=form.cleaned_data["urgency"] or None,
+                    criteria=form.criteria(),
+                )
+            except DomainError as exc:
+                form.apply_error(exc)
+                status = exc.status if exc.status in (400, 403, 404, 422, 429) else 400
+                context["error_code"] = exc.code
+                headers = exc.headers
+            else:
+                answer = search.answer  # type: ignore[attr-defined]
+                status = 200
+                context["answer"] = answer
+                context["hits"] = [_present_hit(h, i) for i, h in enumerate(answer["hits"], 1)]
+    response = render(request, "verbund/search.html", context, status=status)
+    for key, value in headers.items():
+        response[key] = value
+    return response
+
+
+@login_required
+def inbox_page(request: HttpRequest) -> HttpResponse:
+    """List the agency's inbox items for the officer's files; the page shown is logged."""
+    try:
+        require_officer(request.user)
+    except Forbidden as exc:
+        return forbidden(request, exc)
+    kind = request.GET.get("kind", "")
+    items = inbox_for(actor=as_officer(request.user), kind=kind if kind in InboxKind.values else "")
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    inbox_log_view(actor=as_officer(request.user), items=shown)
+    categories = {
+        f["code"]: {c["code"]: c["label"] for c in f["purposes"] + f["urgencies"]}
+        for f in search_options(actor=as_officer(request.user))
+    }
+    rows = []
+    now = timezone.now()
+    for item in shown:
+        payload = dict(item.payload)
+        labels_for_file = categories.get(item.file.code, {})
+        rows.append(
+            {
+                "id": item.pk,
+                "kind": item.kind,
+                "kind_label": InboxKind(item.kind).label
+                if item.kind in InboxKind.values
+                else item.kind,
+                "file": item.file.code,
+                "created_at": item.created_at,
+                "due_at": item.due_at,
+                "done": item.done_at is not None,
+                "overdue": item.done_at is None and item.due_at is not None and item.due_at < now,
+                "subject_id": item.subject_id,
+                "payload": payload,
+                "purpose_label": labels_for_file.get(payload.get("purpose", ""), ""),
+                "urgency_label": labels_for_file.get(payload.get("urgency", ""), ""),
+                "criteria": sorted((payload.get("criteria") or {}).items()),
+                "form": DecisionForm(prefix=str(item.subject_id))
+                if item.kind == InboxKind.COVERT_HIT and item.done_at is None
+                else None,
+            }
+        )
+    return render(
+        request,
+        "verbund/inbox.html",
+        {"page": page, "rows": rows, "kind": kind, "kinds": InboxKind.choices},
+    )
+
+
+@login_required
+@require_POST
+def covert_hit_decision(request: HttpRequest, covert_hit_id: str) -> HttpResponse:
+    """Record the owner's decision on a covert hit, then return to the inbox."""
+    form = DecisionForm(request.POST, prefix=covert_hit_id)
+    if not form.is_valid():
+        messages.error(request, _("Choose a decision and give the reasons."))
+        return redirect("inbox")
+    try:
+        covert_hit_decide(
+            actor=as_officer(request.user),
+            covert_hit_id=covert_hit_id,
+            contact=form.cleaned_data["contact"],
+            reasons=form.cleaned_data["reasons"],
+        )
+    except NotFound:
+        raise Http404 from None
+    except Forbidden as exc:
+        return forbidden(request, exc)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+        return redirect("inbox")
+    messages.success(request, _("The decision is recorded."))
+    return redirect("inbox")
