@@ -75,8 +75,11 @@ class CovertHit(models.Model):
         "agencies.Officer", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # Set when the beat job reminded the owner of an overdue decision (R-D3, R-L6).
+    reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        indexes = [models.Index(fields=["decided_at", "due_at"], name="coverthit_open_due")]
         constraints = [
             models.UniqueConstraint(fields=["search", "record"], name="one_covert_hit_per_search")
         ]

@@ -437,6 +437,48 @@ def covert_hits_deliver_pending(*, hours: float | None = None) -> int:
     return created
 
 
+def covert_hits_remind(*, now: datetime.datetime | None = None) -> int:
+    """Remind owners of covert hits whose "without delay" contact decision is overdue.
+
+    R-D3 / R-L6: the owner must contact the requester without delay; an overdue item is
+    marked in the owner's inbox (visible to its officers and head) and logged in the
+    owner/supervisor-only column. Each hit is reminded once; running again does nothing.
+    """
+    moment = now or timezone.now()
+    reminded = 0
+    with transaction.atomic():
+        overdue = (
+            CovertHit.objects.select_for_update(skip_locked=True)
+            .filter(decided_at__isnull=True, reminded_at__isnull=True, due_at__lt=moment)
+            .select_related("record__file", "owner")
+        )
+        for covert_hit in overdue:
+            covert_hit.reminded_at = moment
+            covert_hit.save(update_fields=["reminded_at"])
+            for item in InboxItem.objects.filter(
+                kind=InboxKind.COVERT_HIT, subject_id=covert_hit.pk
+            ):
+                item.payload = {**item.payload, "overdue": True, "reminded_at": moment.isoformat()}
+                item.save(update_fields=["payload"])
+            log_event(
+                actor=None,
+                agency=covert_hit.owner,
+                action="covert_hit.reminder",
+                file=covert_hit.record.file.code,
+                covert=[
+                    {
+                        "covert_hit": str(covert_hit.pk),
+                        "record": str(covert_hit.record_id),
+                        "agency": covert_hit.owner.code,
+                        "file_number": covert_hit.record.file_number,
+                        "due_at": covert_hit.due_at.isoformat(),
+                    }
+                ],
+            )
+            reminded += 1
+    return reminded
+
+
 def covert_hit_decide(
     *, actor: Officer, covert_hit_id: Any, contact: Any, reasons: Any
 ) -> CovertHit:

@@ -221,6 +221,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "verbund.tasks.deliver_pending_covert_hits",
         "schedule": 60.0,
     },
+    "remind-overdue-covert-hits": {
+        "task": "verbund.tasks.remind_overdue_covert_hits",
+        "schedule": 900.0,
+    },
     "audit-checkpoint": {
         "task": "audit.tasks.write_checkpoint",
         "schedule": 300.0,
