@@ -32,7 +32,7 @@ WITH_SERVICES := set -a && . ./$(SERVICES_ENV) && set +a &&
 DEPLOY_CHECK_ENV := DJANGO_SECRET_KEY=deploy-check-only-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGH \
 	DJANGO_ALLOWED_HOSTS=verbund.example.org
 
-.PHONY: help venv run services services-stop test checks lint format bench-search compliance \
+.PHONY: help venv run services services-stop test checks lint format bench-search bench-timing compliance \
 	messages makemessages clean distclean
 
 help: ## list the targets
@@ -87,6 +87,11 @@ bench-search: venv services ## search benchmark on PostgreSQL (N=1000000 records
 
 compliance: venv ## regenerate docs/compliance.md from the test names
 	$(PY) scripts/compliance_matrix.py
+
+bench-timing: venv services ## covert-match vs no-hit search timing (PAIRS=2000)
+	$(WITH_SERVICES) DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) PYTHONPATH=$(CURDIR) \
+		VERBUND_RATE_LIMIT_FACTOR=$${VERBUND_RATE_LIMIT_FACTOR:-1000000} \
+		$(PY) benchmarks/timing_oracle.py --pairs $${PAIRS:-2000}
 
 # ------------------------------------------------------------------ translations
 LOCALE_IGNORE := --ignore=.venv --ignore=var --ignore=node_modules
