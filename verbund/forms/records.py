@@ -22,7 +22,13 @@ from verbund.forms import labels
 from verbund.models.records import MARKINGS, OBJECT_KINDS, Classification, RecordKind, Storage
 from verbund.selectors.catalogue import catalogue_current
 from verbund.selectors.records import own_records
-from verbund.services.record_rules import WITHHOLDABLE
+from verbund.services.record_rules import (
+    EXT_CATALOGUE_MULTI,
+    EXT_CATALOGUE_SINGLE,
+    EXT_LIST_FIELDS,
+    EXT_TEXT_FIELDS,
+    WITHHOLDABLE,
+)
 
 # Lists entered as "comma or one per line" (names, languages).
 BASIC_NAME_LISTS = (
@@ -45,19 +51,11 @@ BASIC_MANAGED = frozenset(
     + ("sex", "date_of_birth", "country_of_birth")
 )
 
-EXT_LINE_LISTS = (
-    "phones",
-    "devices",
-    "emails",
-    "bank_accounts",
-    "safe_deposit_boxes",
-    "vehicles",
-    "licences",
-    "websites",
-)
-EXT_TEXT = ("organisation", "profession", "education")
-EXT_SINGLE = ("ethnicity", "religion", "marital_status")
-EXT_MULTI = ("skills", "critical_infrastructure", "dangerousness", "visited_places")
+# The extended-data field groups are those of the entry rules (one definition).
+EXT_LINE_LISTS = EXT_LIST_FIELDS
+EXT_TEXT = EXT_TEXT_FIELDS
+EXT_SINGLE = EXT_CATALOGUE_SINGLE
+EXT_MULTI = EXT_CATALOGUE_MULTI
 EXT_MANAGED = frozenset(
     EXT_LINE_LISTS
     + EXT_TEXT

@@ -7,6 +7,7 @@ services (verbund.services.records) and the access layer; a refusal comes back a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -168,24 +169,26 @@ def record_edit(request: HttpRequest, record_id: str) -> HttpResponse:
     return render(request, "verbund/record_form.html", context, status=status)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def record_block_view(request: HttpRequest, record_id: str) -> HttpResponse:
-    """Block a record instead of deleting it (R-L3); owner only."""
+def _owner_action(
+    request: HttpRequest,
+    record_id: str,
+    *,
+    form_class: Any,
+    action: str,
+    run: Callable[[Any, Any, str], Any],
+    success: Callable[[dict[str, Any]], tuple[str, HttpResponse]],
+) -> HttpResponse:
+    """Show the confirmation form of an owner-only action and run it (block, delete)."""
     data = _viewable(request, record_id)
     if not _is_owner(request, data):
         return forbidden(request)
-    form = BlockForm(request.POST if request.method == "POST" else None)
+    form = form_class(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             try:
-                record_block(
-                    actor=as_officer(request.user),
-                    record_id=data["id"],
-                    reason=form.cleaned_data["reason"],
-                )
+                run(as_officer(request.user), data["id"], form.cleaned_data["reason"])
             except NotFound:
                 raise Http404 from None
             except Forbidden as exc:
@@ -194,45 +197,45 @@ def record_block_view(request: HttpRequest, record_id: str) -> HttpResponse:
                 apply_simple_error(form, exc)
                 status = _error_status(exc)
             else:
-                messages.success(request, _("The record is blocked."))
-                return redirect("record_detail", record_id=data["id"])
-    context = {"form": form, "record": present_record(data), "action": "block"}
+                message, response = success(data)
+                messages.success(request, message)
+                return response
+    context = {"form": form, "record": present_record(data), "action": action}
     return render(request, "verbund/record_confirm.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_block_view(request: HttpRequest, record_id: str) -> HttpResponse:
+    """Block a record instead of deleting it (R-L3); owner only."""
+    return _owner_action(
+        request,
+        record_id,
+        form_class=BlockForm,
+        action="block",
+        run=lambda actor, rid, reason: record_block(actor=actor, record_id=rid, reason=reason),
+        success=lambda data: (
+            _("The record is blocked."),
+            redirect("record_detail", record_id=data["id"]),
+        ),
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def record_delete_view(request: HttpRequest, record_id: str) -> HttpResponse:
     """Delete a record with its keys and pending items (R-L2, R-L5); owner only."""
-    data = _viewable(request, record_id)
-    if not _is_owner(request, data):
-        return forbidden(request)
-    form = DeleteForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                record_delete(
-                    actor=as_officer(request.user),
-                    record_id=data["id"],
-                    reason=form.cleaned_data["reason"],
-                )
-            except NotFound:
-                raise Http404 from None
-            except Forbidden as exc:
-                return forbidden(request, exc)
-            except DomainError as exc:
-                apply_simple_error(form, exc)
-                status = _error_status(exc)
-            else:
-                messages.success(
-                    request,
-                    _("Record %(number)s deleted.") % {"number": data["reference"]["file_number"]},
-                )
-                return redirect("record_list")
-    context = {"form": form, "record": present_record(data), "action": "delete"}
-    return render(request, "verbund/record_confirm.html", context, status=status)
+    return _owner_action(
+        request,
+        record_id,
+        form_class=DeleteForm,
+        action="delete",
+        run=lambda actor, rid, reason: record_delete(actor=actor, record_id=rid, reason=reason),
+        success=lambda data: (
+            _("Record %(number)s deleted.") % {"number": data["reference"]["file_number"]},
+            redirect("record_list"),
+        ),
+    )
 
 
 @login_required
