@@ -159,3 +159,22 @@ def test_browser_language_switch_and_public_catalogue(chromium_page: Any, live_s
     assert "Islam (Sunni)" in page.inner_text("main")
     page.screenshot(path=str(SCREENSHOTS / "catalogue_en.png"), full_page=False)
     assert page.console_errors == []
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_swagger_ui_is_served_locally_under_the_csp(chromium_page: Any, live_server: Any) -> None:
+    """The API documentation loads from this server only and runs under the strict CSP."""
+    page = chromium_page
+    page.goto(f"{live_server.url}/api/v1/docs/")
+    page.wait_for_selector(".opblock", timeout=20000)
+    assert page.locator("text=/api/v1/records/").count() > 0
+    requests_elsewhere = [
+        src
+        for src in page.eval_on_selector_all(
+            "script[src], link[href]", "els => els.map(e => e.src || e.href)"
+        )
+        if not src.startswith(live_server.url)
+    ]
+    assert requests_elsewhere == []
+    assert [e for e in page.console_errors if "favicon" not in e and "404" not in e] == []

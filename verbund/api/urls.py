@@ -1,7 +1,7 @@
 """REST API v1 routes."""
 
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from audit import api as audit_api
 from verbund.api import inbox, records, reference, searches
@@ -9,7 +9,13 @@ from verbund.api.errors import api_not_found
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="schema", template_name="verbund/swagger_ui.html"
+        ),
+        name="api-docs",
+    ),
     path("auth/token/", reference.TokenView.as_view(), name="api-token"),
     path("me/", reference.MeView.as_view(), name="api-me"),
     path("agencies/", reference.AgencyListView.as_view(), name="api-agencies"),
