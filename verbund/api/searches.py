@@ -108,6 +108,11 @@ class HitSerializer(serializers.Serializer):
     hit = serializers.UUIDField(help_text="Opaque hit id for access requests and Eilfall")
     record = serializers.UUIDField(required=False)
     basic = serializers.DictField(required=False)
+    markings = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="With basic or object data: markings travel with the data (R-C7)",
+    )
     object = HitObjectSerializer(required=False)
     reference = HitReferenceSerializer()
     matched_in = serializers.ChoiceField(choices=["basic", "extended"], required=False)

@@ -232,6 +232,8 @@ def shape_hit(*, hit_id: uuid.UUID, kind: str, matched_in: str, record: Record) 
         if matched_in == "basic":
             out["record"] = str(record.pk)
             out["basic"] = _basic(record)
+            # R-C7: markings travel with the data shown.
+            out["markings"] = list(record.markings or [])
         out["reference"] = reference(record)
         out["matched_in"] = matched_in
         return out
@@ -242,6 +244,7 @@ def shape_hit(*, hit_id: uuid.UUID, kind: str, matched_in: str, record: Record) 
             "identifier": record.object_data.get("identifier", ""),
             "description": record.object_data.get("description", ""),
         }
+        out["markings"] = list(record.markings or [])
     out["reference"] = reference(record)
     return out
 

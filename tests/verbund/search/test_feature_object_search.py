@@ -156,7 +156,7 @@ def test_r_e7_object_hit_shows_object_and_reference_never_the_linked_person(
     )
     assert response.status_code == 201, response.content
     (hit,) = response.json()["hits"]
-    assert set(hit) == {"hit", "record", "object", "reference"}
+    assert set(hit) == {"hit", "record", "object", "markings", "reference"}
     assert hit["record"] == str(phone.pk)
     assert hit["object"] == {
         "kind": "phone",
@@ -191,7 +191,8 @@ def test_r_e7_object_and_person_hits_together(make_record: Any, run_search: Any)
     ).json()["hits"]
     assert len(hits) == 2
     by_shape = {frozenset(h): h for h in hits}
-    assert by_shape[frozenset({"hit", "record", "object", "reference"})]["record"] == str(phone.pk)
+    object_shape = frozenset({"hit", "record", "object", "markings", "reference"})
+    assert by_shape[object_shape]["record"] == str(phone.pk)
     assert frozenset({"hit", "reference"}) in by_shape
 
 

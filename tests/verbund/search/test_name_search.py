@@ -25,7 +25,7 @@ def test_r_e2_name_hit_gives_basic_data_and_reference(make_record: Any, run_sear
     assert set(body) >= {"id", "mode", "hit_count", "hits"}
     assert body["mode"] == "name" and body["hit_count"] == 1
     (hit,) = body["hits"]
-    assert set(hit) == {"hit", "record", "basic", "reference", "matched_in"}
+    assert set(hit) == {"hit", "record", "basic", "markings", "reference", "matched_in"}
     assert hit["record"] == str(record.pk)
     assert hit["matched_in"] == "basic"
     assert hit["basic"]["surname"] == "Müller"
@@ -344,3 +344,14 @@ def test_answer_is_json_with_documented_keys(make_record: Any, run_search: Any) 
         "hit_count",
         "hits",
     }
+
+
+def test_r_c7_markings_travel_with_the_basic_data_of_a_hit(
+    make_record: Any, run_search: Any
+) -> None:
+    make_record(
+        "lka-bw.analyst", basic={"surname": "Markiert", "given_names": "A"}, markings=["other_law"]
+    )
+    hit = run_search("lka-be.analyst", {"surname": "Markiert"}).json()["hits"][0]
+    assert hit["markings"] == ["other_law"]
+    assert hit["basic"]["surname"] == "Markiert"
