@@ -225,6 +225,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "verbund.tasks.remind_overdue_covert_hits",
         "schedule": 900.0,
     },
+    # R-I3: log rows kept only for control are deleted after 18 months (prefix purge).
+    "audit-purge": {
+        "task": "audit.tasks.purge_expired",
+        "schedule": 24 * 3600.0,
+    },
     "audit-checkpoint": {
         "task": "audit.tasks.write_checkpoint",
         "schedule": 300.0,
