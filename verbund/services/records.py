@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
@@ -392,7 +393,7 @@ def correction_notice_create(*, actor: Officer, record_id: Any, text: Any) -> In
                 "officer": actor.username,
                 "text": body,
             },
-            due_at=timezone.now() + datetime.timedelta(days=3),
+            due_at=timezone.now() + datetime.timedelta(hours=settings.VERBUND_CORRECTION_DUE_HOURS),
         )
         log_event(
             actor=actor,

@@ -187,3 +187,27 @@ def test_r_i1_forged_row_breaks_the_chain(make_record: Any) -> None:
     result = verify_chain()
     assert result["ok"] is False
     assert result["first_bad"] == str(event.pk)
+
+
+def test_r_h2_correction_notice_lands_in_owner_inbox_with_configured_due_time(
+    make_record: Any, api: Any, settings: Any
+) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    from verbund.models import InboxItem
+
+    settings.VERBUND_CORRECTION_DUE_HOURS = 5
+    record = make_record("lka-bw.analyst", file="GWS", case_group="", findings_basis="")
+    response = api("lka-by.analyst").post(
+        f"/api/v1/records/{record.pk}/correction-notices/",
+        {"text": "Geburtsdatum weicht vom Melderegister ab."},
+        format="json",
+    )
+    assert response.status_code == 201
+    item = InboxItem.objects.get(pk=response.json()["id"])
+    assert item.agency.code == "LKA-BW" and item.kind == "correction_notice"
+    assert item.payload["from_agency"] == "LKA-BY"
+    expected = timezone.now() + datetime.timedelta(hours=5)
+    assert abs((item.due_at - expected).total_seconds()) < 60
