@@ -210,4 +210,5 @@ def test_r_h2_correction_notice_lands_in_owner_inbox_with_configured_due_time(
     assert item.agency.code == "LKA-BW" and item.kind == "correction_notice"
     assert item.payload["from_agency"] == "LKA-BY"
     expected = timezone.now() + datetime.timedelta(hours=5)
+    assert item.due_at is not None
     assert abs((item.due_at - expected).total_seconds()) < 60
