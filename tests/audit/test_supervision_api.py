@@ -179,3 +179,35 @@ def test_checkpoint_detects_cut_tail(reference):
         cursor.execute("SET LOCAL verbund.audit_purge = 'on'")
         cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [last.id])
     assert verify_chain()["ok"] is False
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/v1/audit/events/", "/api/v1/audit/verify/"])
+def test_r_j6_audit_endpoints_permission_matrix(
+    api, make_record, path, django_assert_max_num_queries
+):
+    make_record("lka-bw.analyst")
+    anonymous = api().get(path)
+    assert anonymous.status_code == 401
+    assert anonymous.json()["code"] == "not_authenticated"
+    for officer in ("lka-bw.analyst", "lka-bw.head", "bka.head"):
+        assert api(officer).get(path).status_code == 403
+    client = api("lfd-bw.supervisor")
+    before = AuditEvent.objects.count()
+    with django_assert_max_num_queries(12):
+        response = client.get(path)
+    assert response.status_code == 200
+    if path.endswith("events/"):
+        read = AuditEvent.objects.order_by("-seq").first()
+        assert AuditEvent.objects.count() == before + 1
+        assert read.action == "audit.read" and read.officer_username == "lfd-bw.supervisor"
+
+
+@pytest.mark.django_db
+def test_r_i4_audit_events_filter_by_time_and_reject_bad_dates(api, make_record):
+    make_record("lka-bw.analyst")
+    client = api("lfd-bw.supervisor")
+    assert client.get("/api/v1/audit/events/?since=2999-01-01T00:00:00").json()["count"] == 0
+    assert client.get("/api/v1/audit/events/?until=2000-01-01T00:00:00").json()["count"] == 0
+    bad = client.get("/api/v1/audit/events/?since=yesterday")
+    assert bad.status_code == 400 and bad.json()["fields"] == {"since": ["invalid"]}
