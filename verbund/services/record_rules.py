@@ -162,7 +162,16 @@ class _Collector:
             raise kind(detail, code=code, fields=self.fields)
 
 
-def clean_text(value: Any, path: str, errors: _Collector, *, max_len: int = 500) -> str | None:
+class RaiseAtOnce:
+    """Collector for single-field inputs: the first error is raised at once."""
+
+    def add(self, path: str, code: str, detail: str, kind: type[DomainError] = Invalid) -> None:
+        raise kind(detail, code=code, fields={path: [detail]})
+
+
+def clean_text(
+    value: Any, path: str, errors: _Collector | RaiseAtOnce, *, max_len: int = 500
+) -> str | None:
     """Return a stripped string or record an error (NUL bytes and lone surrogates refused)."""
     if not isinstance(value, str):
         errors.add(path, "invalid", "Text erwartet.")
@@ -434,9 +443,7 @@ def _add_months(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month, min(day.day, 28))
 
 
-def validate_record_input(
-    *, actor: Officer, file: File, data: dict[str, Any], existing: Any | None = None
-) -> RecordInput:
+def validate_record_input(*, actor: Officer, file: File, data: dict[str, Any]) -> RecordInput:
     """Check a whole record against every entry rule; raise with all field errors."""
     errors = _Collector()
     for key in data:

@@ -21,12 +21,17 @@ from verbund.access.records import (
     may_enter,
     records_for,
 )
-from verbund.errors import Invalid, Refused
+from verbund.errors import Conflict, Invalid, Refused
 from verbund.models import FeatureValue, InboxItem, NameKey, Record
 from verbund.models.inbox import InboxKind
 from verbund.models.records import NameSource, RecordKind, RecordStatus
 from verbund.search.normalise import fold, fold_compact, fold_phone
-from verbund.services.record_rules import RecordInput, clean_text, validate_record_input
+from verbund.services.record_rules import (
+    RaiseAtOnce,
+    RecordInput,
+    clean_text,
+    validate_record_input,
+)
 
 OWNER_PERMS = ("view_record", "change_record", "delete_record", "block_record")
 # Extended-data fields written as feature keys, with their folding (R-E4).
@@ -228,7 +233,7 @@ def record_create(*, actor: Officer, data: dict[str, Any]) -> Record:
     if not isinstance(code, str):
         raise Invalid("Datei angeben.", code="required", fields={"file": ["required"]})
     # A NUL byte would reach the file lookup and fail in PostgreSQL (400, not 500).
-    code = clean_text(code, "file", _raise_collector()) or ""
+    code = clean_text(code, "file", RaiseAtOnce()) or ""
     file = file_for_actor(actor, code)
     allowed, reason = may_enter(actor, file)
     if not allowed:
@@ -282,7 +287,7 @@ def record_update(*, actor: Officer, record_id: Any, data: dict[str, Any]) -> Re
                 fields={"kind": ["immutable"]},
             )
         merged = _merge(record, data)
-        clean = validate_record_input(actor=actor, file=record.file, data=merged, existing=record)
+        clean = validate_record_input(actor=actor, file=record.file, data=merged)
         if (
             _is_uuid(str(clean.linked_person_id or ""))
             and str(record.linked_person_id) != clean.linked_person_id
@@ -337,13 +342,13 @@ def record_block(*, actor: Officer, record_id: Any, reason: Any) -> Record:
     """Block a record instead of deleting it (R-L3); owner only."""
     with transaction.atomic():
         record = access_record(actor, record_id, "block")
-        text = clean_text(reason, "reason", _raise_collector()) if reason else ""
+        text = clean_text(reason, "reason", RaiseAtOnce()) if reason else ""
         if not text:
             raise Invalid(
                 "Grund der Sperrung angeben.", code="required", fields={"reason": ["required"]}
             )
         if record.status == RecordStatus.BLOCKED:
-            raise_conflict()
+            raise Conflict("Der Datensatz ist bereits gesperrt.", code="already_blocked")
         before = snapshot(record)
         record.status = RecordStatus.BLOCKED
         record.blocked_reason = text
@@ -363,9 +368,7 @@ def record_delete(*, actor: Officer, record_id: Any, reason: str = "") -> None:
     with transaction.atomic():
         record = access_record(actor, record_id, "delete")
         # The reason goes into the log's JSON: no NUL bytes there (400, not 500).
-        reason = (
-            (clean_text(reason, "reason", _raise_collector(), max_len=4000) or "") if reason else ""
-        )
+        reason = (clean_text(reason, "reason", RaiseAtOnce(), max_len=4000) or "") if reason else ""
         _log_record(actor, "record.delete", record, {"before": snapshot(record), "reason": reason})
         # R-I1: object records linked to the person go with it (CASCADE); log each of them.
         for linked in record.objects_linked.select_related("file", "owner"):
@@ -378,7 +381,7 @@ def correction_notice_create(*, actor: Officer, record_id: Any, text: Any) -> In
     """Notify the owner of indications of inaccuracy (R-H2), into its inbox."""
     with transaction.atomic():
         record = access_record(actor, record_id, "view")
-        body = clean_text(text, "text", _raise_collector(), max_len=4000) if text else ""
+        body = clean_text(text, "text", RaiseAtOnce(), max_len=4000) if text else ""
         if not body:
             raise Invalid("Hinweis angeben.", code="required", fields={"text": ["required"]})
         item = InboxItem.objects.create(
@@ -405,21 +408,3 @@ def correction_notice_create(*, actor: Officer, record_id: Any, text: Any) -> In
             details={"text": body},
         )
     return item
-
-
-class _RaiseCollector:
-    """Collector that raises at once (single-field inputs)."""
-
-    def add(self, path: str, code: str, detail: str, kind: type = Invalid) -> None:
-        raise kind(detail, code=code, fields={path: [detail]})
-
-
-def _raise_collector() -> Any:
-    return _RaiseCollector()
-
-
-def raise_conflict() -> None:
-    """Raise the state conflict of a repeated block."""
-    from verbund.errors import Conflict
-
-    raise Conflict("Der Datensatz ist bereits gesperrt.", code="already_blocked")

@@ -29,7 +29,7 @@ from verbund.access.records import (
     file_for_actor,
     searchable_for,
 )
-from verbund.errors import Forbidden, Invalid, NotFound, RateLimited, Refused
+from verbund.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited, Refused
 from verbund.models import CovertHit, File, Hit, InboxItem, Record, Search, SearchThrottle
 from verbund.models.files import EstablishmentOrder
 from verbund.models.inbox import InboxKind
@@ -511,7 +511,7 @@ def covert_hit_decide(
         if covert_hit is None:
             raise NotFound()
         if covert_hit.decided_at is not None:
-            raise_conflict()
+            raise Conflict("Über diesen Treffer ist bereits entschieden.", code="already_decided")
         now = timezone.now()
         covert_hit.contact = contact
         covert_hit.reasons = text
@@ -540,13 +540,6 @@ def covert_hit_decide(
             ],
         )
     return covert_hit
-
-
-def raise_conflict() -> None:
-    """Raise the conflict of a second decision on the same covert hit."""
-    from verbund.errors import Conflict
-
-    raise Conflict("Über diesen Treffer ist bereits entschieden.", code="already_decided")
 
 
 def covert_hit_view(covert_hit: CovertHit) -> dict[str, Any]:
