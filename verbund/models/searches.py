@@ -30,10 +30,20 @@ class Search(models.Model):
     hit_count = models.PositiveIntegerField(default=0)
     refused = models.CharField(max_length=32, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set by the delivery task for every search, covert match or not (R-D3): until then
+    # the beat sweeper delivers it, however long the worker was down.
+    covert_delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["agency", "-created_at"], name="search_agency")]
+        indexes = [
+            models.Index(fields=["agency", "-created_at"], name="search_agency"),
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(covert_delivered_at__isnull=True),
+                name="search_delivery_pending",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"search {self.pk}"

@@ -354,6 +354,9 @@ def covert_hits_deliver(*, search_id: Any) -> int:
             .first()
         )
         matched = [c["record"] for c in covert_column or []]
+        if search.covert_delivered_at is None:
+            search.covert_delivered_at = timezone.now()
+            search.save(update_fields=["covert_delivered_at"])
         if not matched:
             return 0
         # Re-check when running: the record still exists, is still covert and belongs to
@@ -420,19 +423,18 @@ def covert_hits_deliver(*, search_id: Any) -> int:
     return created
 
 
-def covert_hits_deliver_pending(*, hours: float | None = None) -> int:
-    """Deliver covert notices of recent searches whose task was lost; prune old throttles.
+def covert_hits_deliver_pending(*, batch: int = 500) -> int:
+    """Deliver covert notices of every search whose delivery task has not run yet.
 
-    Safe to run any number of times (the beat sweeper): delivery is idempotent.
+    The beat sweeper: nothing accepted is lost, however long the worker was down. Safe to
+    run any number of times (delivery is idempotent). Also prunes old throttle windows.
     """
-    span = hours if hours is not None else settings.VERBUND_COVERT_SWEEP_HOURS
-    since = timezone.now() - datetime.timedelta(hours=span)
-    search_ids = (
-        AuditEvent.objects.filter(action="search", object_type="search", time__gte=since)
-        .exclude(covert=[])
-        .values_list("object_id", flat=True)
+    search_ids = list(
+        Search.objects.filter(covert_delivered_at__isnull=True)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:batch]
     )
-    created = sum(covert_hits_deliver(search_id=sid) for sid in list(search_ids))
+    created = sum(covert_hits_deliver(search_id=sid) for sid in search_ids)
     SearchThrottle.objects.filter(window__lt=timezone.now() - datetime.timedelta(hours=1)).delete()
     return created
 

@@ -250,6 +250,5 @@ LOGGING = {
 # R-D3/R-L6: hours the owner has to contact the requester after a covert hit; hours the
 # beat sweeper looks back for covert-hit notices whose delivery task was lost.
 VERBUND_COVERT_CONTACT_HOURS = float(env("VERBUND_COVERT_CONTACT_HOURS", "24"))
-VERBUND_COVERT_SWEEP_HOURS = float(env("VERBUND_COVERT_SWEEP_HOURS", "48"))
 # R-H2 / R-L6: the owner reviews a correction notice "without delay" — the due time.
 VERBUND_CORRECTION_DUE_HOURS = float(env("VERBUND_CORRECTION_DUE_HOURS", "72"))

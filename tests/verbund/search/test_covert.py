@@ -264,3 +264,19 @@ def test_r_l5_deleting_the_covert_record_deletes_query_data_and_documentation(
     assert not InboxItem.objects.filter(subject_id=covert_hit.pk).exists()
     # A later sweep does not bring them back.
     assert covert_hits_deliver(search_id=covert_hit.search_id) == 0
+
+
+def test_r_d3_sweeper_delivers_even_after_a_long_worker_outage(
+    make_record: Any, run_search: Any, time_machine: Any
+) -> None:
+    _covert(make_record)
+    body = run_search("lka-sn.analyst", {"surname": "Verdeckt"}).json()
+    other = run_search("lka-sn.analyst", {"surname": "Niemand"}).json()
+    time_machine.move_to(timezone.now() + datetime.timedelta(days=30))
+    assert covert_hits_deliver_pending() == 1
+    assert CovertHit.objects.filter(search_id=body["id"]).count() == 1
+    # Every search is marked delivered, with or without a covert match (same work).
+    assert not Search.objects.filter(
+        pk__in=[body["id"], other["id"]], covert_delivered_at__isnull=True
+    ).exists()
+    assert covert_hits_deliver_pending() == 0
