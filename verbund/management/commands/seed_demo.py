@@ -43,6 +43,7 @@ GERMAN = [
     ("Becker", [], ["Sven"]),
     ("Krüger", ["Krueger"], ["Dennis"]),
 ]
+OBJECT_NAMES = ["Al-Nur Kulturverein", "Hilfswerk Ansar", "Bildungsverein Iqra", "Dawa Team"]
 NATIONALITIES = {
     "arabic": ["SY", "IQ", "EG", "LB", "MA", "DZ"],
     "turkish": ["TR"],
@@ -137,7 +138,35 @@ class Command(BaseCommand):
             }
         if storage == "covert" and owner in ("bfv", "bnd", "lfv-nw") and rng.random() < 0.3:
             data["markings"] = ["art10"]
-        record_create(actor=analyst, data=data)
+        person = record_create(actor=analyst, data=data)
+        if rng.random() < 0.12:
+            return 1 + self._object(rng, analyst, person, data, i)
+        return 1
+
+    def _object(
+        self, rng: random.Random, analyst: Officer, person: Record, data: dict[str, Any], i: int
+    ) -> int:
+        """Enter an object linked to the person: identification data only (R-B4)."""
+        phones = data.get("extended", {}).get("phones")
+        if phones and rng.random() < 0.5:
+            kind, identifier, description = "phone", phones[0], "Mobilfunkanschluss"
+        else:
+            kind = "association"
+            identifier = rng.choice(OBJECT_NAMES) + f" {i}"
+            description = "Verein, über den Spenden gesammelt werden"
+        payload: dict[str, Any] = {
+            "file": "ATD",
+            "kind": kind,
+            "storage": data["storage"],
+            "findings_basis": data["findings_basis"],
+            "object": {"identifier": identifier, "description": description},
+            "linked_person": str(person.pk),
+            "reference": {"file_number": f"{data['reference']['file_number']}-O"},
+        }
+        for key in ("storage_decision", "markings"):
+            if key in data:
+                payload[key] = data[key]
+        record_create(actor=analyst, data=payload)
         return 1
 
     def _gws(self, rng: random.Random, i: int) -> int:
