@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from rest_framework.test import APIClient
 
 from agencies.models import Officer
@@ -24,6 +24,31 @@ def reference(db: Any) -> dict[str, Any]:
     agencies = reference_data_ensure()
     demo_officers(PASSWORD)
     return agencies
+
+
+@pytest.fixture(scope="module")
+def module_reference(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, Any]]:
+    """Create reference data and demo officers once per module, rolled back at its end.
+
+    Folders whose tests only read reference data override ``reference`` with this; each
+    test still runs in its own savepoint, so a test's writes vanish after it.
+    """
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            agencies = reference_data_ensure()
+            demo_officers(PASSWORD)
+        except BaseException:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            raise
+    try:
+        yield agencies
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
 
 
 @pytest.fixture

@@ -1,20 +1,10 @@
-"""Agency tests share the reference data per module (keeps the suite fast)."""
+"""Agency tests share the reference data per module (keeps the suite fast on 2 cores)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
-from tests.verbund.records.support import shared_reference_data
-
-
-@pytest.fixture(scope="module")
-def module_reference(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, Any]]:
-    """Agencies, files, orders, catalogues and demo officers, created once per module."""
-    with shared_reference_data(django_db_blocker) as agencies:
-        yield agencies
 
 
 @pytest.fixture

@@ -18,17 +18,10 @@ from rest_framework.test import APIClient
 
 from agencies.models import Officer
 from tests.conftest import PASSWORD
-from tests.verbund.records.support import assert_error, shared_reference_data
+from tests.verbund.records.support import assert_error
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "/api/v1/auth/token/"
-
-
-@pytest.fixture(scope="module")
-def module_reference(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, Any]]:
-    """Agencies, files, orders, catalogues and demo officers, created once for this module."""
-    with shared_reference_data(django_db_blocker) as agencies:
-        yield agencies
 
 
 @pytest.fixture

@@ -2,42 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-from django.db import transaction
-
-from agencies.services import demo_officers
 from audit.models import AuditEvent
-from tests.conftest import PASSWORD
 from verbund.models import Record
-from verbund.services.reference import reference_data_ensure
-
-
-@contextmanager
-def shared_reference_data(django_db_blocker: Any) -> Iterator[dict[str, Any]]:
-    """Create reference data and demo officers once, inside a transaction rolled back at the end.
-
-    Each test still runs in its own savepoint (pytest-django's ``db``), so a test's writes
-    vanish after it; only the reference data survive between the tests of one module.
-    """
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            agencies = reference_data_ensure()
-            demo_officers(PASSWORD)
-        except BaseException:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            raise
-    try:
-        yield agencies
-    finally:
-        with django_db_blocker.unblock():
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
 
 
 class Stock:

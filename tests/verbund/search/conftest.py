@@ -4,51 +4,22 @@ from __future__ import annotations
 
 import datetime
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import transaction
 from rest_framework.test import APIClient
 
 from agencies.models import Agency, Officer
-from agencies.services import demo_officers
-from tests.conftest import PASSWORD
 from verbund.models import File, NameKey, Record
 from verbund.search.normalise import fold
-from verbund.services.reference import reference_data_ensure
 
 _bulk_numbers = itertools.count(1)
 
 
-@pytest.fixture(scope="module")
-def module_reference(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, Any]]:
-    """Create agencies, files, orders, catalogues and demo officers once per module.
-
-    They live in a transaction rolled back after the module; each test runs in its own
-    savepoint inside it, so a test's writes vanish after the test.
-    """
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            agencies = reference_data_ensure()
-            demo_officers(PASSWORD)
-        except BaseException:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            raise
-    try:
-        yield agencies
-    finally:
-        with django_db_blocker.unblock():
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-
-
 @pytest.fixture
 def reference(module_reference: dict[str, Any], db: Any) -> dict[str, Any]:
-    """Override the root fixture: reuse the module's reference data."""
+    """Override the root fixture: reuse the module's reference data (tests/conftest.py)."""
     return module_reference
 
 
