@@ -115,5 +115,6 @@ def test_r_h3_querying_agency_and_officer_are_recorded_for_every_query(api: Any)
     )
     assert response.status_code == 201
     event = AuditEvent.objects.get(action="search", object_id=response.json()["id"])
+    assert event.agency is not None
     assert (event.agency.code, event.officer_username) == ("LKA-BY", "lka-by.head")
     assert (event.purpose, event.urgency) == ("identity_check", "urgent")
