@@ -211,3 +211,30 @@ def test_r_i4_audit_events_filter_by_time_and_reject_bad_dates(api, make_record)
     assert client.get("/api/v1/audit/events/?until=2000-01-01T00:00:00").json()["count"] == 0
     bad = client.get("/api/v1/audit/events/?since=yesterday")
     assert bad.status_code == 400 and bad.json()["fields"] == {"since": ["invalid"]}
+
+
+@pytest.mark.django_db
+def test_r_j3_search_touching_art10_record_is_visible_to_the_querying_side_supervisor(
+    api, make_record
+):
+    make_record(
+        "bfv.analyst",
+        basic={"surname": "Fernmeldung"},
+        markings=["art10"],
+        **_covert_payload(),
+    )
+    response = api("lka-bw.analyst").post(
+        "/api/v1/searches/",
+        {
+            "file": "ATD",
+            "mode": "name",
+            "purpose": "ct_task",
+            "urgency": "routine",
+            "criteria": {"surname": "Fernmeldung"},
+        },
+        format="json",
+    )
+    assert response.json()["hit_count"] == 0
+    events = api("lfd-bw.supervisor").get("/api/v1/audit/events/?agency=LKA-BW").json()
+    search = next(e for e in events["results"] if e["action"] == "search")
+    assert search["covert"][0]["agency"] == "BFV" and search["covert"][0]["art10"] is True

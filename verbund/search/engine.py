@@ -191,13 +191,15 @@ def run(
     # the owner through the search's own access-log row.
     covert_rows = (
         keys.filter(record_id__in=covert.values("pk"))
-        .values_list("record_id", "record__owner__code", "record__file_number")
+        .values_list("record_id", "record__owner__code", "record__file_number", "record__markings")
         .order_by("record_id")
         .distinct()
     )
     outcome.covert = [
+        # R-J3: Art. 10 data stay controllable by the supervisors of both sides.
         {"record": str(rid), "agency": code, "file_number": number}
-        for rid, code, number in covert_rows
+        | ({"art10": True} if "art10" in (markings or []) else {})
+        for rid, code, number, markings in covert_rows
     ]
     return outcome
 
