@@ -22,6 +22,7 @@ from django.utils import timezone
 from agencies.models import Officer
 from audit.models import AuditEvent
 from audit.services import log_event
+from verbund.access.logging import log_ref
 from verbund.access.records import (
     authorised_files,
     covert_matches_for,
@@ -124,6 +125,16 @@ def _throttle(actor: Officer, file: File, order: EstablishmentOrder) -> None:
             code="rate_limited",
             headers={"Retry-After": str(retry)},
         )
+
+
+def _covert_hit_ref(covert_hit: CovertHit, record: Record, **extra: Any) -> dict[str, Any]:
+    """Return the owner/supervisor-only log reference of a covert hit (R-I5, R-J3)."""
+    return {
+        **log_ref(record),
+        "covert_hit": str(covert_hit.pk),
+        "search": str(covert_hit.search_id),
+        **extra,
+    }
 
 
 def _enqueue_delivery(search_id: uuid.UUID) -> None:
@@ -409,15 +420,7 @@ def covert_hits_deliver(*, search_id: Any) -> int:
                 agency=record.owner,
                 action="covert_hit.deliver",
                 file=record.file.code,
-                covert=[
-                    {
-                        "covert_hit": str(covert_hit.pk),
-                        "search": str(search.pk),
-                        "record": str(record.pk),
-                        "agency": record.owner.code,
-                        "file_number": record.file_number,
-                    }
-                ],
+                covert=[_covert_hit_ref(covert_hit, record)],
             )
             created += 1
     return created
@@ -452,7 +455,7 @@ def covert_hits_remind(*, now: datetime.datetime | None = None) -> int:
         overdue = (
             CovertHit.objects.select_for_update(skip_locked=True)
             .filter(decided_at__isnull=True, reminded_at__isnull=True, due_at__lt=moment)
-            .select_related("record__file", "owner")
+            .select_related("record__file", "record__owner", "owner")
         )
         for covert_hit in overdue:
             covert_hit.reminded_at = moment
@@ -468,13 +471,9 @@ def covert_hits_remind(*, now: datetime.datetime | None = None) -> int:
                 action="covert_hit.reminder",
                 file=covert_hit.record.file.code,
                 covert=[
-                    {
-                        "covert_hit": str(covert_hit.pk),
-                        "record": str(covert_hit.record_id),
-                        "agency": covert_hit.owner.code,
-                        "file_number": covert_hit.record.file_number,
-                        "due_at": covert_hit.due_at.isoformat(),
-                    }
+                    _covert_hit_ref(
+                        covert_hit, covert_hit.record, due_at=covert_hit.due_at.isoformat()
+                    )
                 ],
             )
             reminded += 1
@@ -507,7 +506,7 @@ def covert_hit_decide(
                 owner_id=actor.agency_id,
                 record__file__in=authorised_files(actor),
             )
-            .select_related("record__file", "owner")
+            .select_related("record__file", "record__owner", "owner")
             .first()
         )
         if covert_hit is None:
@@ -529,17 +528,7 @@ def covert_hit_decide(
             actor=actor,
             action="covert_hit.decide",
             file=record.file.code,
-            covert=[
-                {
-                    "covert_hit": str(covert_hit.pk),
-                    "search": str(covert_hit.search_id),
-                    "record": str(record.pk),
-                    "agency": covert_hit.owner.code,
-                    "file_number": record.file_number,
-                    "contact": contact,
-                    "reasons": text,
-                }
-            ],
+            covert=[_covert_hit_ref(covert_hit, record, contact=contact, reasons=text)],
         )
     return covert_hit
 
