@@ -4,22 +4,15 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from verbund.services.searches import (
-    covert_hits_deliver,
-    covert_hits_deliver_pending,
-    covert_hits_remind,
-)
+from verbund.services.searches import covert_hits_deliver_pending, covert_hits_remind
 
 
-@shared_task(name="verbund.tasks.deliver_covert_hits")
-def deliver_covert_hits(search_id: str) -> int:
-    """Send the query data of one search to the owners of covert records it matched (R-D3)."""
-    return covert_hits_deliver(search_id=search_id)
-
-
-@shared_task(name="verbund.tasks.deliver_pending_covert_hits")
+@shared_task(name="verbund.tasks.deliver_pending_covert_hits", ignore_result=True)
 def deliver_pending_covert_hits() -> int:
-    """Deliver covert-hit notices whose task was lost (beat sweeper; idempotent)."""
+    """Deliver the covert-hit notices of every undelivered search (R-D3; beat, idempotent).
+
+    The only delivery path: searches enqueue nothing (``verbund.services.searches``).
+    """
     return covert_hits_deliver_pending()
 
 

@@ -3,8 +3,22 @@
 A search is one single query (R-E5): validated, rate limited, matched through the indexes
 against the records ``verbund.access`` lets the officer see, answered with hits shaped by
 mode and storage, and logged in the same transaction (fail closed). Covert matches go only
-into the owner-only column of that log row; a Celery task enqueued on commit of *every*
-search turns them into inbox items, so a covert hit costs what a no-hit costs.
+into the owner-only column of that log row.
+
+Covert existence shows neither in the answer nor in the next one (R-D3, R-D5; architecture
+"Timing is an oracle too", "Lagged timing channels"). A search does the same work whatever
+it matched: both match queries, one log row, one search row whose unset
+``covert_delivered_at`` is its outbox entry — and it enqueues nothing. The beat task
+``deliver_pending_covert_hits`` runs every ``VERBUND_COVERT_DELIVERY_SECONDS`` (10 s by
+default: the owner gets the full query data automatically and promptly) and delivers every
+undelivered search in fixed batches, oldest first. Its work happens on the clock, not after
+a particular search, so no request can attribute it to the search before.
+
+Lock order, the same in every transaction of this module and of ``verbund.services``: row
+locks first, each ``select_for_update`` limited to the rows meant (``of=("self",)``, never
+the agency, officer or file rows a join reaches, which every request's foreign-key checks
+share-lock), and the audit chain's advisory lock last (``log_event`` after the last row
+write). A task waiting for the chain lock then holds nothing a request needs.
 """
 
 from __future__ import annotations
@@ -137,17 +151,6 @@ def _covert_hit_ref(covert_hit: CovertHit, record: Record, **extra: Any) -> dict
     }
 
 
-def _enqueue_delivery(search_id: uuid.UUID) -> None:
-    """Enqueue the covert-hit delivery on commit — for every search, hit or not (R-D3).
-
-    ``robust``: a broker outage must not turn a committed, logged search into an error;
-    the beat sweeper delivers what was missed.
-    """
-    from verbund.tasks import deliver_covert_hits
-
-    transaction.on_commit(lambda: deliver_covert_hits.delay(str(search_id)), robust=True)
-
-
 # ---------------------------------------------------------------------------- search
 
 
@@ -239,7 +242,9 @@ def _search_transaction(
         details={"mode": mode, "criteria": parsed.shown, "keys": parsed.keys},
         outcome=search.refused or "ok",
     )
-    _enqueue_delivery(search.pk)
+    # R-D3: nothing is enqueued here. The search row, with ``covert_delivered_at`` unset,
+    # is the outbox entry every search leaves alike; the beat sweeper delivers in fixed
+    # batches, decoupled from any single search (module docstring).
     search.answer = engine.answer(search=search, hits=shown)  # type: ignore[attr-defined]
     return search
 
@@ -337,107 +342,150 @@ def _contact_due() -> datetime.datetime:
     return timezone.now() + datetime.timedelta(hours=settings.VERBUND_COVERT_CONTACT_HOURS)
 
 
-def covert_hits_deliver(*, search_id: Any) -> int:
-    """Send the full query data of a search to the owners of covert records it matched.
+def _covert_query(search: Search) -> dict[str, Any]:
+    """Return the full query data of a search as its covert owners receive them (R-D3)."""
+    return {
+        "search": str(search.pk),
+        "file": search.file.code,
+        "mode": search.mode,
+        "criteria": search.criteria,
+        "purpose": search.purpose,
+        "urgency": search.urgency,
+        "officer": search.officer.username,
+        "agency": search.agency.code,
+        "time": search.created_at.isoformat(),
+        "outcome": search.refused or "ok",
+    }
 
-    Reads the covert column of the search's access-log row, re-checks each record through
-    ``covert_matches_for`` (still covert, active, another agency's), and creates one
-    ``CovertHit`` and one inbox item per record. Idempotent: running it again for the same
-    search creates nothing new. Return the number of notices created.
+
+def _deliver_batch(*, size: int, only: uuid.UUID | None = None) -> tuple[int, int]:
+    """Deliver one batch of undelivered searches; return ``(notices created, searches done)``.
+
+    One short transaction, locks in the documented order (module docstring): the search
+    rows alone (``FOR UPDATE OF`` the search table, ``SKIP LOCKED`` so two sweepers never
+    wait on each other), then the inserts, and the audit chain's lock last.
+    """
+    with transaction.atomic():
+        pending = Search.objects.select_for_update(of=("self",), skip_locked=True).filter(
+            covert_delivered_at__isnull=True
+        )
+        if only is not None:
+            pending = pending.filter(pk=only)
+        searches = list(
+            pending.select_related("file", "agency", "officer").order_by("created_at")[:size]
+        )
+        if not searches:
+            return 0, 0
+        by_id = {str(s.pk): s for s in searches}
+        now = timezone.now()
+        Search.objects.filter(pk__in=[s.pk for s in searches]).update(covert_delivered_at=now)
+        columns = AuditEvent.objects.filter(
+            object_type="search", object_id__in=list(by_id), action="search"
+        ).values_list("object_id", "covert")
+        wanted = [
+            (by_id[object_id], uuid.UUID(entry["record"]))
+            for object_id, covert in columns
+            for entry in covert or []
+        ]
+        if not wanted:
+            return 0, len(searches)
+        # Re-check when running: the record still exists, is still covert, is in the
+        # search's file and belongs to another agency. The searching officer's later
+        # deactivation does not cancel the owner's notice, so this does not go through the
+        # officer's access scope.
+        records = Record.objects.filter(
+            pk__in={rid for _, rid in wanted}, storage=Storage.COVERT
+        ).select_related("owner", "file")
+        record_by_id = {r.pk: r for r in records}
+        done = set(
+            CovertHit.objects.filter(search__in=searches).values_list("search_id", "record_id")
+        )
+        due = _contact_due()
+        covert_hits: list[CovertHit] = []
+        items: list[InboxItem] = []
+        for search, rid in wanted:
+            record = record_by_id.get(rid)
+            if (
+                record is None
+                or record.file_id != search.file_id
+                or record.owner_id == search.agency_id
+                or (search.pk, rid) in done
+            ):
+                continue
+            done.add((search.pk, rid))
+            query = _covert_query(search)
+            covert_hit = CovertHit(
+                id=uuid.uuid4(),
+                search=search,
+                record=record,
+                owner=record.owner,
+                query=query,
+                due_at=due,
+            )
+            covert_hits.append(covert_hit)
+            items.append(
+                InboxItem(
+                    agency=record.owner,
+                    file=record.file,
+                    kind=InboxKind.COVERT_HIT,
+                    record=record,
+                    subject_id=covert_hit.pk,
+                    payload={
+                        **query,
+                        "covert_hit": str(covert_hit.pk),
+                        "record": str(record.pk),
+                        "file_number": record.file_number,
+                    },
+                    due_at=due,
+                )
+            )
+        CovertHit.objects.bulk_create(covert_hits)
+        InboxItem.objects.bulk_create(items)
+        # The chain lock last (lock order): every row this transaction writes is written.
+        for covert_hit in covert_hits:
+            # R-I5: about a covert record, so only in the owner/supervisor-only column.
+            log_event(
+                actor=None,
+                agency=covert_hit.owner,
+                action="covert_hit.deliver",
+                file=covert_hit.record.file.code,
+                covert=[_covert_hit_ref(covert_hit, covert_hit.record)],
+            )
+    return len(covert_hits), len(searches)
+
+
+def covert_hits_deliver(*, search_id: Any) -> int:
+    """Deliver the covert notices of one search now (the sweeper's work for one search).
+
+    Operators and tests use it; the application itself delivers only through
+    ``covert_hits_deliver_pending``. Idempotent: a search already delivered, or unknown,
+    creates nothing. Return the number of notices created.
     """
     try:
         pk = uuid.UUID(str(search_id))
     except ValueError:
         return 0
-    with transaction.atomic():
-        # The row lock serialises concurrent deliveries of one search.
-        search = (
-            Search.objects.select_for_update()
-            .select_related("file", "agency", "officer")
-            .filter(pk=pk)
-            .first()
-        )
-        if search is None:
-            return 0
-        covert_column = (
-            AuditEvent.objects.filter(action="search", object_type="search", object_id=str(pk))
-            .values_list("covert", flat=True)
-            .first()
-        )
-        matched = [c["record"] for c in covert_column or []]
-        if search.covert_delivered_at is None:
-            search.covert_delivered_at = timezone.now()
-            search.save(update_fields=["covert_delivered_at"])
-        if not matched:
-            return 0
-        # Re-check when running: the record still exists, is still covert and belongs to
-        # another agency. The searching officer's later deactivation does not cancel the
-        # owner's notice, so this does not go through the officer's access scope.
-        records = Record.objects.filter(
-            pk__in=matched, file=search.file, storage=Storage.COVERT
-        ).exclude(owner_id=search.agency_id)
-        done = set(
-            CovertHit.objects.filter(search=search, record_id__in=matched).values_list(
-                "record_id", flat=True
-            )
-        )
-        created = 0
-        for record in records.select_related("owner", "file"):
-            if record.pk in done:
-                continue
-            query = {
-                "search": str(search.pk),
-                "file": search.file.code,
-                "mode": search.mode,
-                "criteria": search.criteria,
-                "purpose": search.purpose,
-                "urgency": search.urgency,
-                "officer": search.officer.username,
-                "agency": search.agency.code,
-                "time": search.created_at.isoformat(),
-                "outcome": search.refused or "ok",
-            }
-            covert_hit = CovertHit.objects.create(
-                search=search, record=record, owner=record.owner, query=query, due_at=_contact_due()
-            )
-            InboxItem.objects.create(
-                agency=record.owner,
-                file=record.file,
-                kind=InboxKind.COVERT_HIT,
-                record=record,
-                subject_id=covert_hit.pk,
-                payload={
-                    **query,
-                    "covert_hit": str(covert_hit.pk),
-                    "record": str(record.pk),
-                    "file_number": record.file_number,
-                },
-                due_at=covert_hit.due_at,
-            )
-            # R-I5: about a covert record, so only in the owner/supervisor-only column.
-            log_event(
-                actor=None,
-                agency=record.owner,
-                action="covert_hit.deliver",
-                file=record.file.code,
-                covert=[_covert_hit_ref(covert_hit, record)],
-            )
-            created += 1
+    created, _ = _deliver_batch(size=1, only=pk)
     return created
 
 
-def covert_hits_deliver_pending(*, batch: int = 500) -> int:
-    """Deliver covert notices of every search whose delivery task has not run yet.
+def covert_hits_deliver_pending(*, batch: int | None = None, max_batches: int = 50) -> int:
+    """Deliver the covert notices of every search not yet delivered (R-D3; the beat task).
 
-    The beat sweeper: nothing accepted is lost, however long the worker was down. Safe to
-    run any number of times (delivery is idempotent). Also prunes old throttle windows.
+    Runs every ``VERBUND_COVERT_DELIVERY_SECONDS`` whatever happened, in batches of
+    ``VERBUND_COVERT_DELIVERY_BATCH`` searches, oldest first, so its timing does not depend
+    on any single search; nothing accepted is lost however long the worker was down (the
+    next run picks up every undelivered search). Safe to run any number of times, also
+    concurrently. Also prunes throttle windows older than an hour. Return the number of
+    notices created.
     """
-    search_ids = list(
-        Search.objects.filter(covert_delivered_at__isnull=True)
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:batch]
-    )
-    created = sum(covert_hits_deliver(search_id=sid) for sid in search_ids)
+    size = batch or settings.VERBUND_COVERT_DELIVERY_BATCH
+    created = 0
+    for _ in range(max_batches):
+        made, handled = _deliver_batch(size=size)
+        created += made
+        if handled < size:
+            break
     SearchThrottle.objects.filter(window__lt=timezone.now() - datetime.timedelta(hours=1)).delete()
     return created
 
@@ -450,21 +498,27 @@ def covert_hits_remind(*, now: datetime.datetime | None = None) -> int:
     owner/supervisor-only column. Each hit is reminded once; running again does nothing.
     """
     moment = now or timezone.now()
-    reminded = 0
     with transaction.atomic():
-        overdue = (
-            CovertHit.objects.select_for_update(skip_locked=True)
+        # Lock order (module docstring): the covert-hit rows alone, then their inbox items,
+        # then the chain lock once every row is written.
+        overdue = list(
+            CovertHit.objects.select_for_update(of=("self",), skip_locked=True)
             .filter(decided_at__isnull=True, reminded_at__isnull=True, due_at__lt=moment)
             .select_related("record__file", "record__owner", "owner")
+            .order_by("due_at")
         )
+        if not overdue:
+            return 0
+        CovertHit.objects.filter(pk__in=[c.pk for c in overdue]).update(reminded_at=moment)
+        items = list(
+            InboxItem.objects.select_for_update(of=("self",)).filter(
+                kind=InboxKind.COVERT_HIT, subject_id__in=[c.pk for c in overdue]
+            )
+        )
+        for item in items:
+            item.payload = {**item.payload, "overdue": True, "reminded_at": moment.isoformat()}
+        InboxItem.objects.bulk_update(items, ["payload"])
         for covert_hit in overdue:
-            covert_hit.reminded_at = moment
-            covert_hit.save(update_fields=["reminded_at"])
-            for item in InboxItem.objects.filter(
-                kind=InboxKind.COVERT_HIT, subject_id=covert_hit.pk
-            ):
-                item.payload = {**item.payload, "overdue": True, "reminded_at": moment.isoformat()}
-                item.save(update_fields=["payload"])
             log_event(
                 actor=None,
                 agency=covert_hit.owner,
@@ -476,8 +530,7 @@ def covert_hits_remind(*, now: datetime.datetime | None = None) -> int:
                     )
                 ],
             )
-            reminded += 1
-    return reminded
+    return len(overdue)
 
 
 def covert_hit_decide(
@@ -500,7 +553,7 @@ def covert_hit_decide(
         raise Invalid("Höchstens 4.000 Zeichen.", code="too_long", fields={"reasons": ["too_long"]})
     with transaction.atomic():
         covert_hit = (
-            CovertHit.objects.select_for_update()
+            CovertHit.objects.select_for_update(of=("self",))
             .filter(
                 pk=pk,
                 owner_id=actor.agency_id,

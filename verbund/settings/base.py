@@ -217,9 +217,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * 3600}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
+    # R-D3: the only delivery path for covert-hit notices, on the clock (never per search).
     "deliver-covert-hits": {
         "task": "verbund.tasks.deliver_pending_covert_hits",
-        "schedule": 60.0,
+        "schedule": float(os.environ.get("VERBUND_COVERT_DELIVERY_SECONDS") or 10),
     },
     "remind-overdue-covert-hits": {
         "task": "verbund.tasks.remind_overdue_covert_hits",
@@ -247,6 +248,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "WARNING")},
 }
+# R-D3: searches per batch of the covert-hit delivery task (the seconds between runs are
+# VERBUND_COVERT_DELIVERY_SECONDS, read for CELERY_BEAT_SCHEDULE above).
+VERBUND_COVERT_DELIVERY_BATCH = int(env("VERBUND_COVERT_DELIVERY_BATCH", "500"))
 # R-D3/R-L6: hours the owner has to contact the requester after a covert hit; hours the
 # beat sweeper looks back for covert-hit notices whose delivery task was lost.
 VERBUND_COVERT_CONTACT_HOURS = float(env("VERBUND_COVERT_CONTACT_HOURS", "24"))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import json
 from typing import Any
-from unittest import mock
 
 import pytest
 from django.utils import timezone
@@ -15,7 +14,7 @@ from tests.verbund.search.conftest import covert_payload, strip_volatile
 from verbund.models import CovertHit, InboxItem, Search
 from verbund.services.records import record_delete
 from verbund.services.searches import covert_hits_deliver, covert_hits_deliver_pending
-from verbund.tasks import deliver_covert_hits
+from verbund.tasks import deliver_pending_covert_hits
 
 
 def _covert(make_record: Any, agency: str = "BFV", surname: str = "Verdeckt") -> Any:
@@ -108,19 +107,26 @@ def test_r_i5_covert_match_is_only_in_the_covert_column(make_record: Any, run_se
     assert str(record.pk) not in visible and record.file_number not in visible
 
 
-def test_r_d3_delivery_is_enqueued_on_commit_for_every_search(
+def test_r_d3_timing_a_search_enqueues_nothing_whatever_it_matched(
     make_record: Any, run_search: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    """Timing oracle: the same task is enqueued whether or not a covert record matched."""
+    """Timing oracle: no per-search work after the answer; the search row is the outbox."""
     _covert(make_record)
-    with mock.patch.object(deliver_covert_hits, "delay") as delay:
-        with django_capture_on_commit_callbacks(execute=True) as callbacks:
-            touched = run_search("lka-sn.analyst", {"surname": "Verdeckt"}).json()
-        assert len(callbacks) == 1
-        with django_capture_on_commit_callbacks(execute=True) as callbacks:
-            untouched = run_search("lka-sn.analyst", {"surname": "Niemand"}).json()
-        assert len(callbacks) == 1
-    assert delay.call_args_list == [mock.call(touched["id"]), mock.call(untouched["id"])]
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        touched = run_search("lka-sn.analyst", {"surname": "Verdeckt"}).json()
+        untouched = run_search("lka-sn.analyst", {"surname": "Niemand"}).json()
+    assert callbacks == []
+    pending = Search.objects.filter(covert_delivered_at__isnull=True)
+    assert set(map(str, pending.values_list("pk", flat=True))) == {touched["id"], untouched["id"]}
+
+
+def test_r_d3_delivery_runs_on_the_clock_in_beat() -> None:
+    from django.conf import settings
+
+    entry: dict[str, Any] = settings.CELERY_BEAT_SCHEDULE["deliver-covert-hits"]
+    assert entry["task"] == deliver_pending_covert_hits.name
+    # Promptly (R-D3): a covert owner hears of the query within seconds.
+    assert 0 < entry["schedule"] <= 60
 
 
 def test_r_d3_owner_inbox_holds_the_full_query_data(
@@ -134,7 +140,7 @@ def test_r_d3_owner_inbox_holds_the_full_query_data(
         urgency="urgent",
     ).json()
     assert InboxItem.objects.filter(kind="covert_hit").count() == 0  # only after delivery
-    assert deliver_covert_hits.apply(args=[body["id"]]).get() == 1
+    assert deliver_pending_covert_hits.apply().get() == 1
     assert covert_hits_deliver(search_id=body["id"]) == 0  # idempotent
     assert covert_hits_deliver_pending() == 0
 
