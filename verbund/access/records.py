@@ -162,6 +162,35 @@ def access_record(actor: Any, record_id: Any, action: Action) -> Record:
     return visible
 
 
+def _prefixed(via: str, **lookups: Any) -> Q:
+    return Q(**{(f"{via}__{k}" if via else k): v for k, v in lookups.items()})
+
+
+def searchable_filter(actor: Any, file: File, *, via: str = "") -> Q:
+    """Return the condition of ``searchable_for`` for rows that reach a record via ``via``.
+
+    ``via="record"`` filters key rows (``NameKey``, ``FeatureValue``) through a join on
+    their record, evaluated per key row — never an ``IN (subquery)`` over the whole file,
+    which SQLite materialises as soon as one key row matches: a cost that grew with the
+    file and appeared only when a name was held somewhere (architecture "Timing is an
+    oracle too"). The caller must have passed ``file_for_actor``.
+    """
+    if not _is_officer(actor):
+        return Q(pk__in=[])
+    return _prefixed(via, file=file, status=RecordStatus.ACTIVE) & (
+        _prefixed(via, owner_id=actor.agency_id) | ~_prefixed(via, storage=Storage.COVERT)
+    )
+
+
+def covert_filter(actor: Any, file: File, *, via: str = "") -> Q:
+    """Return the condition of ``covert_matches_for`` for rows reaching a record via ``via``."""
+    if not _is_officer(actor):
+        return Q(pk__in=[])
+    return _prefixed(
+        via, file=file, status=RecordStatus.ACTIVE, storage=Storage.COVERT
+    ) & ~_prefixed(via, owner_id=actor.agency_id)
+
+
 def searchable_for(actor: Any, file: File) -> QuerySet[Record]:
     """Return the records of a file a search by this officer may show as hits.
 
@@ -170,18 +199,14 @@ def searchable_for(actor: Any, file: File) -> QuerySet[Record]:
     """
     if not _is_officer(actor):
         return Record.objects.none()
-    return Record.objects.filter(file=file, status=RecordStatus.ACTIVE).filter(
-        Q(owner_id=actor.agency_id) | ~Q(storage=Storage.COVERT)
-    )
+    return Record.objects.filter(searchable_filter(actor, file))
 
 
 def covert_matches_for(actor: Any, file: File) -> QuerySet[Record]:
     """Return the covert records of other agencies: a match is reported to the owner only."""
     if not _is_officer(actor):
         return Record.objects.none()
-    return Record.objects.filter(
-        file=file, status=RecordStatus.ACTIVE, storage=Storage.COVERT
-    ).exclude(owner_id=actor.agency_id)
+    return Record.objects.filter(covert_filter(actor, file))
 
 
 def agency_group(agency: Any) -> Group:

@@ -167,19 +167,22 @@ def run(
     *,
     file_id: Any,
     query: Query,
-    visible: QuerySet[Record],
-    covert: QuerySet[Record],
+    visible: Q,
+    covert: Q,
     limit: int,
 ) -> Outcome:
     """Find the visible matches (at most ``limit + 1``) and every covert match.
 
     Both queries run for every search, whatever they find, so a search that touched a
     covert record costs what any other search costs (architecture "Timing is an oracle").
-    The access filter is part of the SQL; the ``LIMIT`` applies after it.
+    ``visible`` and ``covert`` are the access layer's conditions on the key rows' record
+    (``searchable_filter`` / ``covert_filter`` with ``via="record"``): part of the SQL,
+    joined per key row, so the cost grows with the key rows found, never with the file;
+    the ``LIMIT`` applies after the access filter.
     """
     keys, flag = _keys_and_flag(file_id, query)
     rows = list(
-        keys.filter(record_id__in=visible.values("pk"))
+        keys.filter(visible)
         .values("record_id")
         .annotate(flag=Max(flag, output_field=IntegerField()))
         .order_by("record_id")
@@ -190,7 +193,7 @@ def run(
     # R-D3: covert records of other agencies never become hits; the match is reported to
     # the owner through the search's own access-log row.
     covert_rows = (
-        keys.filter(record_id__in=covert.values("pk"))
+        keys.filter(covert)
         .values_list("record_id", "record__owner__code", "record__file_number", "record__markings")
         .order_by("record_id")
         .distinct()

@@ -39,9 +39,10 @@ from audit.services import log_event
 from verbund.access.logging import log_ref
 from verbund.access.records import (
     authorised_files,
-    covert_matches_for,
+    covert_filter,
     current_order,
     file_for_actor,
+    searchable_filter,
     searchable_for,
 )
 from verbund.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited, Refused
@@ -184,8 +185,8 @@ def _search_transaction(
     outcome = engine.run(
         file_id=file.pk,
         query=parsed.query,
-        visible=searchable_for(actor, file),
-        covert=covert_matches_for(actor, file),
+        visible=searchable_filter(actor, file, via="record"),
+        covert=covert_filter(actor, file, via="record"),
         limit=order.hit_limit,
     )
     search = Search(
@@ -309,9 +310,8 @@ def search_show(*, actor: Officer, search_id: Any) -> dict[str, Any]:
     with transaction.atomic():
         search = search_get(actor=actor, search_id=search_id)
         hits = list(
-            Hit.objects.filter(
-                search=search, record__in=searchable_for(actor, search.file).values("pk")
-            )
+            Hit.objects.filter(search=search)
+            .filter(searchable_filter(actor, search.file, via="record"))
             .select_related("record__owner")
             .order_by("position")
         )
