@@ -88,10 +88,14 @@ bench-search: venv services ## search benchmark on PostgreSQL (N=1000000 records
 compliance: venv ## regenerate docs/compliance.md from the test names
 	$(PY) scripts/compliance_matrix.py
 
-bench-timing: venv services ## covert-match vs no-hit search timing (PAIRS=2000)
-	$(WITH_SERVICES) DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) PYTHONPATH=$(CURDIR) \
-		VERBUND_RATE_LIMIT_FACTOR=$${VERBUND_RATE_LIMIT_FACTOR:-1000000} \
-		$(PY) benchmarks/timing_oracle.py --pairs $${PAIRS:-2000}
+# Both stacks a user runs, over HTTP, each started here and stopped after: the embedded
+# default (scripts/run.sh: SQLite, filesystem broker, worker, beat) and verbund.settings.prod
+# under gunicorn with a Celery worker and beat on PostgreSQL + Redis. Fails (exit 1) on a
+# difference at p < 0.001 — per answer or lagged by the previous answer's label — on any
+# answer other than 201, or when an owner was not notified of every covert match.
+bench-timing: venv services messages ## covert-only vs absent name over HTTP, both stacks (PAIRS=1000)
+	$(PY) benchmarks/timing_http.py --stack embedded --pairs $${PAIRS:-1000}
+	$(WITH_SERVICES) $(PY) benchmarks/timing_http.py --stack postgres --pairs $${PAIRS:-1000}
 
 # ------------------------------------------------------------------ translations
 LOCALE_IGNORE := --ignore=.venv --ignore=var --ignore=node_modules

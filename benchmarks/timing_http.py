@@ -92,9 +92,9 @@ class Client:
             parsed = raw[:300]
         return status, parsed, elapsed
 
-    def login(self, username: str) -> Client:
+    def login(self, username: str, password: str = PASSWORD) -> Client:
         status, body, _ = self.call(
-            "POST", "/api/v1/auth/token/", {"username": username, "password": PASSWORD}
+            "POST", "/api/v1/auth/token/", {"username": username, "password": password}
         )
         if status != 200:
             raise SystemExit(f"login {username}: {status} {body!r}")
@@ -245,8 +245,10 @@ def start_postgres() -> Stack:
     }
     py = sys.executable
     bindir = Path(py).parent
-    subprocess.run([py, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, check=True)
-    subprocess.run([py, "manage.py", "seed_demo"], cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [py, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, check=True, stdout=sys.stderr
+    )
+    subprocess.run([py, "manage.py", "seed_demo"], cwd=ROOT, env=env, check=True, stdout=sys.stderr)
     subprocess.run([str(bindir / "celery"), "-A", "verbund", "purge", "-f"], cwd=ROOT, env=env)
     stack = Stack(
         "postgres",
@@ -301,7 +303,7 @@ def describe(values: list[float]) -> dict[str, float]:
 
 def compare(a: list[float], b: list[float]) -> dict[str, Any]:
     """Mann-Whitney U (two-sided) of two samples, with their summaries."""
-    from scipy.stats import mannwhitneyu
+    from scipy.stats import mannwhitneyu  # type: ignore[import-untyped]
 
     test = mannwhitneyu(a, b, alternative="two-sided")
     return {

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -199,3 +200,47 @@ def test_audit_truncate_trigger_is_on_again_after_the_worker_test() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT tgenabled FROM pg_trigger WHERE tgname = %s", ["audit_no_truncate"])
         assert cursor.fetchone() == ("O",)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.timeout(300)
+def test_r_d3_r_d5_timing_covert_only_vs_absent_over_http_per_answer_and_lagged(
+    make_record: Any, live_server: Any, celery_processes: Path, settings: Any
+) -> None:
+    """The small version of ``make bench-timing``: 300 interleaved pairs over HTTP.
+
+    The benchmark (1,000+ pairs, both stacks, p >= 0.001) is the proof; this keeps the
+    suite honest with a looser bound (p >= 1e-4) so shared CI cores cannot make it flaky.
+    """
+    from benchmarks.timing_http import Client, analyse, search_body
+
+    settings.VERBUND_RATE_LIMIT_FACTOR = 1000.0
+    make_record(
+        "bfv.analyst",
+        basic={"surname": "Zeitverdeckt", "given_names": "Vera"},
+        **covert_payload("BFV"),
+    )
+    client = Client(live_server.url).login("lka-bw.analyst", PASSWORD)
+    rng = random.Random(2013)
+    sequence: list[tuple[str, float]] = []
+    pairs: list[tuple[float, float]] = []
+    failures = []
+    for i in range(330):
+        order = ["covert", "absent"]
+        rng.shuffle(order)
+        got = {}
+        for label in order:
+            surname = "Zeitverdeckt" if label == "covert" else f"Nirgends{i}{label}"
+            status, body, ms = client.call("POST", "/api/v1/searches/", search_body(surname))
+            if status != 201 or body["hit_count"] != 0:
+                failures.append((label, status, body))
+            got[label] = ms
+            if i >= 30:  # the first 30 pairs warm the server up
+                sequence.append((label, ms))
+        if i >= 30:
+            pairs.append((got["covert"], got["absent"]))
+    assert failures == []
+    report = analyse(sequence, pairs)
+    assert report["own_label"]["mann_whitney_p"] >= 1e-4, report
+    assert report["sign_test"]["p"] >= 1e-4, report
+    assert report["lagged_by_previous_label"]["mann_whitney_p"] >= 1e-4, report
