@@ -369,12 +369,17 @@ def record_delete(*, actor: Officer, record_id: Any, reason: str = "") -> None:
         record = access_record(actor, record_id, "delete")
         # The reason goes into the log's JSON: no NUL bytes there (400, not 500).
         reason = (clean_text(reason, "reason", RaiseAtOnce(), max_len=4000) or "") if reason else ""
-        _log_record(actor, "record.delete", record, {"before": snapshot(record), "reason": reason})
+        logged = [(record, {"before": snapshot(record), "reason": reason})]
         # R-I1: object records linked to the person go with it (CASCADE); log each of them.
         for linked in record.objects_linked.select_related("file", "owner"):
             details = {"before": snapshot(linked), "reason": reason, "with": str(record.pk)}
-            _log_record(actor, "record.delete", linked, details)
+            logged.append((linked, details))
+        pk = record.pk
         record.delete()
+        record.pk = pk  # Django clears it; the log row names the deleted record.
+        # Lock order (verbund.services.searches): the chain lock after the last row write.
+        for gone, details in logged:
+            _log_record(actor, "record.delete", gone, details)
 
 
 def correction_notice_create(*, actor: Officer, record_id: Any, text: Any) -> InboxItem:
