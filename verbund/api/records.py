@@ -189,8 +189,15 @@ class RecordDetailView(APIView):
     def delete(self, request: Request, record_id: str) -> Response:
         """Delete the record with everything that hangs on it."""
         reason: Any = request.query_params.get("reason", "")
-        if isinstance(request.data, dict) and "reason" in request.data:
-            reason = request.data["reason"]
+        body = _body(request)
+        for key in body:
+            if key != "reason":
+                # A body that is not just the reason is a mistake, never a silent delete.
+                raise Invalid(
+                    "Unbekanntes Feld.", code="unknown_field", fields={key: ["unknown_field"]}
+                )
+        if "reason" in body:
+            reason = body["reason"]
         record_delete(
             actor=as_officer(request.user),
             record_id=record_id,
