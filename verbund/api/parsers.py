@@ -10,7 +10,9 @@ parser here
   than ``MAX_DEPTH`` (the deepest lawful body, a contact person's alias list, is 5 levels),
   so no code after parsing ever walks deep data;
 - refuses strings with NUL bytes or lone surrogates anywhere (api.md conventions: 400
-  ``invalid_characters``), naming the field the way the services do (``basic.aliases[0]``).
+  ``invalid_characters``), naming the field the way the services do (``basic.aliases[0]``);
+- reads at most ``DATA_UPLOAD_MAX_MEMORY_SIZE`` bytes (Django's own bound, which DRF's
+  stream reading bypasses): a larger body is 413 ``too_large`` in the error shape.
 
 ``MergePatchJSONParser`` accepts ``application/merge-patch+json`` (RFC 7396) with the same
 checks, for ``PATCH /records/{id}/``.
@@ -27,7 +29,7 @@ from django.conf import settings
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import BaseParser
 
-from verbund.errors import Invalid
+from verbund.errors import DomainError, Invalid
 
 MAX_DEPTH = 20
 INVALID_JSON = "Ungültiges JSON."
@@ -71,6 +73,13 @@ def check_parsed(data: Any, *, max_depth: int = MAX_DEPTH) -> None:
             stack.append((child, _join(path, key), depth + 1))
 
 
+class TooLarge(DomainError):
+    """A body larger than the configured bound (413)."""
+
+    status = 413
+    default_code = "too_large"
+
+
 class JSONParser(BaseParser):
     """Parse ``application/json`` safely (the project's default parser for every view)."""
 
@@ -85,12 +94,16 @@ class JSONParser(BaseParser):
         """Return the parsed body or raise 400 ``invalid_json`` / ``invalid_characters``."""
         context = parser_context or {}
         encoding = context.get("encoding", settings.DEFAULT_CHARSET)
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        raw = stream.read(limit + 1 if limit is not None else -1)
+        if limit is not None and len(raw) > limit:
+            raise TooLarge(f"Der Inhalt ist größer als {limit} Bytes.", code="too_large")
         try:
-            text = codecs.getreader(encoding)(stream).read()
+            text = codecs.decode(raw, encoding)
             data = json.loads(text, parse_constant=_refuse_constant)
         except RecursionError:
             raise ParseError(f"{INVALID_JSON} Zu tief verschachtelt.") from None
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError, LookupError) as exc:
             raise ParseError(f"{INVALID_JSON} {exc}") from None
         check_parsed(data)
         return data

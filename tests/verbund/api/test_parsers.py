@@ -263,3 +263,24 @@ def test_r_d3_covert_hit_reasons_of_the_wrong_type_are_400(bka: Any) -> None:
     )
     assert "reasons" in error(response, 400, "invalid")["fields"]
     counts.assert_unchanged()
+
+
+def test_body_over_the_upload_bound_is_413_in_the_error_shape(
+    bka: Any, endpoints: list[tuple[str, str]], settings: Any
+) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    text = json.dumps(person_payload(findings_basis="x" * 20_000))
+    counts = Counts()
+    for method, url in endpoints:
+        error(send(bka, method, url, text), 413, "too_large")
+    counts.assert_unchanged()
+
+
+def test_unknown_charset_is_a_400_not_a_500(bka: Any) -> None:
+    # Django ignores a charset it does not know; the empty object is then refused by rule.
+    counts = Counts()
+    response = bka.generic(
+        "POST", "/api/v1/records/", b"{}", "application/json; charset=no-such-codec"
+    )
+    assert "file" in error(response, 400, "required")["fields"]
+    counts.assert_unchanged()
