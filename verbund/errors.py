@@ -18,12 +18,16 @@ class DomainError(Exception):
         code: str | None = None,
         fields: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.code = code or self.default_code
         self.fields = fields or {}
         self.headers = headers or {}
+        # Further keys of the error body beside code, detail and fields (e.g. the current
+        # version of a record on a 412).
+        self.extra = extra or {}
 
 
 class Invalid(DomainError):
@@ -55,6 +59,27 @@ class Conflict(DomainError):
 
     status = 409
     default_code = "conflict"
+
+
+class VersionConflict(DomainError):
+    """The caller's version (``If-Match``) is no longer the current one (412)."""
+
+    status = 412
+    default_code = "version_conflict"
+
+    def __init__(self, current_version: int) -> None:
+        super().__init__(
+            "Der Datensatz wurde inzwischen geändert; bitte neu laden und die Änderung "
+            "erneut vornehmen.",
+            headers={"ETag": etag(current_version)},
+            extra={"current_version": current_version, "etag": etag(current_version)},
+        )
+        self.current_version = current_version
+
+
+def etag(version: int) -> str:
+    """Return the strong entity tag of a record version, e.g. ``"3"``."""
+    return f'"{int(version)}"'
 
 
 class Refused(DomainError):

@@ -34,7 +34,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     """Turn domain and DRF errors into the project's error shape."""
     if isinstance(exc, DomainError):
         response = Response(
-            {"code": exc.code, "detail": exc.detail, "fields": exc.fields}, status=exc.status
+            {"code": exc.code, "detail": exc.detail, "fields": exc.fields, **exc.extra},
+            status=exc.status,
         )
         for key, value in exc.headers.items():
             response[key] = value

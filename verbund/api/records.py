@@ -5,7 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,6 +20,7 @@ from agencies.models import as_officer
 from audit.services import log_event
 from verbund.access.logging import log_ref
 from verbund.api.pagination import Pagination
+from verbund.api.parsers import JSONParser, MergePatchJSONParser
 from verbund.api.permissions import IsOfficer
 from verbund.api.schemas import (
     BlockSerializer,
@@ -22,7 +28,9 @@ from verbund.api.schemas import (
     ErrorSerializer,
     RecordInputSerializer,
     RecordOutputSerializer,
+    VersionConflictSerializer,
 )
+from verbund.errors import Invalid, etag
 from verbund.selectors.records import own_records, record_data, record_get
 from verbund.services.records import (
     correction_notice_create,
@@ -39,6 +47,57 @@ ERRORS = {
     404: OpenApiResponse(ErrorSerializer, description="Unknown or not for you"),
     422: OpenApiResponse(ErrorSerializer, description="Refused by a legal rule"),
 }
+# Answers of the calls that change a record under a version condition.
+CHANGE_ERRORS = {
+    **ERRORS,
+    409: OpenApiResponse(
+        ErrorSerializer,
+        description="record_blocked (a blocked record is frozen, R-L3) or already_blocked",
+    ),
+    412: OpenApiResponse(
+        VersionConflictSerializer,
+        description="version_conflict: If-Match names an older version; the body and the "
+        "ETag header carry the current one",
+    ),
+}
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description='The ETag (record version, e.g. "3") the change was made on. Another '
+    "current version answers 412 version_conflict and nothing is changed. Absent or `*`: "
+    "no condition, the change applies to whatever version is current.",
+)
+ETAG = OpenApiParameter(
+    "ETag",
+    str,
+    OpenApiParameter.HEADER,
+    response=[200, 201],
+    description='The record\'s version as a strong entity tag, e.g. "3"; send it back in '
+    "If-Match. Sent on the owner's answers (the owner sees the version).",
+)
+MERGE_PATCH_DESCRIPTION = """A JSON Merge Patch (RFC 7396), sent as `application/merge-patch+json`
+or `application/json`:
+
+- keys absent from the body stay as they are;
+- the objects `basic`, `extended`, `reference`, `object` and `storage_decision` merge key by
+  key (recursively): `{"extended": {"emails": ["x@example.org"]}}` changes the e-mail
+  addresses and keeps phones, free text and every other extended field;
+- a key set to `null` is removed (`{"extended": {"free_text": null}}`);
+- arrays (`emails`, `aliases`, `markings`, `contact_persons`, ...) are replaced whole.
+
+The merged record is validated like a create: every entry rule applies to the result (a new
+`storage` needs a new `storage_decision`; a marking `art10`, `art13` or `it_system` on a
+record that is not covert is 400 `covert_required`). `file` and `kind` cannot change.
+
+Concurrency: every record answer carries its version as a strong `ETag`. Send it back as
+`If-Match`; if the record changed meanwhile the answer is 412 `version_conflict` with the
+current version, and nothing is written. `If-Match: *` or no `If-Match` applies the change to
+the current version. Each applied change raises the version by one.
+
+A blocked record (R-L3) is frozen: every PATCH, even `{}`, answers 409 `record_blocked`.
+"""
 
 
 class RecordListView(APIView):
@@ -73,48 +132,78 @@ class RecordListView(APIView):
 
     @extend_schema(
         request=RecordInputSerializer,
+        parameters=[ETAG],
         responses={201: RecordOutputSerializer, **ERRORS},
         summary="Enter a record (every entry rule of R-B, R-C, R-D enforced)",
     )
     def post(self, request: Request) -> Response:
         """Create a record for the caller's agency."""
         record = record_create(actor=as_officer(request.user), data=_body(request))
-        return Response(record_data(record, actor=as_officer(request.user)), status=201)
+        return _with_etag(Response(record_data(record, actor=as_officer(request.user)), status=201))
 
 
 class RecordDetailView(APIView):
     """Read, change or delete one record."""
 
     permission_classes = [IsOfficer]
+    # RFC 7396: a PATCH body may be declared as a merge patch.
+    parser_classes = [JSONParser, MergePatchJSONParser]
 
-    @extend_schema(responses={200: RecordOutputSerializer, **ERRORS}, summary="Read a record")
+    @extend_schema(
+        parameters=[ETAG],
+        responses={200: RecordOutputSerializer, **ERRORS},
+        summary="Read a record",
+    )
     def get(self, request: Request, record_id: str) -> Response:
         """Return the record as far as the caller may see it (404 otherwise)."""
-        return Response(record_get(actor=as_officer(request.user), record_id=record_id))
+        return _with_etag(Response(record_get(actor=as_officer(request.user), record_id=record_id)))
 
     @extend_schema(
-        request=RecordInputSerializer,
-        responses={200: RecordOutputSerializer, **ERRORS},
-        summary="Change a record (owner only; validated like a create)",
+        request={
+            "application/merge-patch+json": RecordInputSerializer,
+            "application/json": RecordInputSerializer,
+        },
+        parameters=[IF_MATCH, ETAG],
+        responses={
+            200: RecordOutputSerializer,
+            **CHANGE_ERRORS,
+        },
+        summary="Change a record by JSON Merge Patch (owner only; validated like a create)",
+        description=MERGE_PATCH_DESCRIPTION,
     )
     def patch(self, request: Request, record_id: str) -> Response:
-        """Apply a partial change."""
+        """Apply a JSON Merge Patch under the caller's version condition."""
         record = record_update(
-            actor=as_officer(request.user), record_id=record_id, data=_body(request)
+            actor=as_officer(request.user),
+            record_id=record_id,
+            data=_body(request),
+            if_match=parse_if_match(request),
         )
-        return Response(record_data(record, actor=as_officer(request.user)))
+        return _with_etag(Response(record_data(record, actor=as_officer(request.user))))
 
     @extend_schema(
-        parameters=[],
-        responses={204: None, **ERRORS},
-        summary="Delete a record (owner only; R-L5)",
+        parameters=[IF_MATCH],
+        responses={204: None, **CHANGE_ERRORS},
+        summary="Delete a record (owner only; R-L5; a blocked record too)",
     )
     def delete(self, request: Request, record_id: str) -> Response:
         """Delete the record with everything that hangs on it."""
-        reason = request.query_params.get("reason", "")
-        if isinstance(request.data, dict):
-            reason = str(request.data.get("reason", reason))
-        record_delete(actor=as_officer(request.user), record_id=record_id, reason=reason)
+        reason: Any = request.query_params.get("reason", "")
+        body = _body(request)
+        for key in body:
+            if key != "reason":
+                # A body that is not just the reason is a mistake, never a silent delete.
+                raise Invalid(
+                    "Unbekanntes Feld.", code="unknown_field", fields={key: ["unknown_field"]}
+                )
+        if "reason" in body:
+            reason = body["reason"]
+        record_delete(
+            actor=as_officer(request.user),
+            record_id=record_id,
+            reason=reason,
+            if_match=parse_if_match(request),
+        )
         return Response(status=204)
 
 
@@ -125,16 +214,23 @@ class RecordBlockView(APIView):
 
     @extend_schema(
         request=BlockSerializer,
-        responses={200: RecordOutputSerializer, **ERRORS},
-        summary="Block a record (owner only)",
+        parameters=[IF_MATCH, ETAG],
+        responses={
+            200: RecordOutputSerializer,
+            **CHANGE_ERRORS,
+        },
+        summary="Block a record (owner only; 409 already_blocked if it is)",
     )
     def post(self, request: Request, record_id: str) -> Response:
         """Block the record with a reason."""
         body = _body(request)
         record = record_block(
-            actor=as_officer(request.user), record_id=record_id, reason=body.get("reason")
+            actor=as_officer(request.user),
+            record_id=record_id,
+            reason=body.get("reason"),
+            if_match=parse_if_match(request),
         )
-        return Response(record_data(record, actor=as_officer(request.user)))
+        return _with_etag(Response(record_data(record, actor=as_officer(request.user))))
 
 
 class CorrectionNoticeView(APIView):
@@ -159,10 +255,35 @@ class CorrectionNoticeView(APIView):
         return Response({"id": str(item.pk)}, status=201)
 
 
+def _with_etag(response: Response) -> Response:
+    """Send the record's version as a strong ETag (the owner's answers carry a version)."""
+    version = response.data.get("version") if isinstance(response.data, dict) else None
+    if isinstance(version, int):
+        response["ETag"] = etag(version)
+    return response
+
+
+def parse_if_match(request: Request) -> frozenset[int] | None:
+    """Return the versions an ``If-Match`` header names; ``None`` for absent or ``*``.
+
+    If-Match compares strongly (RFC 9110 13.1.1): a weak tag (``W/"3"``) or a malformed one
+    never matches, so a header naming only such tags answers 412.
+    """
+    header = request.headers.get("If-Match")
+    if header is None or header.strip() == "*":
+        return None
+    versions = set()
+    for tag in header.split(","):
+        tag = tag.strip()
+        if len(tag) >= 3 and tag[0] == tag[-1] == '"' and tag[1:-1].isascii():
+            inner = tag[1:-1]
+            if inner.isdigit() and len(inner) <= 12:
+                versions.add(int(inner))
+    return frozenset(versions)
+
+
 def _body(request: Request) -> dict[str, Any]:
     """Return the JSON object of a request, refusing arrays (no batch requests, R-E5)."""
-    from verbund.errors import Invalid
-
     data = request.data
     if not isinstance(data, dict):
         raise Invalid(

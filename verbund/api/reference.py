@@ -21,6 +21,7 @@ from verbund.api.permissions import IsOfficer
 from verbund.errors import Invalid
 from verbund.models import File
 from verbund.selectors.catalogue import catalogue_current, catalogue_history
+from verbund.services import shapes
 from verbund.services.catalogue import catalogue_publish
 
 
@@ -267,7 +268,9 @@ class CatalogueVersionsView(APIView):
     )
     def post(self, request: Request) -> Response:
         """Publish a version."""
-        data = request.data if isinstance(request.data, dict) else {}
+        data = request.data
+        # Every field's JSON type is checked before any rule runs (400 naming the field).
+        shapes.check(shapes.CATALOGUE_PUBLISH, data)
         try:
             valid_from = datetime.date.fromisoformat(str(data.get("valid_from")))
         except ValueError:
@@ -280,6 +283,6 @@ class CatalogueVersionsView(APIView):
             field=str(data.get("field", "")),
             valid_from=valid_from,
             values=values if isinstance(values, list) else [],
-            note=str(data.get("note", "")),
+            note=data.get("note") or "",
         )
         return Response(_version_out(version), status=201)

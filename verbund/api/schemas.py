@@ -21,7 +21,8 @@ ERROR_CODES = (
     "linked_person_required, linked_person_invalid, extended_not_allowed, "
     "storage_not_allowed, deletion_date_too_late, review_after_deletion, not_authorised, "
     "not_owner, no_legal_basis, not_participant, not_found, rate_limited, too_many_hits, "
-    "wildcards_not_allowed, unknown_criterion"
+    "wildcards_not_allowed, unknown_criterion, invalid_json, invalid_characters, "
+    "version_conflict, record_blocked, already_blocked, immutable"
 )
 
 
@@ -33,6 +34,13 @@ class ErrorSerializer(serializers.Serializer):
     fields = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField())
     )
+
+
+class VersionConflictSerializer(ErrorSerializer):
+    """Body of a 412: the error shape plus the record's current version."""
+
+    current_version = serializers.IntegerField()
+    etag = serializers.CharField(help_text='The current ETag, e.g. "4"')
 
 
 class StorageDecisionSerializer(serializers.Serializer):

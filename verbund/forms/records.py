@@ -448,6 +448,15 @@ class RecordForm(forms.Form):
         f["deletion_date"] = forms.DateField(
             label=_("Deletion date"), required=False, widget=_date_widget()
         )
+        if self.editing:
+            # The version the form was loaded with: the change applies only to it (If-Match).
+            # Absent (an old client): no condition, as without If-Match in the API.
+            f["version"] = forms.IntegerField(
+                widget=forms.HiddenInput,
+                min_value=1,
+                required=False,
+                initial=(self.existing or {}).get("version"),
+            )
 
     @staticmethod
     def _withheld_choices() -> list[tuple[str, str]]:
@@ -562,7 +571,31 @@ class RecordForm(forms.Form):
         for name in ("review_date", "deletion_date"):
             if cd.get(name):
                 data[name] = cd[name].isoformat()
+        if self.editing:
+            self._mark_removed(data)
         return data
+
+    def if_match(self) -> list[int] | None:
+        """Return the version the edit form was loaded with (``None``: no condition)."""
+        version = self.cleaned_data.get("version")
+        return None if version is None else [version]
+
+    def _mark_removed(self, data: dict[str, Any]) -> None:
+        """Edit mode: turn every field the officer emptied into a ``null`` (RFC 7396).
+
+        A change is a merge patch: an absent key keeps the stored value, so an emptied
+        input must say "remove" explicitly.
+        """
+        if self.cleaned_data["kind"] == RecordKind.PERSON:
+            for name in BASIC_MANAGED - data.get("basic", {}).keys():
+                data.setdefault("basic", {})[name] = None
+            for name in EXT_MANAGED - data.get("extended", {}).keys():
+                data.setdefault("extended", {})[name] = None
+        elif "object" in data:
+            for name in ("identifier", "description"):
+                data["object"].setdefault(name, None)
+        for name in ("case_group", "storage_decision", "withheld"):
+            data.setdefault(name, None)
 
     def _basic_payload(self) -> dict[str, Any]:
         cd = self.cleaned_data
@@ -736,7 +769,19 @@ class RecordForm(forms.Form):
         return self.SECTION_HELP["contact_persons"]
 
 
-class BlockForm(forms.Form):
+class VersionedForm(forms.Form):
+    """A form acting on one version of a record: it sends the version it was loaded with."""
+
+    # Absent (an old client): no condition, as without If-Match in the API.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+
+    def if_match(self) -> list[int] | None:
+        """Return the version condition of the action (the record's ``If-Match``)."""
+        version = self.cleaned_data.get("version")
+        return None if version is None else [version]
+
+
+class BlockForm(VersionedForm):
     """Block a record instead of deleting it (R-L3)."""
 
     reason = forms.CharField(
@@ -746,7 +791,7 @@ class BlockForm(forms.Form):
     )
 
 
-class DeleteForm(forms.Form):
+class DeleteForm(VersionedForm):
     """Delete a record after confirmation (R-L2, R-L5)."""
 
     reason = forms.CharField(label=_("Reason for deletion"), widget=_textarea(4))

@@ -26,6 +26,8 @@ from verbund.models.records import (
     Storage,
 )
 from verbund.selectors.catalogue import current_codes
+from verbund.services import shapes
+from verbund.services.shapes import ListOf, Obj, Shape, Text
 
 BASIC_LIST_FIELDS = (
     "former_names",
@@ -116,6 +118,87 @@ TOP_LEVEL = frozenset(
         "reference",
     }
 )
+# Contact-person fields that hold lists (the others are single texts).
+CONTACT_LIST_FIELDS = frozenset(
+    {
+        "former_names",
+        "other_names",
+        "aliases",
+        "spellings",
+        "photographs",
+        "phones",
+        "emails",
+        "business_contacts",
+    }
+)
+
+# The JSON types of a record body (api.md "Records"), checked before any entry rule runs.
+# A value of the wrong type gets the code the rule for that field would give it.
+_TEXTS = ListOf(Text())
+_DATE = Text(max_len=40, code="invalid_date")
+_COUNTRY = Text(max_len=40, code="invalid_country")
+_CHOICE = Text(max_len=40, code="invalid_choice")
+_CHOICES = ListOf(_CHOICE, code="invalid_choice", name_items=False)
+_CATALOGUE = Text(max_len=200, code="not_in_catalogue")
+
+
+def _person_shape(names: frozenset[str], lists: frozenset[str]) -> Obj:
+    special: dict[str, Shape] = {
+        "sex": _CHOICE,
+        "date_of_birth": _DATE,
+        "country_of_birth": _COUNTRY,
+        "nationality": _COUNTRY,
+        "nationalities": ListOf(_COUNTRY, code="invalid_country", name_items=False),
+        "former_nationalities": ListOf(_COUNTRY, code="invalid_country", name_items=False),
+    }
+    return Obj(
+        {name: special.get(name) or (_TEXTS if name in lists else Text()) for name in sorted(names)}
+    )
+
+
+BASIC_SHAPE = _person_shape(BASIC_FIELDS, frozenset(BASIC_LIST_FIELDS))
+CONTACT_PERSON_SHAPE = _person_shape(CONTACT_PERSON_FIELDS, CONTACT_LIST_FIELDS)
+EXTENDED_SHAPE = Obj(
+    {
+        **{name: _TEXTS for name in EXT_LIST_FIELDS},
+        **{name: Text() for name in EXT_TEXT_FIELDS + ("religion_reason", "free_text")},
+        **{name: _CATALOGUE for name in EXT_CATALOGUE_SINGLE},
+        **{
+            name: ListOf(_CATALOGUE, code="not_in_catalogue", name_items=False)
+            for name in EXT_CATALOGUE_MULTI
+        },
+        "last_event_date": _DATE,
+        "contact_persons": ListOf(CONTACT_PERSON_SHAPE),
+    }
+)
+RECORD_SHAPE = Obj(
+    {
+        "file": Text(max_len=40),
+        "kind": _CHOICE,
+        "case_group": Text(max_len=40, code="invalid_case_group"),
+        "storage": _CHOICE,
+        "storage_decision": Obj(
+            {"decided_by": Text(), "reasons": Text()}, code="storage_decision_required"
+        ),
+        "markings": _CHOICES,
+        "findings_basis": Text(),
+        "basic": BASIC_SHAPE,
+        "extended": EXTENDED_SHAPE,
+        "withheld": _CHOICES,
+        "object": Obj({"identifier": Text(), "description": Text()}),
+        "linked_person": Text(max_len=100, code="linked_person_invalid"),
+        "review_date": _DATE,
+        "deletion_date": _DATE,
+        "reference": Obj({"file_number": Text(), "classification": _CHOICE}),
+    }
+)
+
+
+def check_record_types(data: Any) -> None:
+    """Raise 400 naming every field of a record body whose JSON type is wrong."""
+    shapes.check(RECORD_SHAPE, data)
+
+
 # R-L4a project decision: longest storage from the last event justifying it.
 MAX_STORAGE_YEARS = {"adult": 10, "juvenile": 5, "child": 2}
 
@@ -253,7 +336,7 @@ def _clean_person_fields(
             items = _text_list(value, path, errors) or []
             if all(_country(c, path, errors) for c in items):
                 out[key] = items
-        elif key in BASIC_LIST_FIELDS or isinstance(value, list):
+        elif key in BASIC_LIST_FIELDS or key in CONTACT_LIST_FIELDS:
             listed = _text_list(value, path, errors)
             if listed:
                 out[key] = listed
@@ -444,7 +527,12 @@ def _add_months(day: datetime.date, months: int) -> datetime.date:
 
 
 def validate_record_input(*, actor: Officer, file: File, data: dict[str, Any]) -> RecordInput:
-    """Check a whole record against every entry rule; raise with all field errors."""
+    """Check a whole record against every entry rule; raise with all field errors.
+
+    The JSON types of every field are checked first (``RECORD_SHAPE``): a rule never sees
+    a list where it expects text.
+    """
+    check_record_types(data)
     errors = _Collector()
     for key in data:
         if key not in TOP_LEVEL:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from django.conf import settings
@@ -21,14 +21,16 @@ from verbund.access.records import (
     may_enter,
     records_for,
 )
-from verbund.errors import Conflict, Invalid, Refused
+from verbund.errors import Conflict, Invalid, Refused, VersionConflict
 from verbund.models import FeatureValue, InboxItem, NameKey, Record
 from verbund.models.inbox import InboxKind
 from verbund.models.records import NameSource, RecordKind, RecordStatus
 from verbund.search.normalise import fold, fold_compact, fold_phone
+from verbund.services import shapes
 from verbund.services.record_rules import (
     RaiseAtOnce,
     RecordInput,
+    check_record_types,
     clean_text,
     validate_record_input,
 )
@@ -229,6 +231,8 @@ def record_create(*, actor: Officer, data: dict[str, Any]) -> Record:
     """Enter a record for the officer's agency; the storage mode is set in this transaction."""
     if not isinstance(data, dict):
         raise Invalid("JSON-Objekt erwartet.", code="invalid")
+    # Every field's JSON type is checked before any rule (or lookup) runs.
+    check_record_types(data)
     code = data.get("file")
     if not isinstance(code, str):
         raise Invalid("Datei angeben.", code="required", fields={"file": ["required"]})
@@ -264,15 +268,78 @@ def record_create(*, actor: Officer, data: dict[str, Any]) -> Record:
     return record
 
 
-def record_update(*, actor: Officer, record_id: Any, data: dict[str, Any]) -> Record:
-    """Change a record (owner only), validated like a create on the merged content."""
+# Deepest nesting a merge patch may have (a record body has at most 5 levels).
+MERGE_MAX_DEPTH = 20
+
+
+def merge_patch(target: Any, patch: Any, *, depth: int = 0) -> Any:
+    """Return ``target`` with ``patch`` applied as a JSON Merge Patch (RFC 7396).
+
+    Objects merge key by key, recursively; a key set to ``null`` is removed; keys absent
+    from the patch stay; anything that is not an object (text, numbers, arrays) replaces
+    the old value whole. Neither argument is changed.
+    """
+    if not isinstance(patch, dict):
+        return patch
+    if depth > MERGE_MAX_DEPTH:
+        raise Invalid("Zu tief verschachtelt.", code="invalid_json")
+    result = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = merge_patch(result.get(key), value, depth=depth + 1)
+    return result
+
+
+def _lock(record: Record) -> Record:
+    """Lock the record's own row (never joined rows: architecture "Lock order") and reload."""
+    return (
+        Record.objects.select_for_update(of=("self",))
+        .select_related("file", "owner", "storage_decided_by")
+        .get(pk=record.pk)
+    )
+
+
+def _check_version(record: Record, if_match: Collection[int] | None) -> None:
+    """Raise 412 unless the caller's version is the current one (``None``: no condition)."""
+    if if_match is not None and record.version not in if_match:
+        raise VersionConflict(record.version)
+
+
+def _refuse_blocked(record: Record) -> None:
+    """R-L3: blocked data are frozen; only the owner's delete still acts on them."""
+    if record.status == RecordStatus.BLOCKED:
+        raise Conflict(
+            "Der Datensatz ist gesperrt (R-L3) und kann nicht geändert werden.",
+            code="record_blocked",
+        )
+
+
+def record_update(
+    *,
+    actor: Officer,
+    record_id: Any,
+    data: dict[str, Any],
+    if_match: Collection[int] | None = None,
+) -> Record:
+    """Apply a JSON Merge Patch (RFC 7396) to a record (owner only, R-H1).
+
+    ``basic``, ``extended``, ``reference`` and ``storage_decision`` merge key by key, a
+    ``null`` removes a key, absent keys stay, arrays replace. The merged record is validated
+    like a create. ``if_match`` holds the versions the caller's change was made on (its
+    ``If-Match``); under the row lock a different current version answers 412, so of two
+    concurrent changes made on the same version exactly one is applied. A blocked record
+    refuses every change (409 ``record_blocked``, R-L3). Each applied change bumps the
+    version.
+    """
     if not isinstance(data, dict):
         raise Invalid("JSON-Objekt erwartet.", code="invalid")
+    check_record_types(data)
     with transaction.atomic():
-        record = access_record(actor, record_id, "change")
-        record = (
-            Record.objects.select_for_update().select_related("file", "owner").get(pk=record.pk)
-        )
+        record = _lock(access_record(actor, record_id, "change"))
+        _refuse_blocked(record)
+        _check_version(record, if_match)
         before = snapshot(record)
         if "file" in data and data["file"] != record.file.code:
             raise Invalid(
@@ -303,7 +370,7 @@ def record_update(*, actor: Officer, record_id: Any, data: dict[str, Any]) -> Re
 
 
 def _merge(record: Record, data: dict[str, Any]) -> dict[str, Any]:
-    """Return the full input a PATCH results in; a storage change needs a new decision."""
+    """Return the full input a merge patch results in; a storage change needs a new decision."""
     merged: dict[str, Any] = {
         "file": record.file.code,
         "kind": record.kind,
@@ -331,17 +398,21 @@ def _merge(record: Record, data: dict[str, Any]) -> dict[str, Any]:
             "reasons": record.storage_reasons,
         }
     if "storage" in data and data["storage"] != record.storage:
+        # R-D4: a new storage mode needs a decision of its own, never the old one.
         merged.pop("storage_decision", None)
         if data.get("storage") != "restricted":
             merged.pop("withheld", None)
-    merged.update(data)
-    return merged
+    result: dict[str, Any] = merge_patch(merged, data)
+    return result
 
 
-def record_block(*, actor: Officer, record_id: Any, reason: Any) -> Record:
-    """Block a record instead of deleting it (R-L3); owner only."""
+def record_block(
+    *, actor: Officer, record_id: Any, reason: Any, if_match: Collection[int] | None = None
+) -> Record:
+    """Block a record instead of deleting it (R-L3); owner only, under the row lock."""
+    shapes.check(shapes.BLOCK, {"reason": reason})
     with transaction.atomic():
-        record = access_record(actor, record_id, "block")
+        record = _lock(access_record(actor, record_id, "block"))
         text = clean_text(reason, "reason", RaiseAtOnce()) if reason else ""
         if not text:
             raise Invalid(
@@ -349,6 +420,7 @@ def record_block(*, actor: Officer, record_id: Any, reason: Any) -> Record:
             )
         if record.status == RecordStatus.BLOCKED:
             raise Conflict("Der Datensatz ist bereits gesperrt.", code="already_blocked")
+        _check_version(record, if_match)
         before = snapshot(record)
         record.status = RecordStatus.BLOCKED
         record.blocked_reason = text
@@ -360,13 +432,22 @@ def record_block(*, actor: Officer, record_id: Any, reason: Any) -> Record:
     return record
 
 
-def record_delete(*, actor: Officer, record_id: Any, reason: str = "") -> None:
+def record_delete(
+    *,
+    actor: Officer,
+    record_id: Any,
+    reason: Any = "",
+    if_match: Collection[int] | None = None,
+) -> None:
     """Delete a record with its keys, hits, covert-hit data and pending items (R-L5).
 
     The change log and recorded decisions stay (they follow the 18-month rule, R-I3).
+    A blocked record may still be deleted by its owner; ``if_match`` as for changes.
     """
+    shapes.check(shapes.DELETE, {"reason": reason})
     with transaction.atomic():
-        record = access_record(actor, record_id, "delete")
+        record = _lock(access_record(actor, record_id, "delete"))
+        _check_version(record, if_match)
         # The reason goes into the log's JSON: no NUL bytes there (400, not 500).
         reason = (clean_text(reason, "reason", RaiseAtOnce(), max_len=4000) or "") if reason else ""
         logged = [(record, {"before": snapshot(record), "reason": reason})]
@@ -384,6 +465,7 @@ def record_delete(*, actor: Officer, record_id: Any, reason: str = "") -> None:
 
 def correction_notice_create(*, actor: Officer, record_id: Any, text: Any) -> InboxItem:
     """Notify the owner of indications of inaccuracy (R-H2), into its inbox."""
+    shapes.check(shapes.CORRECTION_NOTICE, {"text": text})
     with transaction.atomic():
         record = access_record(actor, record_id, "view")
         body = clean_text(text, "text", RaiseAtOnce(), max_len=4000) if text else ""

@@ -51,6 +51,7 @@ from verbund.models.files import EstablishmentOrder
 from verbund.models.inbox import InboxKind
 from verbund.models.records import Storage
 from verbund.search import engine
+from verbund.services import shapes
 
 MODES = ("name", "feature", "object")
 ATD_ONLY_MODES = frozenset({"feature", "object"})
@@ -266,6 +267,17 @@ def search_run(
     search is committed and logged first, and covert owners are still notified.
     """
     require_officer(actor)
+    # Every field's JSON type is checked before any rule or lookup runs.
+    shapes.check(
+        shapes.SEARCH,
+        {
+            "file": file.code if isinstance(file, File) else file,
+            "mode": mode,
+            "purpose": purpose,
+            "urgency": urgency,
+            "criteria": criteria,
+        },
+    )
     file_obj = _resolve_file(actor, file)
     order = _order_for_search(actor, file_obj)
     purpose_code = _category(purpose, "purpose", order.purposes)
@@ -546,7 +558,8 @@ def covert_hit_decide(
         pk = uuid.UUID(str(covert_hit_id))
     except ValueError:
         raise NotFound() from None
-    if not isinstance(contact, bool):
+    shapes.check(shapes.COVERT_HIT_DECISION, {"contact": contact, "reasons": reasons})
+    if contact is None:
         raise Invalid("Ja oder nein angeben.", code="required", fields={"contact": ["required"]})
     text = _text(reasons.strip() if isinstance(reasons, str) else reasons, "reasons")
     if len(text) > 4000:

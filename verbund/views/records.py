@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from agencies.models import as_officer
 from verbund.access.records import authorised_files
-from verbund.errors import DomainError, Forbidden, NotFound
+from verbund.errors import DomainError, Forbidden, NotFound, VersionConflict
 from verbund.forms.records import (
     BlockForm,
     CorrectionNoticeForm,
@@ -28,6 +28,7 @@ from verbund.forms.records import (
     RecordForm,
     apply_simple_error,
 )
+from verbund.models.records import RecordStatus
 from verbund.selectors.records import own_records, record_get
 from verbund.services.records import (
     correction_notice_create,
@@ -47,6 +48,15 @@ from verbund.views.common import (
 PAGE_SIZE = 50
 # Statuses a refused form is answered with (the service's own where it says more).
 FORM_ERROR_STATUSES = frozenset({400, 403, 409, 422})
+
+
+def _conflict_message() -> str:
+    """Return the message shown when the record changed since the form was loaded."""
+    return _(
+        "The record was changed by someone else in the meantime; your changes were not "
+        "saved. Your input is kept below: reload the record, check the current data and "
+        "make your change again."
+    )
 
 
 def _error_status(exc: DomainError) -> int:
@@ -142,6 +152,10 @@ def record_edit(request: HttpRequest, record_id: str) -> HttpResponse:
     data = _viewable(request, record_id)
     if not _is_owner(request, data):
         return forbidden(request)
+    if data.get("status") == RecordStatus.BLOCKED:
+        # R-L3: blocked data are frozen; only the owner's delete still acts on them.
+        messages.error(request, _("The record is blocked (R-L3); its data cannot be changed."))
+        return redirect("record_detail", record_id=data["id"])
     form = RecordForm(
         request.POST if request.method == "POST" else None,
         actor=as_officer(request.user),
@@ -153,10 +167,17 @@ def record_edit(request: HttpRequest, record_id: str) -> HttpResponse:
         if form.is_valid():
             try:
                 record = record_update(
-                    actor=as_officer(request.user), record_id=data["id"], data=form.to_payload()
+                    actor=as_officer(request.user),
+                    record_id=data["id"],
+                    data=form.to_payload(),
+                    if_match=form.if_match(),
                 )
             except NotFound:
                 raise Http404 from None
+            except VersionConflict:
+                # Never overwrite another officer's change; the bound form keeps the input.
+                form.add_error(None, _conflict_message())
+                status = 409
             except DomainError as exc:
                 form.apply_domain_error(exc)
                 status = _error_status(exc)
@@ -175,24 +196,35 @@ def _owner_action(
     *,
     form_class: Any,
     action: str,
-    run: Callable[[Any, Any, str], Any],
+    run: Callable[[Any, Any, str, list[int] | None], Any],
     success: Callable[[dict[str, Any]], tuple[str, HttpResponse]],
 ) -> HttpResponse:
     """Show the confirmation form of an owner-only action and run it (block, delete)."""
     data = _viewable(request, record_id)
     if not _is_owner(request, data):
         return forbidden(request)
-    form = form_class(request.POST if request.method == "POST" else None)
+    form = form_class(
+        request.POST if request.method == "POST" else None,
+        initial={"version": data.get("version")},
+    )
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             try:
-                run(as_officer(request.user), data["id"], form.cleaned_data["reason"])
+                run(
+                    as_officer(request.user),
+                    data["id"],
+                    form.cleaned_data["reason"],
+                    form.if_match(),
+                )
             except NotFound:
                 raise Http404 from None
             except Forbidden as exc:
                 return forbidden(request, exc)
+            except VersionConflict:
+                form.add_error(None, _conflict_message())
+                status = 409
             except DomainError as exc:
                 apply_simple_error(form, exc)
                 status = _error_status(exc)
@@ -213,7 +245,9 @@ def record_block_view(request: HttpRequest, record_id: str) -> HttpResponse:
         record_id,
         form_class=BlockForm,
         action="block",
-        run=lambda actor, rid, reason: record_block(actor=actor, record_id=rid, reason=reason),
+        run=lambda actor, rid, reason, if_match: record_block(
+            actor=actor, record_id=rid, reason=reason, if_match=if_match
+        ),
         success=lambda data: (
             _("The record is blocked."),
             redirect("record_detail", record_id=data["id"]),
@@ -230,7 +264,9 @@ def record_delete_view(request: HttpRequest, record_id: str) -> HttpResponse:
         record_id,
         form_class=DeleteForm,
         action="delete",
-        run=lambda actor, rid, reason: record_delete(actor=actor, record_id=rid, reason=reason),
+        run=lambda actor, rid, reason, if_match: record_delete(
+            actor=actor, record_id=rid, reason=reason, if_match=if_match
+        ),
         success=lambda data: (
             _("Record %(number)s deleted.") % {"number": data["reference"]["file_number"]},
             redirect("record_list"),
