@@ -152,14 +152,15 @@ VERBUND_HOST=$HOST VERBUND_PORT=$PORT VERBUND_VAR_DIR=$VAR \
 WEB=$!
 PIDS+=("$WEB")
 
-# Wait until gunicorn answers (each worker imports Django first); give up if it exits.
-for _ in $(seq 1 120); do
-    if ! kill -0 "$WEB" 2>/dev/null; then
-        log "the web server exited at once; see $VAR/log/web.log"
+# Wait until gunicorn answers (each worker imports Django first); give up if it exits or
+# stays silent for a minute.
+deadline=$((SECONDS + 60))
+until port_answers; do
+    if ! kill -0 "$WEB" 2>/dev/null || [ "$SECONDS" -ge "$deadline" ]; then
+        log "the web server did not start; see $VAR/log/web.log"
         tail -n 20 "$VAR/log/web.log" >&2 || true
         exit 1
     fi
-    port_answers && break
     sleep 0.25
 done
 
