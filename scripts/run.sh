@@ -145,8 +145,10 @@ done
 
 # Web server: gunicorn (scripts/serve.sh: no Server header, gthread workers, var/log/).
 # In its own session, so Ctrl-C reaches only this script, whose trap stops gunicorn with one
-# TERM (graceful). Ctrl-C sent to gunicorn's workers directly as well as through the master
-# sometimes leaves a gthread worker hanging until the master kills it (measured: 12 s).
+# TERM (graceful shutdown, ~3 s). On SIGINT gunicorn takes its quick-shutdown path, where a
+# gthread worker now and then hangs until the master kills it after --graceful-timeout
+# (measured: 1 stop in 4-6 took 12 s; TERM: 12 of 12 within 3.3 s). The price: a SIGKILL to
+# this script's process group no longer reaches gunicorn; the next run stops it (web.pid).
 VERBUND_HOST=$HOST VERBUND_PORT=$PORT VERBUND_VAR_DIR=$VAR \
     setsid bash scripts/serve.sh </dev/null &
 WEB=$!
