@@ -31,6 +31,6 @@ RUN export DJANGO_SECRET_KEY=image-build-only-not-used-at-runtime \
 
 USER verbund
 EXPOSE 8000
-# verbund/gunicorn_conf.py: no Server header, access log to stdout (as in docker-compose).
-CMD ["gunicorn", "-c", "verbund/gunicorn_conf.py", "verbund.wsgi:application", \
+# scripts/gunicorn.conf.py: no Server header, access log to stdout (as in docker-compose).
+CMD ["gunicorn", "-c", "scripts/gunicorn.conf.py", "verbund.wsgi:application", \
      "--bind", "0.0.0.0:8000", "--workers", "3"]

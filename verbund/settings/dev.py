@@ -18,7 +18,7 @@ DEBUG = env("DJANGO_DEBUG", "0") == "1"
 #   deadlock the busy timeout cannot wait out); IMMEDIATE makes the second one wait.
 # - timeout: the busy timeout in seconds (sqlite3.connect's, i.e. PRAGMA busy_timeout):
 #   how long a connection waits for the write lock. Below gunicorn's worker timeout
-#   (verbund/gunicorn_conf.py, 30 s), so a stuck request fails with an error, not a kill.
+#   (scripts/gunicorn.conf.py, 30 s), so a stuck request fails with an error, not a kill.
 # - CONN_MAX_AGE 0: connections are not kept across requests, so none holds a stale
 #   snapshot or a lock between them.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

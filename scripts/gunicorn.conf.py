@@ -1,19 +1,22 @@
-"""gunicorn configuration shared by `make run` (scripts/run.sh) and docker-compose's `web`.
+"""gunicorn configuration shared by `make run` (scripts/serve.sh) and docker-compose's `web`.
 
-Load it with ``gunicorn -c verbund/gunicorn_conf.py verbund.wsgi:application``; the caller
+Load it with ``gunicorn -c scripts/gunicorn.conf.py verbund.wsgi:application``; the caller
 passes the address (``--bind``) and the number of workers, which differ between the two.
+(``gunicorn.conf.py`` is gunicorn's own name for its config file; benchmarks/ looks for it
+here too.) It is read as a file, not imported, so mypy does not see it; ruff does.
 
-What it does: send no ``Server`` header. gunicorn (27.0.1, pinned) writes
-``Server: gunicorn`` itself, in ``gunicorn.http.wsgi.Response.default_headers()``, on every
-HTTP/1 response, from the module constant ``gunicorn.http.wsgi.SERVER``. It has no setting
-to turn that off (upstream issue benoitc/gunicorn#825 was closed without one). Setting the
-constant to ``""`` still sends an empty ``Server:`` line, so the one supported-looking way
-left is the smallest override: wrap ``default_headers()`` and drop its ``Server:`` line.
-Everything else gunicorn sends (status line, ``Date``, ``Connection``, chunking) is
-unchanged. The wrapper is installed when gunicorn reads this file in the master, before
-the workers fork, so every worker inherits it. If a future gunicorn renames the method,
-reading this file fails (AttributeError) at once instead of quietly sending the header again, and
-tests/verbund/test_serving.py checks the headers of a real response.
+What it does: send no ``Server`` header, and open no control socket (below). gunicorn
+(27.0.1, pinned) writes ``Server: gunicorn`` itself, in
+``gunicorn.http.wsgi.Response.default_headers()``, on every HTTP/1 response, from the
+module constant ``gunicorn.http.wsgi.SERVER``. It has no setting to turn that off (upstream
+issue benoitc/gunicorn#825 was closed without one). Setting the constant to ``""`` still
+sends an empty ``Server:`` line, so the smallest override is left: wrap
+``default_headers()`` and drop its ``Server:`` line. Everything else gunicorn sends (status
+line, ``Date``, ``Connection``, chunking) is unchanged. The wrapper is installed when
+gunicorn reads this file in the master, before the workers fork, so every worker inherits
+it. If a future gunicorn renames the method, reading this file fails (AttributeError) at
+once instead of quietly sending the header again, and tests/verbund/test_serving.py checks
+the headers of real responses.
 
 Not covered, because Verbund does not use them: gunicorn's HTTP/2 (``http2/response.py``
 adds its own ``server`` header) and the ASGI worker. gunicorn's bare error pages for
