@@ -31,5 +31,6 @@ RUN export DJANGO_SECRET_KEY=image-build-only-not-used-at-runtime \
 
 USER verbund
 EXPOSE 8000
-CMD ["gunicorn", "verbund.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", \
-     "--access-logfile", "-"]
+# scripts/gunicorn.conf.py: no Server header, access log to stdout (as in docker-compose).
+CMD ["gunicorn", "-c", "scripts/gunicorn.conf.py", "verbund.wsgi:application", \
+     "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -56,7 +56,7 @@ services-stop: ## stop the PostgreSQL and Redis started by `make services`
 	@bash scripts/test-services.sh stop
 
 # ------------------------------------------------------------------ run
-run: venv messages ## migrate, seed demo data, start worker + beat, serve on 127.0.0.1:8000
+run: venv messages ## migrate, seed demo data, start worker + beat, serve (gunicorn) on 127.0.0.1:8000
 	@bash scripts/run.sh
 
 # ------------------------------------------------------------------ quality

@@ -11,8 +11,9 @@ a catalogue value (Rn. 36, 39-40).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import Any
 
 from agencies.models import Officer
 from verbund.errors import DomainError
@@ -64,7 +65,7 @@ def map_catalogue_values(extended: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def records_import(*, actor: Officer, source: IO[str]) -> ImportReport:
+def records_import(*, actor: Officer, source: Iterable[str]) -> ImportReport:
     """Import JSON lines (one record payload per line, as POST /records/ takes)."""
     report = ImportReport()
     for number, line in enumerate(source, start=1):

@@ -86,14 +86,7 @@ DATABASES = {
         env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'verbund.sqlite3'}"), conn_max_age=60
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL and immediate transactions let web, worker and beat share one SQLite file.
-    DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 30,
-    }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+# SQLite (the embedded default) is tuned in verbund.settings.dev.
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "agencies.Officer"

@@ -154,7 +154,7 @@ def record_edit(request: HttpRequest, record_id: str) -> HttpResponse:
         return forbidden(request)
     if data.get("status") == RecordStatus.BLOCKED:
         # R-L3: blocked data are frozen; only the owner's delete still acts on them.
-        messages.error(request, _("The record is blocked (R-L3); its data cannot be changed."))
+        messages.error(request, _("The record is blocked; its data cannot be changed."))
         return redirect("record_detail", record_id=data["id"])
     form = RecordForm(
         request.POST if request.method == "POST" else None,

@@ -121,7 +121,7 @@ def test_r_l3_blocked_record_cannot_be_edited_through_the_page(
     ):
         html = response.content.decode()
         assert response.redirect_chain[0] == (f"/datensaetze/{record.pk}/", 302)
-        assert "Der Datensatz ist gesperrt (R-L3)" in html
+        assert "Der Datensatz ist gesperrt; seine Daten" in html
     record.refresh_from_db()
     assert record.version == 2 and record.basic["given_names"] == "Mohammed"
 

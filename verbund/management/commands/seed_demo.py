@@ -1,4 +1,9 @@
-"""Seed reference data, demo officers and a few hundred synthetic records (idempotent)."""
+"""Seed reference data, demo officers and a few hundred synthetic records (idempotent).
+
+Entering the records takes a while (each goes through ``record_create`` with every rule and
+its audit row): on a terminal a progress bar (tqdm, ``verbund.management.progress``) runs on
+stderr; elsewhere only the plain summary is printed at the end.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from agencies.models import Officer
 from agencies.services import demo_officers
+from verbund.management.progress import progress
 from verbund.models import Record
 from verbund.services.records import record_create
 from verbund.services.reference import reference_data_ensure
@@ -64,13 +71,17 @@ class Command(BaseCommand):
         reference_data_ensure()
         demo_officers(settings.VERBUND_DEMO_PASSWORD)
         if Record.objects.exists():
-            self.stdout.write("Demo records exist; reference data and accounts refreshed.")
+            self.stdout.write(_("Demo records exist; reference data and accounts refreshed."))
             return
         rng = random.Random(options["seed"])
         created = 0
-        for i in range(options["records"]):
-            created += self._one(rng, i)
-        self.stdout.write(f"Seeded {created} demo records.")
+        count = options["records"]
+        with progress(
+            self, range(count), total=count, desc=_("Demo records"), unit=" " + _("records")
+        ) as numbers:
+            for i in numbers:
+                created += self._one(rng, i)
+        self.stdout.write(_("Seeded %(count)d demo records.") % {"count": created})
 
     def _one(self, rng: random.Random, i: int) -> int:
         """Enter one synthetic record through the service (every rule checked, R-C9)."""
