@@ -12,5 +12,7 @@ urlpatterns = [
     path("", include("verbund.views.urls")),
 ]
 
+handler400 = "verbund.views.errors.bad_request"
+handler403 = "verbund.views.errors.permission_denied"
 handler404 = "verbund.views.errors.not_found"
 handler500 = "verbund.views.errors.server_error"
