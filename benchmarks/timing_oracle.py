@@ -31,7 +31,7 @@ from benchmarks.search_bench import bench_url, ensure_database, machine, setup_d
 
 def _prepare() -> tuple[Any, str, str]:
     """Create reference data, one covert record of the BfV; return client and two surnames."""
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
     from rest_framework.test import APIClient
 
     from agencies.models import Officer
@@ -56,9 +56,9 @@ def _prepare() -> tuple[Any, str, str]:
             "reference": {"file_number": f"BENCH-{tag}"},
         },
     )
-    token, _ = Token.objects.get_or_create(user=Officer.objects.get(username="lka-bw.analyst"))
+    _, token = AuthToken.objects.create(user=Officer.objects.get(username="lka-bw.analyst"))
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return client, covert_name, absent_name
 
 

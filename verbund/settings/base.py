@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -32,7 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -165,7 +166,7 @@ STORAGES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "verbund.api.authentication.TokenAuthentication",
         "verbund.api.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -177,6 +178,15 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "verbund.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DEFAULT_THROTTLE_RATES": {"anon": "30/min"},
+}
+# API tokens (django-rest-knox): a new token per login, a fixed lifetime (not renewed by use),
+# revoked by DELETE /api/v1/auth/token/. Header: "Authorization: Token <token>".
+VERBUND_API_TOKEN_TTL_HOURS = float(env("VERBUND_API_TOKEN_TTL_HOURS", "8"))
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=VERBUND_API_TOKEN_TTL_HOURS),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_LIMIT_PER_USER": None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Verbund API",
