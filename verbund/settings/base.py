@@ -220,7 +220,7 @@ SPECTACULAR_SETTINGS = {
 # Celery: broker from REDIS_URL / CELERY_BROKER_URL; tasks are acked late and re-queued
 # when a worker dies (architecture: "Celery with Redis" pitfalls).
 CELERY_BROKER_URL = env(
-    "CELERY_BROKER_URL", os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    "CELERY_BROKER_URL", os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
 )
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
