@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "agencies",
     "audit",
     "verbund",
+    # After verbund, whose templates/health_check/index.html replaces the library's page.
+    "health_check",
 ]
 
 MIDDLEWARE = [
