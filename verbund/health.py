@@ -14,6 +14,11 @@ a version, a driver's error text or anything personal.
   the worker only once web is healthy, so web's own probe must not wait for a worker).
 * ``/health/live/`` — no checks: the process answers (Kubernetes liveness).
 
+Probes that reach the server directly (compose, Kubernetes ``httpGet``) must send a
+``Host`` header from ``DJANGO_ALLOWED_HOSTS`` (else 400 ``bad_host``) and, with the
+production settings' HTTPS redirect, ``X-Forwarded-Proto: https`` as the TLS proxy does;
+see the ``web`` healthcheck in docker-compose.yml.
+
 The broker check asks kombu for a connection to whatever broker Celery is configured with —
 Redis in production and tests, the filesystem transport of ``make run``
 (``verbund.settings.dev``), where it also checks that the queue folders are writable.

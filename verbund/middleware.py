@@ -75,8 +75,9 @@ class NoStoreMiddleware:
     answer under ``/api/`` — errors included — and every page shown to a logged-in officer
     carries ``Cache-Control: no-store`` (with Django's other never-cache directives) and
     ``Vary: Authorization, Cookie``. The only exceptions are successful GETs of the public
-    API paths above, marked ``public, max-age=300``. Pages for anonymous visitors (login,
-    public catalogue) keep Django's defaults; the login view marks itself never-cache.
+    API paths above without cookies or credentials, marked ``public, max-age=300``. Pages
+    for anonymous visitors (login, public catalogue) keep Django's defaults; the login view
+    marks itself never-cache.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -89,6 +90,11 @@ class NoStoreMiddleware:
                 request.path in PUBLIC_API_PATHS
                 and request.method in ("GET", "HEAD")
                 and response.status_code == 200
+                # A request with cookies may get its session cookie re-set on the way out
+                # (SESSION_SAVE_EVERY_REQUEST, after this middleware): never let a shared
+                # cache keep a Set-Cookie. Anonymous, cookieless reads only.
+                and not request.META.get("HTTP_COOKIE")
+                and not request.META.get("HTTP_AUTHORIZATION")
             ):
                 patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
                 return response

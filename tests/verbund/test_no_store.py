@@ -136,6 +136,23 @@ def test_api_conventions_public_catalogue_and_schema_may_be_cached(
     assert directives == {"public", "max-age=300"}
 
 
+@pytest.mark.parametrize("path", ["/api/v1/catalogue/", "/api/v1/schema/"])
+def test_api_conventions_public_paths_read_with_a_session_or_token_are_no_store(
+    api: Callable[..., Any], path: str
+) -> None:
+    # The session cookie is re-set on every answer (SESSION_SAVE_EVERY_REQUEST): a shared
+    # cache must never keep such an answer, public path or not.
+    browser = Client()
+    browser.force_login(Officer.objects.get(username="bka.analyst"))
+    response = browser.get(path)
+    assert response.status_code == 200
+    assert "sessionid" in response.cookies
+    assert_no_store(response)
+    response = api("bka.analyst").get(path)
+    assert response.status_code == 200
+    assert_no_store(response)
+
+
 def test_api_conventions_public_catalogue_publication_is_no_store(
     api: Callable[..., Any],
 ) -> None:
