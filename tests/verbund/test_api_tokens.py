@@ -189,3 +189,20 @@ def test_api_conventions_admin_cannot_mint_api_tokens(reference: Any) -> None:
     assert page.status_code == 200
     # Read-only: neither the officer nor the lifetime can be changed there.
     assert b'name="expiry"' not in page.content and b'name="user"' not in page.content
+
+
+def test_api_conventions_schema_documents_token_login_and_logout(reference: Any) -> None:
+    schema = Client().get("/api/v1/schema/?format=json").json()
+    token = schema["paths"]["/api/v1/auth/token/"]
+    assert set(token) == {"post", "delete"}
+    post, delete = token["post"], token["delete"]
+    assert {"200", "400", "429"} <= set(post["responses"])
+    ok = post["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    out = schema["components"]["schemas"][ok.rsplit("/", 1)[-1]]
+    assert set(out["properties"]) == {"token", "expires"}
+    assert out["properties"]["expires"]["format"] == "date-time"
+    assert set(delete["responses"]) == {"204", "401"}
+    assert delete["security"] == [{"tokenAuth": []}]
+    scheme = schema["components"]["securitySchemes"]["tokenAuth"]
+    assert scheme["in"] == "header" and scheme["name"] == "Authorization"
+    assert '"Token"' in scheme["description"]
