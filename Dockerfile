@@ -19,9 +19,12 @@ COPY requirements.txt .
 RUN pip install -r requirements.txt
 
 COPY . .
-# Static files and translations are built into the image; the key below exists only for
-# these build steps (the prod settings refuse to start without DJANGO_SECRET_KEY).
+# Static files and translations are built into the image; the key and service URLs below
+# exist only for these build steps, which connect to nothing (the prod settings refuse to
+# start without DJANGO_SECRET_KEY, DATABASE_URL and REDIS_URL).
 RUN export DJANGO_SECRET_KEY=image-build-only-not-used-at-runtime \
+        DATABASE_URL=postgres://image-build-only@localhost/unused \
+        REDIS_URL=redis://localhost:6379/0 \
     && python manage.py collectstatic --noinput --verbosity 0 \
     && if find . -path '*/locale/de/LC_MESSAGES/*.po' -print -quit | grep -q .; then \
            python manage.py compilemessages -l de --ignore=var; \

@@ -481,15 +481,15 @@ def percentiles(values: list[float]) -> tuple[float, float, float]:
 def run_size(loader: Loader, per_kind: int, rng: random.Random, username: str) -> dict[str, Any]:
     """Time every query kind through the API and as raw SQL; return the figures."""
     from django.db import connection
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
     from rest_framework.test import APIClient
 
     from agencies.models import Officer
 
     officer = Officer.objects.get(username=username)
-    token, _ = Token.objects.get_or_create(user=officer)
+    _, token = AuthToken.objects.create(user=officer)
     client = APIClient(HTTP_HOST="localhost")
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     queries = build_queries(loader, per_kind, rng)
     results: dict[str, Any] = {}
     for kind, items in queries.items():

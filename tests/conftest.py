@@ -68,10 +68,15 @@ def api(reference: dict[str, Any]) -> Callable[[str | None], APIClient]:
     def make(username: str | None = None) -> APIClient:
         client = APIClient()
         if username:
-            from rest_framework.authtoken.models import Token
+            from knox.models import AuthToken
 
-            token, _ = Token.objects.get_or_create(user=Officer.objects.get(username=username))
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            # No expiry here: many tests travel days ahead in time (deadlines, catalogue
+            # versions). Token expiry itself is proven through the login endpoint in
+            # tests/verbund/test_api_tokens.py.
+            _, token = AuthToken.objects.create(
+                user=Officer.objects.get(username=username), expiry=None
+            )
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
         return client
 
     return make

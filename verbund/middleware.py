@@ -1,4 +1,5 @@
-"""Request id middleware: every request carries an id that audit rows record."""
+"""Project middleware: request ids for the audit rows, German by default, no caching of
+personal data."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import uuid
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 
 _request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 _VALID = re.compile(r"^[A-Za-z0-9\-]{8,64}$")
@@ -50,3 +52,56 @@ class GermanByDefaultMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+# Public answers without personal data or file references (api.md: the catalogue needs no
+# login; the OpenAPI document and its Swagger UI describe the API, not its data). Shared
+# caches may keep a successful GET of these for a few minutes.
+PUBLIC_API_PATHS = frozenset(
+    {
+        "/api/v1/catalogue/",
+        "/api/v1/catalogue/versions/",
+        "/api/v1/schema/",
+        "/api/v1/docs/",
+    }
+)
+PUBLIC_MAX_AGE = 300
+
+
+class NoStoreMiddleware:
+    """Keep personal data and file references out of every cache (api.md Conventions).
+
+    One rule instead of a decorator per view, so a new endpoint cannot forget it: every
+    answer under ``/api/`` — errors included — and every page shown to a logged-in officer
+    carries ``Cache-Control: no-store`` (with Django's other never-cache directives) and
+    ``Vary: Authorization, Cookie``. The only exceptions are successful GETs of the public
+    API paths above without cookies or credentials, marked ``public, max-age=300``. Pages
+    for anonymous visitors (login, public catalogue) keep Django's defaults; the login view
+    marks itself never-cache.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.path.startswith("/api/"):
+            if (
+                request.path in PUBLIC_API_PATHS
+                and request.method in ("GET", "HEAD")
+                and response.status_code == 200
+                # A request with cookies may get its session cookie re-set on the way out
+                # (SESSION_SAVE_EVERY_REQUEST, after this middleware): never let a shared
+                # cache keep a Set-Cookie. Anonymous, cookieless reads only.
+                and not request.META.get("HTTP_COOKIE")
+                and not request.META.get("HTTP_AUTHORIZATION")
+            ):
+                patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+                return response
+        else:
+            user = getattr(request, "user", None)
+            if user is None or not user.is_authenticated:
+                return response
+        add_never_cache_headers(response)
+        patch_vary_headers(response, ("Authorization", "Cookie"))
+        return response

@@ -50,7 +50,7 @@ def test_token_for_valid_credentials_authenticates_the_api(
     )
     assert response.status_code == 200
     token = response.json()["token"]
-    assert set(response.json()) == {"token"} and len(token) >= 32
+    assert set(response.json()) == {"token", "expires"} and len(token) >= 32
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert client.get("/api/v1/me/").json()["username"] == "lka-bw.analyst"
 

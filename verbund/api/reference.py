@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.contrib.auth import authenticate
-from drf_spectacular.utils import extend_schema, inline_serializer
+from django.contrib.auth import authenticate, user_logged_in, user_logged_out
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from knox.models import AuthToken
 from rest_framework import serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,7 +18,9 @@ from rest_framework.views import APIView
 
 from agencies.models import Agency, as_officer
 from verbund.access.records import authorised_files, current_order
+from verbund.api.authentication import TokenAuthentication
 from verbund.api.permissions import IsOfficer
+from verbund.api.schemas import ErrorSerializer
 from verbund.errors import Invalid
 from verbund.models import File
 from verbund.selectors.catalogue import catalogue_current, catalogue_history
@@ -72,24 +75,60 @@ def _version_out(version: Any) -> dict[str, Any]:
     }
 
 
-class TokenView(APIView):
-    """Exchange username and password for an API token (lockout by django-axes)."""
+class TokenOut(serializers.Serializer):
+    """A new API token and when it expires."""
 
-    permission_classes = [AllowAny]
-    authentication_classes: list[Any] = []
+    token = serializers.CharField(help_text="Send as `Authorization: Token <token>`.")
+    expires = serializers.DateTimeField(help_text="End of the token's lifetime (ISO 8601).")
+
+
+TOKEN_ERRORS = {
+    400: OpenApiResponse(
+        ErrorSerializer, description="required, invalid_characters, invalid_credentials"
+    ),
+    413: OpenApiResponse(ErrorSerializer, description="request_too_large"),
+    429: OpenApiResponse(
+        ErrorSerializer,
+        description="locked_out (django-axes, with Retry-After) or rate_limited (throttle)",
+    ),
+}
+
+
+class TokenView(APIView):
+    """Log in and out of the API: issue a token (lockout by django-axes), revoke it.
+
+    Tokens are django-rest-knox tokens (see ``verbund.api.authentication``): each login
+    issues a new one with a fixed lifetime (``VERBUND_API_TOKEN_TTL_HOURS``, default 8);
+    ``DELETE`` revokes the token the request was made with.
+    """
+
     throttle_classes = [AnonRateThrottle]
     throttle_scope = "token"
+
+    def get_authenticators(self) -> list[Any]:
+        """Logging in takes no credentials but the body's; logging out needs the token."""
+        # getattr: schema generation builds the view before it has a request.
+        if getattr(self.request, "method", None) == "DELETE":
+            return [TokenAuthentication()]
+        return []
+
+    def get_permissions(self) -> list[Any]:
+        """Anyone may try to log in; only a token holder logs out."""
+        if getattr(self.request, "method", None) == "DELETE":
+            return [IsAuthenticated()]
+        return [AllowAny()]
 
     @extend_schema(
         request=inline_serializer(
             "TokenRequest",
             {"username": serializers.CharField(), "password": serializers.CharField()},
         ),
-        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
-        summary="Obtain an API token",
+        responses={200: TokenOut, **TOKEN_ERRORS},
+        summary="Log in: obtain a new API token (expires after VERBUND_API_TOKEN_TTL_HOURS)",
+        auth=[],
     )
     def post(self, request: Request) -> Response:
-        """Return a token for valid credentials; 400 otherwise."""
+        """Return a new token and its expiry for valid credentials; 400 otherwise."""
         data = request.data if isinstance(request.data, dict) else {}
         username, password = data.get("username"), data.get("password")
         if not isinstance(username, str) or not isinstance(password, str):
@@ -97,11 +136,36 @@ class TokenView(APIView):
         if "\x00" in username or "\x00" in password:
             # NUL bytes never reach the database lookup (400, not 500).
             raise Invalid("Unzulässige Zeichen.", code="invalid_characters")
+        # A failed attempt sends user_login_failed (django-axes counts it and locks).
         user = authenticate(request._request, username=username, password=password)
         if user is None or not user.is_active:
             raise Invalid("Anmeldung fehlgeschlagen.", code="invalid_credentials")
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        # Expired tokens of this officer are kept until here so that they answer
+        # token_expired rather than "invalid"; now they go.
+        AuthToken.objects.filter(user=user, expiry__lte=timezone.now()).delete()
+        instance, token = AuthToken.objects.create(user=user)
+        # As for a browser login: django-axes logs the login and resets the failure count,
+        # Django records last_login.
+        user_logged_in.send(sender=user.__class__, request=request._request, user=user)
+        return Response(TokenOut({"token": token, "expires": instance.expiry}).data)
+
+    @extend_schema(
+        request=None,
+        responses={
+            204: OpenApiResponse(description="The token is revoked."),
+            401: OpenApiResponse(
+                ErrorSerializer,
+                description="not_authenticated (no, unknown or revoked token) or token_expired",
+            ),
+        },
+        summary="Log out: revoke the API token of this request",
+    )
+    def delete(self, request: Request) -> Response:
+        """Revoke the token the request carries; it answers 401 from now on."""
+        user: Any = request.user
+        request.auth.delete()
+        user_logged_out.send(sender=user.__class__, request=request._request, user=user)
+        return Response(status=204)
 
 
 class MeView(APIView):

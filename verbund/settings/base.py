@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -32,7 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -43,6 +44,8 @@ INSTALLED_APPS = [
     "agencies",
     "audit",
     "verbund",
+    # After verbund, whose templates/health_check/index.html replaces the library's page.
+    "health_check",
 ]
 
 MIDDLEWARE = [
@@ -55,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "verbund.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -122,6 +126,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# Under /api/ a CSRF refusal answers the JSON error shape; elsewhere Django's page.
+CSRF_FAILURE_VIEW = "verbund.views.errors.csrf_failure"
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -156,8 +162,8 @@ STORAGES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "verbund.api.authentication.TokenAuthentication",
+        "verbund.api.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": ["verbund.api.parsers.JSONParser"],
@@ -168,6 +174,15 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "verbund.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DEFAULT_THROTTLE_RATES": {"anon": "30/min"},
+}
+# API tokens (django-rest-knox): a new token per login, a fixed lifetime (not renewed by use),
+# revoked by DELETE /api/v1/auth/token/. Header: "Authorization: Token <token>".
+VERBUND_API_TOKEN_TTL_HOURS = float(env("VERBUND_API_TOKEN_TTL_HOURS", "8"))
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=VERBUND_API_TOKEN_TTL_HOURS),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_LIMIT_PER_USER": None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Verbund API",
@@ -200,7 +215,7 @@ SPECTACULAR_SETTINGS = {
 # Celery: broker from REDIS_URL / CELERY_BROKER_URL; tasks are acked late and re-queued
 # when a worker dies (architecture: "Celery with Redis" pitfalls).
 CELERY_BROKER_URL = env(
-    "CELERY_BROKER_URL", os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    "CELERY_BROKER_URL", os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
 )
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True

@@ -40,7 +40,8 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
-        # The exchange table; kombu's default is ./control in the working directory.
+        # Broadcasts (worker pings of /health/, remote control) go through this folder;
+        # absolute, so web and worker meet there whatever their working directory.
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
