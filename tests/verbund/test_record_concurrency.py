@@ -50,11 +50,11 @@ def _patch_concurrently(
 def test_r_h1_concurrent_patches_on_one_version_give_one_200_and_one_412(
     reference: Any, make_record: Any, audit_truncate_allowed: Any
 ) -> None:
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
     from agencies.models import Officer
 
-    token = Token.objects.create(user=Officer.objects.get(username="bka.analyst")).key
+    _, token = AuthToken.objects.create(user=Officer.objects.get(username="bka.analyst"))
     for _round in range(ROUNDS):
         record = make_record(extended={"phones": ["+49 30 1"], "emails": ["a@example.org"]})
         url = f"/api/v1/records/{record.pk}/"
@@ -85,11 +85,11 @@ def test_r_h1_concurrent_patches_on_one_version_give_one_200_and_one_412(
 def test_r_h1_concurrent_patches_without_if_match_both_apply_and_lose_nothing(
     reference: Any, make_record: Any, audit_truncate_allowed: Any
 ) -> None:
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
     from agencies.models import Officer
 
-    token = Token.objects.create(user=Officer.objects.get(username="bka.analyst")).key
+    _, token = AuthToken.objects.create(user=Officer.objects.get(username="bka.analyst"))
     record = make_record(extended={"phones": ["+49 30 1"], "emails": ["a@example.org"]})
     responses = _patch_concurrently(
         f"/api/v1/records/{record.pk}/",

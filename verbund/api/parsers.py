@@ -12,7 +12,7 @@ parser here
 - refuses strings with NUL bytes or lone surrogates anywhere (api.md conventions: 400
   ``invalid_characters``), naming the field the way the services do (``basic.aliases[0]``);
 - reads at most ``DATA_UPLOAD_MAX_MEMORY_SIZE`` bytes (Django's own bound, which DRF's
-  stream reading bypasses): a larger body is 413 ``too_large`` in the error shape.
+  stream reading bypasses): a larger body is 413 ``request_too_large`` in the error shape.
 
 ``MergePatchJSONParser`` accepts ``application/merge-patch+json`` (RFC 7396) with the same
 checks, for ``PATCH /records/{id}/``.
@@ -77,7 +77,7 @@ class TooLarge(DomainError):
     """A body larger than the configured bound (413)."""
 
     status = 413
-    default_code = "too_large"
+    default_code = "request_too_large"
 
 
 class JSONParser(BaseParser):
@@ -97,7 +97,7 @@ class JSONParser(BaseParser):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         raw = stream.read(limit + 1 if limit is not None else -1)
         if limit is not None and len(raw) > limit:
-            raise TooLarge(f"Der Inhalt ist größer als {limit} Bytes.", code="too_large")
+            raise TooLarge(f"Der Inhalt ist größer als {limit} Bytes.", code="request_too_large")
         try:
             text = codecs.decode(raw, encoding)
             data = json.loads(text, parse_constant=_refuse_constant)

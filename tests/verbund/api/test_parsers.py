@@ -272,7 +272,7 @@ def test_body_over_the_upload_bound_is_413_in_the_error_shape(
     text = json.dumps(person_payload(findings_basis="x" * 20_000))
     counts = Counts()
     for method, url in endpoints:
-        error(send(bka, method, url, text), 413, "too_large")
+        error(send(bka, method, url, text), 413, "request_too_large")
     counts.assert_unchanged()
 
 
