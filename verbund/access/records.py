@@ -69,7 +69,7 @@ def file_for_actor(actor: Any, code: str) -> File:
         raise NotFound("Unbekannte Datei.", code="unknown_file", fields={"file": ["unknown"]})
     if not authorised_files(actor).filter(pk=file.pk).exists():
         raise Forbidden(
-            "Keine Berechtigung für diese Datei (R-A4).",
+            "Keine Berechtigung für diese Datei.",
             code="not_authorised",
             fields={"file": ["not authorised"]},
         )
@@ -158,7 +158,7 @@ def access_record(actor: Any, record_id: Any, action: Action) -> Record:
     if action == "view":
         return visible
     if not records_for(actor, action).filter(pk=visible.pk).exists():
-        raise Forbidden("Nur die eingebende Behörde darf dies (R-H1).", code="not_owner")
+        raise Forbidden("Nur die eingebende Behörde darf dies.", code="not_owner")
     return visible
 
 

@@ -138,7 +138,7 @@ def _body(request: Request) -> dict[str, Any]:
     data = request.data
     if not isinstance(data, dict):
         raise Invalid(
-            "Ein JSON-Objekt erwartet; Sammel- und Stapelabfragen sind unzulässig (R-E5).",
+            "Ein JSON-Objekt erwartet; Sammel- und Stapelabfragen sind unzulässig.",
             code="batch_not_allowed",
         )
     return data

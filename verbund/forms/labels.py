@@ -36,9 +36,9 @@ STORAGE_LABELS: dict[str, Any] = {
 }
 
 STORAGE_HELP: dict[str, Any] = {
-    Storage.OPEN: _("Basic data are visible on a name hit (R-D1)."),
-    Storage.RESTRICTED: _("Some or all extended data are not entered at all (R-D2)."),
-    Storage.COVERT: _("Other agencies get no hit; the owner is notified of matches (R-D3)."),
+    Storage.OPEN: _("Basic data are visible on a name hit."),
+    Storage.RESTRICTED: _("Some or all extended data are not entered at all."),
+    Storage.COVERT: _("Other agencies get no hit; the owner is notified of matches."),
 }
 
 CLASSIFICATION_LABELS: dict[str, Any] = {

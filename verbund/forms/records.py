@@ -125,15 +125,15 @@ class RecordForm(forms.Form):
         ("storage", _("Storage mode and markings"), ("storage", "markings"), "", ""),
         (
             "decision",
-            _("Decision on restricted or covert storage (R-D4)"),
+            _("Decision on restricted or covert storage"),
             ("decided_by", "decision_reasons"),
             "",
             "restricted covert",
         ),
-        ("findings", _("Factual basis of the entry (R-B3)"), ("findings_basis",), "", ""),
+        ("findings", _("Factual basis of the entry"), ("findings_basis",), "", ""),
         (
             "basic",
-            _("Basic data (R-C1)"),
+            _("Basic data"),
             (
                 "surname",
                 "given_names",
@@ -159,7 +159,7 @@ class RecordForm(forms.Form):
         ),
         (
             "extended",
-            _("Extended data (R-C2)"),
+            _("Extended data"),
             (
                 "ethnicity",
                 "religion",
@@ -188,29 +188,29 @@ class RecordForm(forms.Form):
         ),
         (
             "withheld",
-            _("Restricted storage: extended data not entered (R-D2)"),
+            _("Restricted storage: extended data not entered"),
             ("withheld",),
             "person",
             "restricted",
         ),
         (
             "object",
-            _("Object identification data (R-B4)"),
+            _("Object identification data"),
             ("identifier", "description", "linked_person"),
             "object",
             "",
         ),
-        ("reference", _("File reference (R-C3)"), ("file_number", "classification"), "", ""),
-        ("dates", _("Review and deletion dates (R-L4a)"), ("review_date", "deletion_date"), "", ""),
+        ("reference", _("File reference"), ("file_number", "classification"), "", ""),
+        ("dates", _("Review and deletion dates"), ("review_date", "deletion_date"), "", ""),
     )
     SECTION_HELP = {
         "basic": _("Lists: separate entries by commas or put one per line."),
         "extended": _(
-            "Catalogue values come from the catalogue published by the BKA (R-C4). "
+            "Catalogue values come from the catalogue published by the BKA. "
             "Lists: one entry per line."
         ),
         "contact_persons": _(
-            "Only for main persons of case group 1a or 2 (R-B2); rows left blank are ignored."
+            "Only for main persons of case group 1a or 2; rows left blank are ignored."
         ),
         "withheld": _(
             "Ticked fields are not stored at all; leave them empty above. If none is ticked, "
@@ -269,13 +269,13 @@ class RecordForm(forms.Form):
             choices=[(k, labels.label(labels.KIND_LABELS, k)) for k in kinds],
             initial=RecordKind.PERSON.value,
             disabled=self.editing,
-            help_text=_("A person, or an object linked to a person (R-B4)."),
+            help_text=_("A person, or an object linked to a person."),
         )
         f["case_group"] = forms.ChoiceField(
             label=_("Case group"),
             choices=[BLANK] + [(v["code"], v["label"]) for v in catalogue["case_groups"]],
             required=False,
-            help_text=_("Persons in the ATD only (R-B1)."),
+            help_text=_("Persons in the ATD only."),
         )
         f["storage"] = forms.ChoiceField(
             label=_("Storage mode"),
@@ -293,7 +293,7 @@ class RecordForm(forms.Form):
             widget=forms.CheckboxSelectMultiple,
             help_text=_(
                 "Data from measures under Art. 10 or 13 GG or from IT-system intrusion are "
-                "always stored covert (R-C8)."
+                "always stored covert."
             ),
         )
         heads = (
@@ -361,14 +361,13 @@ class RecordForm(forms.Form):
                 required=False,
             )
         f["religion"].help_text = _(
-            "Only where necessary in the individual case, and only as an identifying "
-            "value (R-C5, R-C10)."
+            "Only where necessary in the individual case, and only as an identifying value."
         )
         f["religion_reason"] = forms.CharField(
             label=labels.EXTENDED_LABELS["religion_reason"],
             required=False,
             widget=_textarea(2),
-            help_text=_("Required whenever a religion is entered (R-C10)."),
+            help_text=_("Required whenever a religion is entered."),
         )
         for name in EXT_MULTI:
             f[name] = forms.MultipleChoiceField(
@@ -398,7 +397,7 @@ class RecordForm(forms.Form):
             required=False,
             strip=False,
             widget=_textarea(4, maxlength=str(FREE_TEXT_MAX), **{"data-counter": "1"}),
-            help_text=_("At most 2,000 characters; only remarks on basic or extended data (R-C6)."),
+            help_text=_("At most 2,000 characters; only remarks on basic or extended data."),
         )
 
         for i in range(self.contact_row_count):
@@ -433,7 +432,7 @@ class RecordForm(forms.Form):
             label=_("Linked person"),
             choices=self._linked_person_choices(),
             required=False,
-            help_text=_("Own person record of case group 1 or 2 (R-B4)."),
+            help_text=_("Own person record of case group 1 or 2."),
         )
 
         f["file_number"] = forms.CharField(label=_("File number"), required=False, max_length=80)
@@ -787,7 +786,7 @@ class BlockForm(VersionedForm):
     reason = forms.CharField(
         label=_("Reason for blocking"),
         widget=_textarea(4),
-        help_text=_("Why deletion would harm worthy interests of the data subject (R-L3)."),
+        help_text=_("Why deletion would harm worthy interests of the data subject."),
     )
 
 
@@ -806,7 +805,7 @@ class CorrectionNoticeForm(forms.Form):
     text = forms.CharField(
         label=_("Indications of inaccuracy"),
         widget=_textarea(4),
-        help_text=_("The owning agency reviews and corrects without delay (R-H2)."),
+        help_text=_("The owning agency reviews and corrects without delay."),
     )
 
 

@@ -345,7 +345,7 @@ def _clean_value(key: str, value: Any, *, name: bool) -> str:
             "wildcards_not_allowed",
             key,
             "Platzhalter, reguläre Ausdrücke, Ähnlichkeitsoperatoren und unvollständige "
-            "Angaben sind unzulässig (R-E5).",
+            "Angaben sind unzulässig.",
         )
     if len(text) > MAX_VALUE_LENGTH:
         raise _bad("too_long", key, f"Höchstens {MAX_VALUE_LENGTH} Zeichen.")
@@ -354,7 +354,7 @@ def _clean_value(key: str, value: Any, *, name: bool) -> str:
 
 def _require_dict(criteria: Any) -> dict[str, Any]:
     if not isinstance(criteria, dict):
-        detail = "Suchkriterien als Objekt angeben (eine Einzelabfrage, R-E5)."
+        detail = "Suchkriterien als Objekt angeben (eine Einzelabfrage)."
         raise Invalid(detail, code="invalid", fields={"criteria": [detail]})
     if not criteria:
         raise Invalid("Suchkriterien fehlen.", code="required", fields={"criteria": ["required"]})

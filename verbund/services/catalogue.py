@@ -36,7 +36,7 @@ def catalogue_publish(
     agency_code = getattr(getattr(actor, "agency", None), "code", None)
     if field not in LEARNING_FIELDS and not (agency_code == "BKA" and actor.role == Role.HEAD):
         raise Forbidden(
-            "Nur das BKA legt diesen Katalog als Verwaltungsvorschrift fest (R-C4).",
+            "Nur das BKA legt diesen Katalog als Verwaltungsvorschrift fest.",
             code="catalogue_bka_only",
         )
     if field in BKA_FIELDS and valid_from < timezone.localdate():
@@ -84,7 +84,7 @@ def catalogue_propose_learning_value(
 ) -> CatalogueVersion:
     """Add a value to a learning catalogue (Rn. 38) as a new version valid from today."""
     if field not in LEARNING_FIELDS:
-        raise Forbidden("Dieser Katalog ist nicht lernend (R-C4).", code="catalogue_bka_only")
+        raise Forbidden("Dieser Katalog ist nicht lernend.", code="catalogue_bka_only")
     current = current_version(field)
     values = (
         [

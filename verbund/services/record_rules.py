@@ -419,7 +419,7 @@ def _clean_contact_persons(value: Any, case_group: str, errors: _Collector) -> l
         errors.add(
             "extended.contact_persons",
             "contact_persons_not_allowed",
-            "Kontaktpersonen nur bei Hauptpersonen der Fallgruppen 1a und 2 (R-B2).",
+            "Kontaktpersonen nur bei Hauptpersonen der Fallgruppen 1a und 2.",
         )
         return []
     out = []
@@ -457,7 +457,7 @@ def _resolve_decider(
         errors.add(
             "storage_decision.reasons",
             "storage_decision_required",
-            "Die Gründe der Entscheidung sind anzugeben (R-D4).",
+            "Die Gründe der Entscheidung sind anzugeben.",
         )
     if not isinstance(username, str) or not username:
         errors.add(
@@ -472,7 +472,7 @@ def _resolve_decider(
             "storage_decision.decided_by",
             "decision_not_authorised",
             "Nur die Behördenleitung oder ein besonders beauftragter Beamter des höheren "
-            "Dienstes der eingebenden Behörde entscheidet (R-D4).",
+            "Dienstes der eingebenden Behörde entscheidet.",
             Forbidden,
         )
         return None, reasons or ""
@@ -552,7 +552,7 @@ def validate_record_input(*, actor: Officer, file: File, data: dict[str, Any]) -
             errors.add(
                 "case_group",
                 "invalid_case_group",
-                "Zulässig sind nur die Fallgruppen 1a, 1b, 1c und 2 (R-B1).",
+                "Zulässig sind nur die Fallgruppen 1a, 1b, 1c und 2.",
             )
     elif case_group:
         errors.add("case_group", "case_group_not_allowed", "Hier gibt es keine Fallgruppe.")
@@ -577,7 +577,7 @@ def validate_record_input(*, actor: Officer, file: File, data: dict[str, Any]) -
             "storage",
             "covert_required",
             "Daten aus Maßnahmen nach Art. 10, Art. 13 GG oder Eingriffen in "
-            "informationstechnische Systeme sind stets verdeckt zu speichern (R-C8).",
+            "informationstechnische Systeme sind stets verdeckt zu speichern.",
         )
 
     decided_by: Officer | None = None
@@ -591,7 +591,7 @@ def validate_record_input(*, actor: Officer, file: File, data: dict[str, Any]) -
         errors.add(
             "findings_basis",
             "findings_basis_required",
-            "Tatsächliche Anhaltspunkte und Erkenntnisgrundlage angeben (R-B3).",
+            "Tatsächliche Anhaltspunkte und Erkenntnisgrundlage angeben.",
         )
 
     basic: dict[str, Any] = {}
@@ -621,7 +621,7 @@ def validate_record_input(*, actor: Officer, file: File, data: dict[str, Any]) -
             errors.add(
                 "basic",
                 "personal_data_not_allowed",
-                "Ein Objektdatensatz enthält nur Identifizierungsdaten (R-B4).",
+                "Ein Objektdatensatz enthält nur Identifizierungsdaten.",
             )
         object_data = _clean_person_fields(
             data.get("object") or {}, OBJECT_FIELDS, "object", errors, "unknown_field"
@@ -633,7 +633,7 @@ def validate_record_input(*, actor: Officer, file: File, data: dict[str, Any]) -
             errors.add(
                 "linked_person",
                 "linked_person_required",
-                "Objekte nur mit Bezug zu einer Person der Fallgruppen 1 oder 2 (R-B4).",
+                "Objekte nur mit Bezug zu einer Person der Fallgruppen 1 oder 2.",
             )
 
     withheld_raw = data.get("withheld")
@@ -653,7 +653,7 @@ def validate_record_input(*, actor: Officer, file: File, data: dict[str, Any]) -
                 errors.add(
                     f"extended.{name}",
                     "withheld_field_given",
-                    "Dieses Feld wird bei beschränkter Speicherung nicht gespeichert (R-D2).",
+                    "Dieses Feld wird bei beschränkter Speicherung nicht gespeichert.",
                 )
     elif withheld_raw:
         errors.add(
@@ -670,7 +670,7 @@ def validate_record_input(*, actor: Officer, file: File, data: dict[str, Any]) -
         reference.get("file_number", ""), "reference.file_number", errors, max_len=80
     )
     if not file_number:
-        errors.add("reference.file_number", "required", "Aktenzeichen erforderlich (R-C3).")
+        errors.add("reference.file_number", "required", "Aktenzeichen erforderlich.")
     classification = reference.get("classification", Classification.NONE)
     if classification not in Classification.values:
         errors.add("reference.classification", "invalid_choice", "Unbekannter VS-Grad.")
@@ -699,7 +699,7 @@ def validate_record_input(*, actor: Officer, file: File, data: dict[str, Any]) -
         errors.add(
             "deletion_date",
             "deletion_date_too_late",
-            "Speicherdauer überschreitet die Höchstfrist (R-L4a).",
+            "Speicherdauer überschreitet die Höchstfrist.",
         )
     if review > deletion:
         errors.add("review_date", "review_after_deletion", "Prüffrist liegt nach der Löschfrist.")

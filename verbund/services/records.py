@@ -244,11 +244,11 @@ def record_create(*, actor: Officer, data: dict[str, Any]) -> Record:
         if reason == "no_legal_basis":
             raise Refused(
                 "Für diese Datei oder Teilnahme fehlt eine gesetzliche Grundlage oder "
-                "Rechtsverordnung; eine Errichtungsanordnung allein genügt nicht (R-A3).",
+                "Rechtsverordnung; eine Errichtungsanordnung allein genügt nicht.",
                 code="no_legal_basis",
             )
         if reason == "no_establishment_order":
-            raise Refused("Keine wirksame Errichtungsanordnung (R-A6).", code=reason)
+            raise Refused("Keine wirksame Errichtungsanordnung.", code=reason)
         raise Refused("Die Behörde ist zur Eingabe nicht berechtigt.", code=reason)
     clean = validate_record_input(actor=actor, file=file, data=data)
     with transaction.atomic():
@@ -311,7 +311,7 @@ def _refuse_blocked(record: Record) -> None:
     """R-L3: blocked data are frozen; only the owner's delete still acts on them."""
     if record.status == RecordStatus.BLOCKED:
         raise Conflict(
-            "Der Datensatz ist gesperrt (R-L3) und kann nicht geändert werden.",
+            "Der Datensatz ist gesperrt und kann nicht geändert werden.",
             code="record_blocked",
         )
 

@@ -109,7 +109,7 @@ def _resolve_file(actor: Officer, file: Any) -> File:
 def _order_for_search(actor: Officer, file: File) -> EstablishmentOrder:
     order = current_order(file)
     if order is None:
-        raise Refused("Keine wirksame Errichtungsanordnung (R-A6).", code="no_establishment_order")
+        raise Refused("Keine wirksame Errichtungsanordnung.", code="no_establishment_order")
     if not file.is_atd and (
         actor.agency is None or actor.agency.code not in order.participants.get("retrieve", [])
     ):
@@ -137,7 +137,7 @@ def _throttle(actor: Officer, file: File, order: EstablishmentOrder) -> None:
     if not counted:
         retry = max(1, 60 - now.second)
         raise RateLimited(
-            "Zu viele Abfragen; bitte später erneut versuchen (R-E5).",
+            "Zu viele Abfragen; bitte später erneut versuchen.",
             code="rate_limited",
             headers={"Retry-After": str(retry)},
         )
@@ -304,7 +304,7 @@ def search_run(
     )
     if search.refused:
         raise Refused(
-            f"Mehr als {order.hit_limit} Treffer: bitte die Abfrage eingrenzen (R-E6).",
+            f"Mehr als {order.hit_limit} Treffer: bitte die Abfrage eingrenzen.",
             code="too_many_hits",
         )
     return search

@@ -334,7 +334,7 @@ def test_r_d2_form_restricted_storage_withholds_fields(browser: Callable[..., Cl
     record = Record.objects.get(file_number=data["file_number"])
     assert record.storage == "restricted" and record.withheld == ["free_text", "religion"]
     html = client.get(f"/datensaetze/{record.pk}/").content.decode()
-    assert "Nicht gespeichert (beschränkte Speicherung, R-D2)" in html
+    assert "Nicht gespeichert (beschränkte Speicherung)" in html
     assert "Freitext, Religionszugehörigkeit" in html
     # Nothing ticked: every extended field is withheld, as in the API (default: all).
     decision["withheld"] = None
