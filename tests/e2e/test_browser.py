@@ -132,7 +132,9 @@ def test_r_c4_browser_enters_record_with_catalogue_dropdowns(
     page.click("#record-form button.primary")
     page.wait_for_selector("#field-religion_reason .field-error")
     assert "Begründung" in page.inner_text("#field-religion_reason .field-error")
-    assert "reason_required" in page.inner_text("#form-errors")
+    # Officers see the label, never the code; the code stays machine-readable.
+    assert "reason_required" not in page.inner_text("#form-errors")
+    assert page.get_attribute("#form-errors", "data-error-code") == "reason_required"
     # The officer's choices survive the round trip.
     assert page.input_value("#id_religion") == "islam_sunni"
     assert page.input_value("#id_surname") == "Kaya"

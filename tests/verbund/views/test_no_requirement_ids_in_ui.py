@@ -212,6 +212,10 @@ def test_officer_pages_show_no_requirement_ids(
     assert own.file_number in shown["search with hits"]
     for name, html in shown.items():
         assert_no_requirement_id(html, f"{name} [{language}]")
+    # Nor machine codes: a refusal shows its label; the code stays in an attribute only.
+    refused = shown["search, wildcard refused"]
+    assert 'data-error-code="wildcards_not_allowed"' in refused
+    assert "wildcards_not_allowed" not in re.sub(r"<[^>]*>", "", refused)
 
 
 def test_login_with_password_then_start_page_shows_no_requirement_ids(
