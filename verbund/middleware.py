@@ -4,10 +4,14 @@ personal data."""
 from __future__ import annotations
 
 import contextvars
+import io
 import re
 import uuid
 from collections.abc import Callable
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 
@@ -37,6 +41,34 @@ class RequestIdMiddleware:
             _request_id.reset(token)
         response["X-Request-ID"] = rid
         return response
+
+
+class ChunkedBodyMiddleware:
+    """Read a body sent with ``Transfer-Encoding: chunked`` instead of dropping it.
+
+    WSGI hands Django the body only through ``CONTENT_LENGTH``; a chunked request has none,
+    so Django and DRF saw an empty body: a PATCH answered 200 and its change was lost
+    ("nothing that was accepted is ever lost"). gunicorn de-chunks ``wsgi.input``; this
+    reads it (at most ``DATA_UPLOAD_MAX_MEMORY_SIZE`` bytes — larger is 413
+    ``request_too_large`` through the error handlers) and gives the request a real length.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if chunked and not request.META.get("CONTENT_LENGTH"):
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            stream = request.META["wsgi.input"]
+            data = stream.read() if limit is None else stream.read(limit + 1)
+            if limit is not None and len(data) > limit:
+                raise RequestDataTooBig(
+                    "Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE."
+                )
+            request.META["CONTENT_LENGTH"] = str(len(data))
+            request._stream = LimitedStream(io.BytesIO(data), len(data))  # type: ignore[assignment]
+        return self.get_response(request)
 
 
 class GermanByDefaultMiddleware:

@@ -239,3 +239,52 @@ def test_run_dev_sqlite_lets_concurrent_read_then_write_transactions_wait(tmp_pa
     )
     assert out["errors"] == []
     assert out["final"] == 2  # no lost update either: the reads were serialised too
+
+
+def _chunked(port: int, method: str, path: str, body: bytes, token: str) -> tuple[int, bytes]:
+    """Send ``body`` with Transfer-Encoding: chunked (no Content-Length), as curl -T does."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+    try:
+        conn.putrequest(method, path)
+        conn.putheader("Authorization", f"Token {token}")
+        conn.putheader("Content-Type", "application/json")
+        conn.putheader("Transfer-Encoding", "chunked")
+        conn.endheaders()
+        for start in range(0, len(body), 7):
+            piece = body[start : start + 7]
+            conn.send(b"%x\r\n%s\r\n" % (len(piece), piece))
+        conn.send(b"0\r\n\r\n")
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def test_r_h1_chunked_request_bodies_through_gunicorn_are_read_not_lost(served: Any) -> None:
+    """A chunked PATCH changes the record; a chunked create creates; too large is 413."""
+    from knox.models import AuthToken
+
+    from agencies.models import Officer
+    from agencies.services import demo_officers
+    from tests.conftest import PASSWORD, person_payload
+
+    port, _process, _var = served
+    demo_officers(PASSWORD)
+    _, token = AuthToken.objects.create(user=Officer.objects.get(username="bka.analyst"))
+    status, body = _chunked(
+        port, "POST", "/api/v1/records/", json.dumps(person_payload()).encode(), token
+    )
+    assert status == 201, body[:300]
+    record = json.loads(body)
+    status, body = _chunked(
+        port,
+        "PATCH",
+        f"/api/v1/records/{record['id']}/",
+        json.dumps({"extended": {"profession": "Koch"}}).encode(),
+        token,
+    )
+    assert status == 200, body[:300]
+    assert json.loads(body)["extended"]["profession"] == "Koch"
+    big = json.dumps({"extended": {"free_text": "x" * 3_000_000}}).encode()
+    status, body = _chunked(port, "PATCH", f"/api/v1/records/{record['id']}/", big, token)
+    assert status == 413 and json.loads(body)["code"] == "request_too_large"
