@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Callable, Collection
 from typing import Any
 
@@ -331,7 +332,7 @@ def record_update(
     ``If-Match``); under the row lock a different current version answers 412, so of two
     concurrent changes made on the same version exactly one is applied. A blocked record
     refuses every change (409 ``record_blocked``, R-L3). Each applied change bumps the
-    version.
+    version; a patch that changes nothing writes nothing and keeps it.
     """
     if not isinstance(data, dict):
         raise Invalid("JSON-Objekt erwartet.", code="invalid")
@@ -341,6 +342,7 @@ def record_update(
         _refuse_blocked(record)
         _check_version(record, if_match)
         before = snapshot(record)
+        unchanged = _canonical(before)
         if "file" in data and data["file"] != record.file.code:
             raise Invalid(
                 "Die Datei kann nicht geändert werden.",
@@ -361,12 +363,25 @@ def record_update(
         ):
             record.linked_person = _check_linked_person(actor, clean)
         _apply(record, clean)
+        after = snapshot(record)
+        if _canonical(after) == unchanged:
+            # A patch that changes nothing (RFC 7396 allows it: ``{}``, or the values held)
+            # writes nothing and keeps the version, so other editors' If-Match stays valid.
+            # The answer still shows the record: logged (R-I1), marked unchanged.
+            details = {"before": before, "after": after, "unchanged": True}
+            _log_record(actor, "record.update", record, details)
+            return record
         record.version += 1
         record.full_clean()
         record.save()
         _write_keys(record)
-        _log_record(actor, "record.update", record, {"before": before, "after": snapshot(record)})
+        _log_record(actor, "record.update", record, {"before": before, "after": after})
     return record
+
+
+def _canonical(content: dict[str, Any]) -> str:
+    """Return a record snapshot as canonical JSON, to compare content before and after."""
+    return json.dumps(content, sort_keys=True, default=str)
 
 
 def _merge(record: Record, data: dict[str, Any]) -> dict[str, Any]:

@@ -205,7 +205,21 @@ def test_r_h1_patch_with_stale_if_match_gets_412_and_changes_nothing(
     assert _patch(bka, record, {}, HTTP_IF_MATCH='"2"').status_code == 200
     assert _patch(bka, record, {}, HTTP_IF_MATCH="*").status_code == 200
     assert _patch(bka, record, {}).status_code == 200
-    assert Record.objects.get(pk=record.pk).version == 5
+    # Those patches changed nothing: no write, no new version (other editors' If-Match holds).
+    assert Record.objects.get(pk=record.pk).version == 2
+
+
+def test_r_h1_patch_that_changes_nothing_keeps_the_version_and_writes_nothing(
+    bka: Any, make_record: Any
+) -> None:
+    record = make_record(extended=EXTENDED)
+    held = {"extended": {"profession": record.extended.get("profession")}}
+    for body in ({}, {"basic": {"surname": record.basic["surname"]}}, held):
+        response = _patch(bka, record, body, HTTP_IF_MATCH='"1"')
+        assert response.status_code == 200 and response["ETag"] == '"1"', body
+    fresh = Record.objects.get(pk=record.pk)
+    assert fresh.version == 1 and fresh.updated_at == record.updated_at
+    assert _patch(bka, record, {"extended": {"profession": "Koch"}}).json()["version"] == 2
 
 
 @pytest.mark.parametrize("header", ['W/"1"', "1", '"abc"', '"0"', ""])
@@ -220,13 +234,14 @@ def test_r_h1_weak_or_malformed_if_match_never_matches(
 
 def test_r_h1_if_match_list_matches_any_named_version(bka: Any, make_record: Any) -> None:
     record = make_record()
-    response = _patch(bka, record, {}, HTTP_IF_MATCH='"7", "1"')
+    body = {"extended": {"profession": "Koch"}}
+    response = _patch(bka, record, body, HTTP_IF_MATCH='"7", "1"')
     assert response.status_code == 200 and response["ETag"] == '"2"'
 
 
 def test_r_l3_block_and_delete_with_stale_if_match_get_412(bka: Any, make_record: Any) -> None:
     record = make_record()
-    assert _patch(bka, record, {}).status_code == 200
+    assert _patch(bka, record, {"extended": {"profession": "Koch"}}).status_code == 200
     stock = Stock()
     _version_conflict(
         bka.post(
