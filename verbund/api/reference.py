@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.contrib.auth import authenticate, user_logged_in, user_logged_out
@@ -21,6 +20,7 @@ from verbund.access.records import authorised_files, current_order
 from verbund.api.authentication import TokenAuthentication
 from verbund.api.permissions import IsOfficer
 from verbund.api.schemas import ErrorSerializer
+from verbund.dates import parse_iso_date
 from verbund.errors import Invalid
 from verbund.models import File
 from verbund.selectors.catalogue import catalogue_current, catalogue_history
@@ -336,7 +336,7 @@ class CatalogueVersionsView(APIView):
         # Every field's JSON type is checked before any rule runs (400 naming the field).
         shapes.check(shapes.CATALOGUE_PUBLISH, data)
         try:
-            valid_from = datetime.date.fromisoformat(str(data.get("valid_from")))
+            valid_from = parse_iso_date(str(data.get("valid_from")))
         except ValueError:
             raise Invalid(
                 "Datum erwartet.", code="invalid_date", fields={"valid_from": ["invalid"]}

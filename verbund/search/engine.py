@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db.models import Case, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Value, When
 
+from verbund.dates import parse_iso_date
 from verbund.errors import Invalid
 from verbund.models import FeatureValue, NameKey, Record
 from verbund.models.records import OBJECT_KINDS, NameSource, RecordKind
@@ -387,7 +388,7 @@ def parse_name(criteria: Any) -> ParsedCriteria:
     born: datetime.date | None = None
     if "date_of_birth" in shown:
         try:
-            born = datetime.date.fromisoformat(shown["date_of_birth"])
+            born = parse_iso_date(shown["date_of_birth"])
         except ValueError:
             raise _bad(
                 "invalid_date", "date_of_birth", "Vollständiges Datum JJJJ-MM-TT angeben."

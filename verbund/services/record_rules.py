@@ -15,6 +15,7 @@ from typing import Any
 from django.utils import timezone
 
 from agencies.models import Officer, Role
+from verbund.dates import parse_iso_date
 from verbund.errors import DomainError, Forbidden, Invalid
 from verbund.models import File
 from verbund.models.records import (
@@ -289,7 +290,7 @@ def parse_date(value: Any, path: str, errors: _Collector) -> datetime.date | Non
         errors.add(path, "invalid_date", "Datum im Format JJJJ-MM-TT erwartet.")
         return None
     try:
-        return datetime.date.fromisoformat(value)
+        return parse_iso_date(value)
     except ValueError:
         errors.add(path, "invalid_date", "Datum im Format JJJJ-MM-TT erwartet.")
         return None

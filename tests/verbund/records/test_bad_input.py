@@ -205,3 +205,38 @@ def test_one_answer_names_every_bad_field(bka: Any) -> None:
     assert {"case_group", "basic.sex", "extended.free_text", "reference.file_number"} <= set(
         body["fields"]
     )
+
+
+WEEK_AND_BASIC_DATES = ["1980-W01-1", "1980W011", "19800102", "1980-001", "1980-01-02T00:00"]
+
+
+@pytest.mark.parametrize("value", WEEK_AND_BASIC_DATES)
+def test_api_conventions_week_ordinal_and_basic_dates_are_400_invalid_date(
+    bka: Any, make_record: Any, value: str
+) -> None:
+    """api.md: dates are YYYY-MM-DD; other ISO 8601 forms are refused, never converted."""
+    stock = Stock()
+    response = bka.post(
+        RECORDS,
+        person_payload(basic={"surname": "Datum", "date_of_birth": value}),
+        format="json",
+    )
+    assert_error(response, 400, "invalid_date")
+    assert "basic.date_of_birth" in response.json()["fields"]
+    stock.assert_unchanged()
+    record = make_record()
+    patch = bka.patch(f"{RECORDS}{record.pk}/", {"review_date": value}, format="json")
+    assert_error(patch, 400, "invalid_date")
+    assert Record.objects.get(pk=record.pk).version == record.version
+    search = bka.post(
+        "/api/v1/searches/",
+        {
+            "file": "ATD",
+            "mode": "name",
+            "purpose": "ct_task",
+            "urgency": "routine",
+            "criteria": {"surname": "Datum", "date_of_birth": value},
+        },
+        format="json",
+    )
+    assert_error(search, 400, "invalid_date", "criteria.date_of_birth")
