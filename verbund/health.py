@@ -28,9 +28,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import inspect
 import os
+import threading
+import time
 from typing import Any
 
+from asgiref.sync import async_to_sync
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
 from health_check import checks
 from health_check.base import HealthCheck
 from health_check.contrib.celery import Ping
@@ -132,6 +138,65 @@ class HealthView(HealthCheckView):
     checks = (Database, Broker, Worker)
 
 
-health = HealthView.as_view()
-ready = HealthView.as_view(checks=(Database, Broker))
+class SharedResult:
+    """Run a probe view at most once at a time and share its answer for a few seconds.
+
+    The probes are public and the worker ping takes up to its timeout (3 s): unshared,
+    a dozen concurrent anonymous calls held every web thread and an officer's request
+    waited seconds. Here one call runs the checks while concurrent calls get the last
+    answer at once (or wait for the first); an answer is reused for ``seconds``
+    (``VERBUND_HEALTH_CACHE_SECONDS``, 5 by default), per requested format.
+    """
+
+    def __init__(self, view: Any, seconds: float) -> None:
+        self.view = view
+        self.seconds = seconds
+        self.lock = threading.Lock()
+        self.answers: dict[tuple[str, str], tuple[float, int, bytes, str]] = {}
+
+    def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # Per negotiated format (the library answers JSON, text or HTML); a bounded table.
+        key = (request.GET.get("format", "")[:20], request.headers.get("Accept", "")[:200])
+        if key not in self.answers and len(self.answers) >= 32:
+            self.answers.clear()
+        cached = self.answers.get(key)
+        if not self._fresh(cached) and self.lock.acquire(blocking=cached is None):
+            try:
+                cached = self.answers.get(key)
+                if not self._fresh(cached):  # nobody refreshed it while this call waited
+                    response = self.view(request, *args, **kwargs)
+                    if inspect.iscoroutine(response):  # the library's view is async
+                        response = async_to_sync(_awaited)(response)
+                    if hasattr(response, "render"):
+                        response.render()
+                    cached = (
+                        time.monotonic(),
+                        response.status_code,
+                        response.content,
+                        response.get("Content-Type", "text/plain"),
+                    )
+                    self.answers[key] = cached
+            finally:
+                self.lock.release()
+        assert cached is not None  # a stale answer, while another call refreshes it
+        _, status, content, content_type = cached
+        answer = HttpResponse(content, status=status, content_type=content_type)
+        add_never_cache_headers(answer)
+        return answer
+
+    def _fresh(self, cached: tuple[float, int, bytes, str] | None) -> bool:
+        return cached is not None and time.monotonic() - cached[0] < self.seconds
+
+    def clear(self) -> None:
+        """Forget the shared answers (tests)."""
+        self.answers.clear()
+
+
+async def _awaited(coroutine: Any) -> Any:
+    return await coroutine
+
+
+_SECONDS = float(os.environ.get("VERBUND_HEALTH_CACHE_SECONDS") or 5)
+health = SharedResult(HealthView.as_view(), _SECONDS)
+ready = SharedResult(HealthView.as_view(checks=(Database, Broker)), _SECONDS)
 live = HealthView.as_view(checks=())

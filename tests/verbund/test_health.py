@@ -26,6 +26,18 @@ ROOT = Path(__file__).resolve().parents[2]
 JSON: dict[str, Any] = {"HTTP_ACCEPT": "application/json"}
 
 
+@pytest.fixture(autouse=True)
+def fresh_health_answers() -> Any:
+    """Each test sees its own checks run, not an answer shared from the test before."""
+    from verbund import health
+
+    health.health.clear()
+    health.ready.clear()
+    yield
+    health.health.clear()
+    health.ready.clear()
+
+
 @pytest.mark.django_db
 def test_api_conventions_health_reports_a_missing_worker_and_keeps_db_and_broker_visible() -> None:
     # The test stack runs no Celery worker: the page fails, and says exactly what fails.
@@ -164,3 +176,42 @@ def test_api_conventions_health_on_the_make_run_stack_with_filesystem_broker(
         "body": {"database": "OK", "broker": "OK", "worker": "OK"},
     }, seen
     assert (tmp_path / "broker" / "control").is_dir()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_api_conventions_concurrent_health_calls_run_the_checks_once_and_share_the_answer(
+    live_server: Any, audit_truncate_allowed: None
+) -> None:
+    """A dozen anonymous probes at once do not each hold a thread for the worker ping."""
+    import urllib.error
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    from verbund import health
+
+    calls: list[float] = []
+    view = health.health.view
+
+    def counting(request: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(time.monotonic())
+        return view(request, *args, **kwargs)
+
+    health.health.view = counting
+    try:
+
+        def probe(_: int) -> int:
+            request = urllib.request.Request(
+                f"{live_server.url}/health/", headers={"Accept": "application/json"}
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=30) as response:
+                    return int(response.status)
+            except urllib.error.HTTPError as error:
+                return int(error.code)
+
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            statuses = list(pool.map(probe, range(12)))
+    finally:
+        health.health.view = view
+    assert set(statuses) == {500}  # no worker in the test stack: every answer says so
+    assert len(calls) == 1
