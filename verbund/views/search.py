@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from agencies.models import as_officer
 from verbund.errors import DomainError, Forbidden, NotFound
 from verbund.forms import labels
+from verbund.forms.records import TextField
 from verbund.models.inbox import InboxKind
 from verbund.models.records import OBJECT_KINDS
 from verbund.search.engine import CATALOGUE_CRITERIA
@@ -151,7 +152,7 @@ class DecisionForm(forms.Form):
         coerce=lambda v: v == "1",
         widget=forms.RadioSelect,
     )
-    reasons = forms.CharField(
+    reasons = TextField(
         label=gettext_lazy("Reasons"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
     )
 
