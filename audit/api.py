@@ -12,9 +12,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from agencies.models import Agency
 from audit.selectors import audit_events_for, event_view, supervised_agencies
 from audit.services import log_event, verify_chain
 from verbund.api.pagination import Pagination
+from verbund.api.params import choice_param
 from verbund.api.permissions import IsSupervisor
 from verbund.errors import Invalid
 
@@ -61,7 +63,9 @@ class AuditEventListView(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("agency", str, description="acting agency code"),
+            OpenApiParameter(
+                "agency", str, description="acting agency code (unknown: 400 invalid_choice)"
+            ),
             OpenApiParameter("since", str, description="ISO 8601"),
             OpenApiParameter("until", str, description="ISO 8601"),
         ],
@@ -70,9 +74,14 @@ class AuditEventListView(APIView):
     )
     def get(self, request: Request) -> Response:
         """Return the events; the read itself is logged."""
+        agency_code = request.query_params.get("agency") or None
+        if agency_code is not None:
+            # Compared in Python: a NUL byte never reaches the database (400, not 500).
+            known = Agency.objects.order_by("code").values_list("code", flat=True)
+            agency_code = choice_param(request, "agency", known)
         qs = audit_events_for(
             actor=request.user,
-            agency_code=request.query_params.get("agency") or None,
+            agency_code=agency_code,
             since=_when(request.query_params.get("since"), "since"),
             until=_when(request.query_params.get("until"), "until"),
         )

@@ -62,7 +62,8 @@ def test_token_for_valid_credentials_authenticates_the_api(
         ({"username": "nobody", "password": PASSWORD}, "invalid_credentials"),
         ({"username": "lka-bw.analyst"}, "required"),
         ({"password": PASSWORD}, "required"),
-        ({"username": ["lka-bw.analyst"], "password": PASSWORD}, "required"),
+        # A wrong type is invalid (named in fields), a missing field required.
+        ({"username": ["lka-bw.analyst"], "password": PASSWORD}, "invalid"),
     ],
 )
 def test_token_for_bad_credentials_is_400_in_the_error_shape(

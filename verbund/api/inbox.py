@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from agencies.models import as_officer
 from verbund.api.pagination import Pagination
+from verbund.api.params import bool_param, choice_param
 from verbund.api.permissions import IsOfficer
 from verbund.api.schemas import ErrorSerializer
 from verbund.errors import Invalid
@@ -21,7 +22,11 @@ from verbund.selectors.searches import inbox_for
 from verbund.services.searches import covert_hit_decide, covert_hit_view, inbox_log_view
 
 ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="Invalid input (required, too_long)"),
+    400: OpenApiResponse(
+        ErrorSerializer,
+        description="Invalid input (required, invalid, too_long; invalid_choice of a "
+        "query parameter)",
+    ),
     401: OpenApiResponse(ErrorSerializer, description="Not authenticated"),
     403: OpenApiResponse(ErrorSerializer, description="Supervisor or account without agency"),
     404: OpenApiResponse(ErrorSerializer, description="Unknown, or not the owner's"),
@@ -85,8 +90,20 @@ class InboxView(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("kind", str, enum=InboxKind.values, required=False),
-            OpenApiParameter("open", bool, required=False, description="only items not done"),
+            OpenApiParameter(
+                "kind",
+                str,
+                enum=InboxKind.values,
+                required=False,
+                description="Another value: 400 invalid_choice.",
+            ),
+            OpenApiParameter(
+                "open",
+                str,
+                enum=["1", "true", "0", "false"],
+                required=False,
+                description="Only items not done (1/true). Another value: 400 invalid_choice.",
+            ),
             OpenApiParameter("page", int, required=False),
         ],
         responses={200: InboxItemSerializer(many=True), **ERRORS},
@@ -96,8 +113,8 @@ class InboxView(APIView):
         """Return a page of the inbox; the page shown is logged (R-I1)."""
         items = inbox_for(
             actor=as_officer(request.user),
-            kind=request.query_params.get("kind", ""),
-            open_only=request.query_params.get("open", "") in ("1", "true"),
+            kind=choice_param(request, "kind", InboxKind.values),
+            open_only=bool_param(request, "open"),
         )
         paginator = Pagination()
         page = paginator.paginate_queryset(items, request, view=self) or []

@@ -100,11 +100,22 @@ class JSONParser(BaseParser):
             raise TooLarge(f"Der Inhalt ist größer als {limit} Bytes.", code="request_too_large")
         try:
             text = codecs.decode(raw, encoding)
+        except UnicodeDecodeError as exc:
+            raise ParseError(
+                f"{INVALID_JSON} Der Inhalt ist nicht als {encoding.upper()} lesbar "
+                f"(ungültiges Byte an Position {exc.start + 1})."
+            ) from None
+        except LookupError:
+            raise ParseError(f"{INVALID_JSON} Unbekannte Zeichenkodierung.") from None
+        try:
             data = json.loads(text, parse_constant=_refuse_constant)
         except RecursionError:
             raise ParseError(f"{INVALID_JSON} Zu tief verschachtelt.") from None
-        except (ValueError, UnicodeDecodeError, LookupError) as exc:
-            raise ParseError(f"{INVALID_JSON} {exc}") from None
+        except json.JSONDecodeError as exc:
+            raise ParseError(f"{INVALID_JSON} {_german(exc)}") from None
+        except ValueError as exc:
+            # _refuse_constant: NaN, Infinity (its message is German already).
+            raise ParseError(f"{INVALID_JSON} {exc}.") from None
         check_parsed(data)
         return data
 
@@ -113,6 +124,35 @@ class MergePatchJSONParser(JSONParser):
     """Parse ``application/merge-patch+json`` (RFC 7396) exactly like JSON."""
 
     media_type = "application/merge-patch+json"
+
+
+# The messages of Python's JSON scanner, in German (api.md: details are German).
+_JSON_MESSAGES = {
+    "Expecting value": "Wert erwartet",
+    "Extra data": "Weitere Daten nach dem Ende des JSON-Werts",
+    "Expecting property name enclosed in double quotes": (
+        "Feldname in doppelten Anführungszeichen erwartet"
+    ),
+    "Expecting ':' delimiter": "Doppelpunkt erwartet",
+    "Expecting ',' delimiter": "Komma erwartet",
+    "Unterminated string starting at": "Nicht abgeschlossene Zeichenkette",
+    "Invalid control character at": "Unzulässiges Steuerzeichen in einer Zeichenkette",
+    "Invalid \\escape": "Ungültige Escape-Sequenz",
+    "Invalid \\uXXXX escape": "Ungültige \\u-Escape-Sequenz",
+    "Illegal trailing comma before end of object": "Überzähliges Komma vor Objektende",
+    "Illegal trailing comma before end of array": "Überzähliges Komma vor Listenende",
+}
+
+
+def _german(exc: json.JSONDecodeError) -> str:
+    """Return the scanner's error in German with line and column (1-based)."""
+    message = _JSON_MESSAGES.get(exc.msg)
+    if message is None:
+        message = next(
+            (de for en, de in _JSON_MESSAGES.items() if exc.msg.startswith(en)),
+            "Syntaxfehler",
+        )
+    return f"{message} (Zeile {exc.lineno}, Spalte {exc.colno})."
 
 
 def _refuse_constant(name: str) -> Any:

@@ -20,6 +20,7 @@ from agencies.models import as_officer
 from audit.services import log_event
 from verbund.access.logging import log_ref
 from verbund.api.pagination import Pagination
+from verbund.api.params import choice_param
 from verbund.api.parsers import JSONParser, MergePatchJSONParser
 from verbund.api.permissions import IsOfficer
 from verbund.api.schemas import (
@@ -31,6 +32,7 @@ from verbund.api.schemas import (
     VersionConflictSerializer,
 )
 from verbund.errors import Invalid, etag
+from verbund.models import File
 from verbund.selectors.records import own_records, record_data, record_get
 from verbund.services.records import (
     correction_notice_create,
@@ -106,13 +108,27 @@ class RecordListView(APIView):
     permission_classes = [IsOfficer]
 
     @extend_schema(
-        parameters=[],
+        parameters=[
+            OpenApiParameter(
+                "file",
+                str,
+                required=False,
+                description="Only records of this file (a file code, e.g. ATD). An unknown "
+                "code: 400 invalid_choice.",
+            ),
+            OpenApiParameter("page", int, required=False),
+        ],
         responses={200: RecordOutputSerializer(many=True), **ERRORS},
         summary="Own agency's records (paged)",
     )
     def get(self, request: Request) -> Response:
         """Return the caller's agency's records, paged; the page shown is logged (R-I1)."""
-        qs = own_records(actor=as_officer(request.user), file_code=request.query_params.get("file"))
+        file_code = request.query_params.get("file") or None
+        if file_code is not None and "\x00" not in file_code:
+            # NUL bytes: own_records answers invalid_characters before any query.
+            codes = File.objects.order_by("code").values_list("code", flat=True)
+            file_code = choice_param(request, "file", codes)
+        qs = own_records(actor=as_officer(request.user), file_code=file_code)
         paginator = Pagination()
         page = paginator.paginate_queryset(qs, request, view=self) or []
         with transaction.atomic():

@@ -6,7 +6,12 @@ from typing import Any
 
 from django.contrib.auth import authenticate, user_logged_in, user_logged_out
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from knox.models import AuthToken
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -18,6 +23,7 @@ from rest_framework.views import APIView
 from agencies.models import Agency, as_officer
 from verbund.access.records import authorised_files, current_order
 from verbund.api.authentication import TokenAuthentication
+from verbund.api.params import choice_param
 from verbund.api.permissions import IsOfficer
 from verbund.api.schemas import ErrorSerializer
 from verbund.dates import parse_iso_date
@@ -84,7 +90,12 @@ class TokenOut(serializers.Serializer):
 
 TOKEN_ERRORS = {
     400: OpenApiResponse(
-        ErrorSerializer, description="required, invalid_characters, invalid_credentials"
+        ErrorSerializer,
+        description=(
+            "required (username or password missing or null; named in fields), "
+            "invalid (not text, or no JSON object; named in fields), invalid_characters, "
+            "invalid_credentials"
+        ),
     ),
     413: OpenApiResponse(ErrorSerializer, description="request_too_large"),
     429: OpenApiResponse(
@@ -92,6 +103,38 @@ TOKEN_ERRORS = {
         description="locked_out (django-axes, with Retry-After) or rate_limited (throttle)",
     ),
 }
+
+
+def _credentials(data: Any) -> tuple[str, str]:
+    """Return (username, password) of a login body, or 400 naming each field at fault.
+
+    ``required``: a field absent or ``null``; ``invalid``: a field of another JSON type
+    than text (or a body that is no JSON object). The code is the first field's. An empty
+    password is a failed login attempt like any wrong one (django-axes counts it).
+    """
+    if not isinstance(data, dict):
+        detail = "Ein JSON-Objekt mit Benutzername und Passwort erwartet."
+        raise Invalid(detail, code="invalid", fields={"body": [detail]})
+    fields: dict[str, list[str]] = {}
+    codes: list[str] = []
+    labels = {"username": "Benutzername", "password": "Passwort"}
+    for name, label in labels.items():
+        value = data.get(name)
+        if value is None:
+            fields[name] = [f"{label} angeben."]
+            codes.append("required")
+        elif not isinstance(value, str):
+            fields[name] = [f"{label}: Text erwartet."]
+            codes.append("invalid")
+    if fields:
+        code = codes[0]
+        detail = (
+            "Benutzername und Passwort angeben."
+            if code == "required"
+            else "Falscher Datentyp: Benutzername und Passwort sind Text."
+        )
+        raise Invalid(detail, code=code, fields=fields)
+    return data["username"], data["password"]
 
 
 class TokenView(APIView):
@@ -129,10 +172,7 @@ class TokenView(APIView):
     )
     def post(self, request: Request) -> Response:
         """Return a new token and its expiry for valid credentials; 400 otherwise."""
-        data = request.data if isinstance(request.data, dict) else {}
-        username, password = data.get("username"), data.get("password")
-        if not isinstance(username, str) or not isinstance(password, str):
-            raise Invalid("Benutzername und Passwort angeben.", code="required")
+        username, password = _credentials(request.data)
         if "\x00" in username or "\x00" in password:
             # NUL bytes never reach the database lookup (400, not 500).
             raise Invalid("Unzulässige Zeichen.", code="invalid_characters")
@@ -293,13 +333,25 @@ class CatalogueView(APIView):
     authentication_classes: list[Any] = []
 
     @extend_schema(
-        responses={200: CatalogueOut},
+        parameters=[
+            OpenApiParameter(
+                "lang",
+                str,
+                enum=["de", "en"],
+                required=False,
+                description="Label language (default de). Another value: 400 invalid_choice.",
+            )
+        ],
+        responses={
+            200: CatalogueOut,
+            400: OpenApiResponse(ErrorSerializer, description="invalid_choice (lang)"),
+        },
         summary="Published catalogues (codes, labels, valid_from)",
     )
     def get(self, request: Request) -> Response:
         """Return every catalogue field with its current values."""
-        language = request.query_params.get("lang", "de")
-        return Response(catalogue_current(language="en" if language == "en" else "de"))
+        language = choice_param(request, "lang", ("de", "en"), default="de")
+        return Response(catalogue_current(language=language))
 
 
 class CatalogueVersionsView(APIView):

@@ -1,14 +1,15 @@
 """REST API v1 routes."""
 
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from audit import api as audit_api
 from verbund.api import inbox, records, reference, searches
 from verbund.api.errors import api_not_found
+from verbund.api.schema_view import SchemaView
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", SchemaView.as_view(), name="schema"),
     path(
         "docs/",
         SpectacularSwaggerSplitView.as_view(

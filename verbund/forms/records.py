@@ -30,7 +30,8 @@ from verbund.services.record_rules import (
     WITHHOLDABLE,
 )
 
-# Lists entered as "comma or one per line" (names, languages).
+# Lists of names and languages, one per line: a value may itself contain a comma
+# ("Abu A, genannt B"), so a comma never separates entries.
 BASIC_NAME_LISTS = (
     "aliases",
     "spellings",
@@ -70,18 +71,12 @@ FREE_TEXT_MAX = 2000
 # How many own person records the "linked person" select offers (newest first).
 LINKED_PERSON_CHOICES = 300
 
-_SPLIT_NAMES = re.compile(r"[,\n;]+")
 _SPLIT_LINES = re.compile(r"[\r\n]+")
 _SPLIT_COUNTRIES = re.compile(r"[\s,;]+")
 _INDEX = re.compile(r"\[\d+\]")
 _CONTACT_PATH = re.compile(r"^extended\.contact_persons\[(\d+)\](?:\.(\w+))?")
 
 BLANK = ("", "—")
-
-
-def split_names(value: str) -> list[str]:
-    """Split a comma-, semicolon- or line-separated list; drop blanks."""
-    return [part.strip() for part in _SPLIT_NAMES.split(value or "") if part.strip()]
 
 
 def split_lines(value: str) -> list[str]:
@@ -92,6 +87,25 @@ def split_lines(value: str) -> list[str]:
 def split_countries(value: str) -> list[str]:
     """Split ISO country codes separated by commas or spaces, upper-cased."""
     return [part.strip().upper() for part in _SPLIT_COUNTRIES.split(value or "") if part.strip()]
+
+
+def normalise_newlines(value: Any) -> Any:
+    """Turn browser line breaks (CR LF, CR) into line feeds, as the API stores them."""
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
+
+
+class TextField(forms.CharField):
+    """A text input whose line breaks are line feeds before any check or length count.
+
+    Browsers send a textarea's line breaks as CRLF: without this a 2,000-character free
+    text with line breaks, entered through the API, would be too long when saved unchanged.
+    """
+
+    def to_python(self, value: Any) -> Any:
+        """Normalise line breaks, then clean as a ``CharField``."""
+        return super().to_python(normalise_newlines(value))
 
 
 def _textarea(rows: int = 2, **attrs: Any) -> forms.Textarea:
@@ -204,7 +218,7 @@ class RecordForm(forms.Form):
         ("dates", _("Review and deletion dates"), ("review_date", "deletion_date"), "", ""),
     )
     SECTION_HELP = {
-        "basic": _("Lists: separate entries by commas or put one per line."),
+        "basic": _("Lists: one entry per line."),
         "extended": _(
             "Catalogue values come from the catalogue published by the BKA. "
             "Lists: one entry per line."
@@ -307,10 +321,10 @@ class RecordForm(forms.Form):
             required=False,
             help_text=_("Head of agency or a specially authorised senior officer."),
         )
-        f["decision_reasons"] = forms.CharField(
+        f["decision_reasons"] = TextField(
             label=_("Reasons of the decision"), required=False, widget=_textarea(3)
         )
-        f["findings_basis"] = forms.CharField(
+        f["findings_basis"] = TextField(
             label=_("Factual indications and findings"),
             required=False,
             widget=_textarea(3),
@@ -318,15 +332,9 @@ class RecordForm(forms.Form):
         )
 
         for name in BASIC_TEXT:
-            f[name] = forms.CharField(
-                label=labels.BASIC_LABELS[name], required=False, max_length=200
-            )
-        for name in BASIC_NAME_LISTS:
-            f[name] = forms.CharField(
-                label=labels.BASIC_LABELS[name], required=False, widget=_textarea(2)
-            )
-        for name in BASIC_LINE_LISTS:
-            f[name] = forms.CharField(
+            f[name] = TextField(label=labels.BASIC_LABELS[name], required=False, max_length=200)
+        for name in BASIC_NAME_LISTS + BASIC_LINE_LISTS:
+            f[name] = TextField(
                 label=labels.BASIC_LABELS[name],
                 required=False,
                 widget=_textarea(2),
@@ -340,7 +348,7 @@ class RecordForm(forms.Form):
         f["date_of_birth"] = forms.DateField(
             label=labels.BASIC_LABELS["date_of_birth"], required=False, widget=_date_widget()
         )
-        f["country_of_birth"] = forms.CharField(
+        f["country_of_birth"] = TextField(
             label=labels.BASIC_LABELS["country_of_birth"],
             required=False,
             max_length=2,
@@ -348,7 +356,7 @@ class RecordForm(forms.Form):
             help_text=_("ISO 3166 code, e.g. DE."),
         )
         for name in BASIC_COUNTRY_LISTS:
-            f[name] = forms.CharField(
+            f[name] = TextField(
                 label=labels.BASIC_LABELS[name],
                 required=False,
                 help_text=_("ISO 3166 codes, separated by commas, e.g. DE, TR."),
@@ -363,7 +371,7 @@ class RecordForm(forms.Form):
         f["religion"].help_text = _(
             "Only where necessary in the individual case, and only as an identifying value."
         )
-        f["religion_reason"] = forms.CharField(
+        f["religion_reason"] = TextField(
             label=labels.EXTENDED_LABELS["religion_reason"],
             required=False,
             widget=_textarea(2),
@@ -377,14 +385,14 @@ class RecordForm(forms.Form):
                 widget=forms.CheckboxSelectMultiple,
             )
         for name in EXT_LINE_LISTS:
-            f[name] = forms.CharField(
+            f[name] = TextField(
                 label=labels.EXTENDED_LABELS[name],
                 required=False,
                 widget=_textarea(2),
                 help_text=_("One per line."),
             )
         for name in EXT_TEXT:
-            f[name] = forms.CharField(label=labels.EXTENDED_LABELS[name], required=False)
+            f[name] = TextField(label=labels.EXTENDED_LABELS[name], required=False)
         f["last_event_date"] = forms.DateField(
             label=labels.EXTENDED_LABELS["last_event_date"],
             required=False,
@@ -392,7 +400,7 @@ class RecordForm(forms.Form):
             help_text=_("The last event justifying storage; periods run from it."),
         )
         # The length limit (R-C6) is checked by the service; maxlength only helps the user.
-        f["free_text"] = forms.CharField(
+        f["free_text"] = TextField(
             label=labels.EXTENDED_LABELS["free_text"],
             required=False,
             strip=False,
@@ -401,10 +409,10 @@ class RecordForm(forms.Form):
         )
 
         for i in range(self.contact_row_count):
-            f[f"cp{i}_surname"] = forms.CharField(
+            f[f"cp{i}_surname"] = TextField(
                 label=labels.CONTACT_PERSON_LABELS["surname"], required=False, max_length=200
             )
-            f[f"cp{i}_given_names"] = forms.CharField(
+            f[f"cp{i}_given_names"] = TextField(
                 label=labels.CONTACT_PERSON_LABELS["given_names"], required=False, max_length=200
             )
             f[f"cp{i}_date_of_birth"] = forms.DateField(
@@ -420,12 +428,12 @@ class RecordForm(forms.Form):
             widget=forms.CheckboxSelectMultiple,
         )
 
-        f["identifier"] = forms.CharField(
+        f["identifier"] = TextField(
             label=labels.OBJECT_LABELS["identifier"],
             required=False,
             help_text=_("Name, number or address that identifies the object."),
         )
-        f["description"] = forms.CharField(
+        f["description"] = TextField(
             label=labels.OBJECT_LABELS["description"], required=False, widget=_textarea(2)
         )
         f["linked_person"] = forms.ChoiceField(
@@ -435,7 +443,7 @@ class RecordForm(forms.Form):
             help_text=_("Own person record of case group 1 or 2."),
         )
 
-        f["file_number"] = forms.CharField(label=_("File number"), required=False, max_length=80)
+        f["file_number"] = TextField(label=_("File number"), required=False, max_length=80)
         f["classification"] = forms.ChoiceField(
             label=_("Classification"),
             choices=[(c, labels.CLASSIFICATION_LABELS[c]) for c in Classification.values],
@@ -602,9 +610,7 @@ class RecordForm(forms.Form):
         basic: dict[str, Any] = {k: v for k, v in old.items() if k not in BASIC_MANAGED}
         for name in BASIC_TEXT:
             basic[name] = cd.get(name, "").strip()
-        for name in BASIC_NAME_LISTS:
-            basic[name] = split_names(cd.get(name, ""))
-        for name in BASIC_LINE_LISTS:
+        for name in BASIC_NAME_LISTS + BASIC_LINE_LISTS:
             basic[name] = split_lines(cd.get(name, ""))
         for name in BASIC_COUNTRY_LISTS:
             basic[name] = split_countries(cd.get(name, ""))
@@ -750,6 +756,11 @@ class RecordForm(forms.Form):
         return out
 
     @property
+    def has_marked_fields(self) -> bool:
+        """Whether any input or section carries a message (else only the form-wide ones)."""
+        return bool(self.error_summary)
+
+    @property
     def contact_rows(self) -> list[list[forms.BoundField]]:
         """Return the contact-person rows (surname, given names, date of birth)."""
         return [
@@ -783,7 +794,7 @@ class VersionedForm(forms.Form):
 class BlockForm(VersionedForm):
     """Block a record instead of deleting it (R-L3)."""
 
-    reason = forms.CharField(
+    reason = TextField(
         label=_("Reason for blocking"),
         widget=_textarea(4),
         help_text=_("Why deletion would harm worthy interests of the data subject."),
@@ -793,7 +804,7 @@ class BlockForm(VersionedForm):
 class DeleteForm(VersionedForm):
     """Delete a record after confirmation (R-L2, R-L5)."""
 
-    reason = forms.CharField(label=_("Reason for deletion"), widget=_textarea(4))
+    reason = TextField(label=_("Reason for deletion"), widget=_textarea(4))
     confirm = forms.BooleanField(
         label=_("I confirm that the record and its search keys are deleted for good."),
     )
@@ -802,7 +813,7 @@ class DeleteForm(VersionedForm):
 class CorrectionNoticeForm(forms.Form):
     """Tell the owner about indications of inaccuracy (R-H2)."""
 
-    text = forms.CharField(
+    text = TextField(
         label=_("Indications of inaccuracy"),
         widget=_textarea(4),
         help_text=_("The owning agency reviews and corrects without delay."),

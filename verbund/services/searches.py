@@ -559,11 +559,15 @@ def covert_hit_decide(
     except ValueError:
         raise NotFound() from None
     shapes.check(shapes.COVERT_HIT_DECISION, {"contact": contact, "reasons": reasons})
+    # Wrong JSON types (contact "yes", 1; reasons not text) are 400 ``invalid`` above;
+    # a missing decision is ``required``.
     if contact is None:
-        raise Invalid("Ja oder nein angeben.", code="required", fields={"contact": ["required"]})
+        detail = "Entscheidung angeben: Kontakt ja oder nein (true/false)."
+        raise Invalid(detail, code="required", fields={"contact": [detail]})
     text = _text(reasons.strip() if isinstance(reasons, str) else reasons, "reasons")
     if len(text) > 4000:
-        raise Invalid("Höchstens 4.000 Zeichen.", code="too_long", fields={"reasons": ["too_long"]})
+        detail = "Höchstens 4.000 Zeichen."
+        raise Invalid(detail, code="too_long", fields={"reasons": [detail]})
     with transaction.atomic():
         covert_hit = (
             CovertHit.objects.select_for_update(of=("self",))

@@ -31,6 +31,9 @@ MAX_LIST_ITEMS = 200
 MAX_TEXT = 100_000
 
 
+SIZE_PREFIXES = {"too_long": "Zu lang", "too_many": "Zu viele Einträge"}
+
+
 class Errors:
     """Type errors by field path, and the machine code of the first one."""
 
@@ -137,7 +140,9 @@ def check(shape: Shape, data: Any, path: str = "") -> None:
     errors = type_errors(shape, data, path)
     if errors.fields:
         first = next(iter(errors.fields.values()))[0]
-        raise Invalid(f"Falscher Datentyp: {first}", code=errors.code, fields=errors.fields)
+        # A size error is not a type error: its own prefix beside its own code.
+        prefix = SIZE_PREFIXES.get(errors.code, "Falscher Datentyp")
+        raise Invalid(f"{prefix}: {first}", code=errors.code, fields=errors.fields)
 
 
 # ---------------------------------------------------------------------------- bodies
@@ -147,8 +152,9 @@ TEXT_LIST = ListOf(Text(max_len=2000))
 BLOCK = Obj({"reason": Text()})
 CORRECTION_NOTICE = Obj({"text": Text()})
 DELETE = Obj({"reason": Text()})
-# "required": a decision is yes or no, anything else is no decision (R-D3).
-COVERT_HIT_DECISION = Obj({"contact": Bool(code="required"), "reasons": Text()})
+# A decision is yes or no (R-D3): another type is ``invalid``, none at all ``required``
+# (covert_hit_decide).
+COVERT_HIT_DECISION = Obj({"contact": Bool(), "reasons": Text()})
 SEARCH = Obj(
     {
         "file": Text(max_len=40),

@@ -21,6 +21,14 @@ class LoginView(auth_views.LoginView):
 class LogoutView(auth_views.LogoutView):
     """End the session (POST only, with CSRF token) and return to the login page."""
 
+    def http_method_not_allowed(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        """Opened directly (GET): a German 405 page with the way back, not an empty page."""
+        from verbund.views.errors import method_not_allowed
+
+        return method_not_allowed(
+            request, [m.upper() for m in self.http_method_names if m != "options"]
+        )
+
 
 def lockout(
     request: HttpRequest, original_response: Any = None, credentials: dict | None = None

@@ -13,7 +13,11 @@ from __future__ import annotations
 from django.core.exceptions import DisallowedHost, RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.views import csrf, defaults
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views import defaults
+
+ERROR_TEMPLATE = "verbund/error.html"
 
 
 def _is_api(request: HttpRequest) -> bool:
@@ -22,13 +26,73 @@ def _is_api(request: HttpRequest) -> bool:
 
 
 def _api_error(code: str, detail: str, status: int) -> JsonResponse:
-    return JsonResponse({"code": code, "detail": detail, "fields": {}}, status=status)
+    """Return the error shape, never cached: these answers bypass NoStoreMiddleware."""
+    response = JsonResponse({"code": code, "detail": detail, "fields": {}}, status=status)
+    response["Cache-Control"] = "no-store"
+    patch_vary_headers(response, ("Authorization", "Cookie"))
+    return response
+
+
+def error_page(
+    request: HttpRequest,
+    *,
+    status: int,
+    code: str,
+    title: str,
+    message: str,
+    back_url: str = "",
+    back_label: str = "",
+) -> HttpResponse:
+    """Render the project's German error page (base template, machine code only as data).
+
+    Used where Django would answer with its own English or empty page: bad request, CSRF
+    refusal, a method a page does not take.
+    """
+    context = {
+        "code": code,
+        "title": title,
+        "message": message,
+        "back_url": back_url,
+        "back_label": back_label,
+    }
+    response = render(request, ERROR_TEMPLATE, context, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def method_not_allowed(
+    request: HttpRequest, allowed: list[str], *, back_url: str = "", back_label: str = ""
+) -> HttpResponse:
+    """Answer 405 for a page with a German explanation and a link back."""
+    response = error_page(
+        request,
+        status=405,
+        code="method_not_allowed",
+        title=_("Not available like this"),
+        message=_(
+            "This address only receives a form; it cannot be opened directly. "
+            "Use the form on the page it belongs to."
+        ),
+        back_url=back_url,
+        back_label=back_label,
+    )
+    response["Allow"] = ", ".join(allowed)
+    return response
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """Answer 400 (413 for an oversized body under /api/); under /api/ in the error shape."""
     if not _is_api(request):
-        return defaults.bad_request(request, exception)  # type: ignore[arg-type]
+        return error_page(
+            request,
+            status=400,
+            code="bad_host" if isinstance(exception, DisallowedHost) else "bad_request",
+            title=_("Invalid request"),
+            message=_(
+                "The request could not be processed. Please open the application through "
+                "its usual address and try again."
+            ),
+        )
     if isinstance(exception, RequestDataTooBig):
         return _api_error("request_too_large", "Die Anfrage ist zu groß.", 413)
     if isinstance(exception, DisallowedHost):
@@ -44,10 +108,19 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    """CSRF_FAILURE_VIEW: under /api/ 403 ``csrf_failed`` in the error shape, else Django's page."""
+    """CSRF_FAILURE_VIEW: under /api/ 403 ``csrf_failed`` in the error shape, else a German page."""
     if _is_api(request):
         return _api_error("csrf_failed", f"CSRF-Prüfung fehlgeschlagen: {reason}", 403)
-    return csrf.csrf_failure(request, reason)
+    return error_page(
+        request,
+        status=403,
+        code="csrf_failed",
+        title=_("Form expired"),
+        message=_(
+            "The security check of the form (CSRF protection) failed: the form has expired "
+            "or was not sent from this page. Please reload the page and try again."
+        ),
+    )
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -16,7 +16,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from agencies.models import as_officer
 from verbund.access.records import authorised_files
@@ -275,10 +275,15 @@ def record_delete_view(request: HttpRequest, record_id: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def record_correction(request: HttpRequest, record_id: str) -> HttpResponse:
-    """Send the owner a notice of indications of inaccuracy (R-H2)."""
+    """Send the owner a notice of indications of inaccuracy (R-H2).
+
+    GET (the address opened directly) shows the record with the notice form.
+    """
     data = _viewable(request, record_id)
+    if request.method == "GET":
+        return render(request, "verbund/record_detail.html", _detail_context(request, data))
     form = CorrectionNoticeForm(request.POST)
     if form.is_valid():
         try:

@@ -17,14 +17,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from agencies.models import as_officer
 from verbund.errors import DomainError, Forbidden, NotFound
 from verbund.forms import labels
+from verbund.forms.records import TextField
 from verbund.models.inbox import InboxKind
 from verbund.models.records import OBJECT_KINDS
 from verbund.search.engine import CATALOGUE_CRITERIA
@@ -37,7 +39,8 @@ from verbund.services.searches import (
     require_officer,
     search_run,
 )
-from verbund.views.common import forbidden, language, show_date
+from verbund.views.common import catalogue_labels, forbidden, language, show_date
+from verbund.views.errors import method_not_allowed
 
 MODES = (
     ("name", gettext_lazy("Name search")),
@@ -151,7 +154,7 @@ class DecisionForm(forms.Form):
         coerce=lambda v: v == "1",
         widget=forms.RadioSelect,
     )
-    reasons = forms.CharField(
+    reasons = TextField(
         label=gettext_lazy("Reasons"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
     )
 
@@ -241,6 +244,75 @@ def search_page(request: HttpRequest) -> HttpResponse:
     return response
 
 
+# Labels of the payload keys of the other inbox kinds, in display order (never raw keys).
+PAYLOAD_LABELS = {
+    "file_number": gettext_lazy("File number"),
+    "from_agency": gettext_lazy("From agency"),
+    "agency": gettext_lazy("Agency"),
+    "officer": gettext_lazy("Officer"),
+    "text": gettext_lazy("Notice"),
+    "reason": gettext_lazy("Reason"),
+    "reasons": gettext_lazy("Reasons"),
+    "review_date": gettext_lazy("Review date"),
+    "deletion_date": gettext_lazy("Deletion date"),
+    "time": gettext_lazy("Time"),
+}
+# Machine references: shown as the link of the file number, never as text.
+PAYLOAD_HIDDEN = frozenset({"record", "covert_hit", "search"})
+
+
+def _payload_facts(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return the labelled facts of an inbox payload; the file number links to the record."""
+    record_url = ""
+    if payload.get("record"):
+        try:
+            record_url = reverse("record_detail", args=[str(payload["record"])])
+        except NoReverseMatch:
+            record_url = ""
+    facts: list[dict[str, Any]] = []
+    for key, label in PAYLOAD_LABELS.items():
+        value = payload.get(key)
+        if value in (None, "", [], {}):
+            continue
+        url = record_url if key == "file_number" else ""
+        if key in ("review_date", "deletion_date"):
+            value = show_date(str(value))
+        facts.append({"label": label, "value": value, "url": url})
+    if record_url and not payload.get("file_number"):
+        facts.insert(0, {"label": gettext_lazy("Record"), "value": _("open"), "url": record_url})
+    # Keys this page does not know yet: shown under a neutral label, never by their key.
+    extra = [
+        v
+        for k, v in payload.items()
+        if k not in PAYLOAD_LABELS and k not in PAYLOAD_HIDDEN and v not in (None, "", [], {})
+    ]
+    if extra:
+        text = "; ".join(str(v) for v in extra if isinstance(v, str | int | float))
+        if text:
+            facts.append({"label": gettext_lazy("Further details"), "value": text, "url": ""})
+    return facts
+
+
+def _criteria_shown(criteria: dict[str, Any], catalogue: dict[str, dict[str, str]]) -> list:
+    """Return (label, value) of a covert hit's criteria; catalogue codes as their labels."""
+    names = {
+        **labels.BASIC_LABELS,
+        **labels.EXTENDED_LABELS,
+        "nationality": gettext_lazy("Nationality (ISO code)"),
+        "kind": gettext_lazy("Object kind"),
+        "identifier": gettext_lazy("Identifier"),
+    }
+    shown = []
+    for key, value in sorted(criteria.items()):
+        text = str(value)
+        if key in catalogue:
+            text = catalogue[key].get(text, text)
+        elif key == "kind":
+            text = labels.label(labels.KIND_LABELS, text)
+        shown.append((labels.label(names, key), text))
+    return shown
+
+
 @login_required
 def inbox_page(request: HttpRequest) -> HttpResponse:
     """List the agency's inbox items for the officer's files; the page shown is logged."""
@@ -258,6 +330,7 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
         for f in search_options(actor=as_officer(request.user))
     }
     rows = []
+    catalogue = catalogue_labels()
     now = timezone.now()
     for item in shown:
         payload = dict(item.payload)
@@ -278,7 +351,9 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
                 "payload": payload,
                 "purpose_label": labels_for_file.get(payload.get("purpose", ""), ""),
                 "urgency_label": labels_for_file.get(payload.get("urgency", ""), ""),
-                "criteria": sorted((payload.get("criteria") or {}).items()),
+                "criteria": _criteria_shown(payload.get("criteria") or {}, catalogue),
+                "mode_label": labels.label(dict(MODES), str(payload.get("mode", ""))),
+                "facts": _payload_facts(payload),
                 "form": DecisionForm(prefix=str(item.subject_id))
                 if item.kind == InboxKind.COVERT_HIT and item.done_at is None
                 else None,
@@ -292,9 +367,20 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def covert_hit_decision(request: HttpRequest, covert_hit_id: str) -> HttpResponse:
-    """Record the owner's decision on a covert hit, then return to the inbox."""
+    """Record the owner's decision on a covert hit, then return to the inbox.
+
+    The decision form lives in the inbox; opened directly, the address answers 405 with a
+    German page linking there.
+    """
+    if request.method != "POST":
+        return method_not_allowed(
+            request,
+            ["POST"],
+            back_url=f"{reverse('inbox')}?kind={InboxKind.COVERT_HIT.value}",
+            back_label=_("To the covert hits in the inbox"),
+        )
     form = DecisionForm(request.POST, prefix=covert_hit_id)
     if not form.is_valid():
         messages.error(request, _("Choose a decision and give the reasons."))

@@ -233,7 +233,7 @@ def test_r_d3_owner_decides_with_reasons(make_record: Any, run_search: Any, api:
         ({"contact": True}, "required"),
         ({"contact": True, "reasons": "  "}, "required"),
         ({"reasons": "Kontakt aufgenommen."}, "required"),
-        ({"contact": "yes", "reasons": "Kontakt aufgenommen."}, "required"),
+        ({"contact": "yes", "reasons": "Kontakt aufgenommen."}, "invalid"),
     ],
 )
 def test_r_d3_decision_needs_contact_and_reasons(

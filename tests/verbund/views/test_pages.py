@@ -43,7 +43,7 @@ def form_data(**overrides: Any) -> dict[str, Any]:
         "findings_basis": "Erkenntnisse aus Ermittlungsverfahren 2 BJs 7/26",
         "surname": "Haddad",
         "given_names": "Youssef",
-        "aliases": "Abu Yusuf, Jussuf H.",
+        "aliases": "Abu Yusuf\nJussuf H.",
         "spellings": "Hadad\nHaddat",
         "sex": "m",
         "date_of_birth": "1990-02-03",

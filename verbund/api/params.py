@@ -1,0 +1,36 @@
+"""Query parameters of list endpoints: an enumerated value outside its choices is a 400.
+
+An unknown ``?kind=nope`` must not answer 200 with an empty list (the caller would read "no
+items" where it made a typo): it is 400 ``invalid_choice`` naming the parameter, with the
+error shape of api.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rest_framework.request import Request
+
+from verbund.errors import Invalid
+
+# Spellings of yes and no a query string may use (``?open=1``, ``?open=true``).
+TRUE_VALUES = ("1", "true")
+FALSE_VALUES = ("0", "false")
+
+
+def choice_param(request: Request, name: str, choices: Iterable[str], default: str = "") -> str:
+    """Return the parameter's value (``default`` when absent or empty) or 400 naming it."""
+    value = request.query_params.get(name, "")
+    if value == "":
+        return default
+    allowed = list(choices)
+    if value not in allowed:
+        detail = f"Unzulässiger Wert für „{name}“; zulässig: {', '.join(allowed)}."
+        raise Invalid(detail, code="invalid_choice", fields={name: [detail]})
+    return value
+
+
+def bool_param(request: Request, name: str, default: bool = False) -> bool:
+    """Return a yes/no parameter (``1``/``true``, ``0``/``false``) or 400 naming it."""
+    value = choice_param(request, name, TRUE_VALUES + FALSE_VALUES)
+    return default if value == "" else value in TRUE_VALUES
