@@ -8,6 +8,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from verbund.search.normalise import FOLDING_VERSION
+
 
 class RecordKind(models.TextChoices):
     """A person, or one of the object kinds of R-B4."""
@@ -111,6 +113,11 @@ class Record(models.Model):
     status = models.CharField(max_length=8, choices=RecordStatus.choices, default="active")
     blocked_reason = models.TextField(blank=True, default="")
     version = models.PositiveIntegerField(default=1)
+    # The folding version its search keys were written with (R-E5); older ones are
+    # rewritten by ``manage.py rebuild_search_keys``.
+    keys_version = models.PositiveSmallIntegerField(
+        default=FOLDING_VERSION, db_default=FOLDING_VERSION
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -23,10 +23,18 @@ from django.db.models import Case, Exists, IntegerField, Max, OuterRef, Q, Query
 from verbund.errors import Invalid
 from verbund.models import FeatureValue, NameKey, Record
 from verbund.models.records import OBJECT_KINDS, NameSource, RecordKind
-from verbund.search.normalise import fold, has_wildcard
+from verbund.search.keys import (
+    CODE,
+    FIELD_KEYS,
+    FREE,
+    NAME,
+    FieldKey,
+    InvalidIdentifier,
+    object_key,
+)
+from verbund.search.normalise import has_wildcard, is_mixed_script
 from verbund.selectors.catalogue import current_codes
 from verbund.services.record_rules import EXT_CATALOGUE_MULTI, EXT_CATALOGUE_SINGLE
-from verbund.services.records import FEATURE_FOLDERS, fold_object_identifier
 
 # Feature criteria that must be catalogue codes (R-C4).
 CATALOGUE_CRITERIA = frozenset(EXT_CATALOGUE_SINGLE + EXT_CATALOGUE_MULTI)
@@ -310,8 +318,11 @@ def sorted_records(records: Iterable[Record]) -> list[Record]:
 
 # ---------------------------------------------------------------------------- criteria
 
+# Date of birth and nationality criteria: the name rules for wildcards and abbreviations.
+_CRIT = FieldKey(str, name_like=True, abbreviation=True)
 NAME_CRITERIA = ("surname", "given_names", "date_of_birth", "nationality")
-MAX_VALUE_LENGTH = 300
+# As long as the entry accepts (R-E5 symmetry: what is stored can be searched as written).
+MAX_VALUE_LENGTH = 500
 
 
 @dataclass(frozen=True)
@@ -327,11 +338,14 @@ def _bad(code: str, key: str, detail: str) -> Invalid:
     return Invalid(detail, code=code, fields={f"criteria.{key}": [detail]})
 
 
-def _clean_value(key: str, value: Any, *, name: bool) -> str:
+def _clean_value(key: str, value: Any, *, field_key: FieldKey = FREE) -> str:
     """Return a criterion as NFKC text, or raise the 400 of R-E5 / api.md conventions.
 
     Nothing is dropped silently: a wildcard, regex or similarity character refuses the
     whole query (R-E5), checked after NFKC so full-width and compatibility forms count.
+    The characters of the field's own syntax (``field_key.syntax``: the brackets of a
+    phone number) are no wildcards there; names mixing scripts in one word are refused
+    as at entry (``mixed_script``).
     """
     if not isinstance(value, str):
         raise _bad("invalid", key, "Text erwartet (eine einzelne Angabe, keine Liste).")
@@ -340,7 +354,12 @@ def _clean_value(key: str, value: Any, *, name: bool) -> str:
     text = unicodedata.normalize("NFKC", value).strip()
     if not text:
         raise _bad("required", key, "Angabe fehlt.")
-    if has_wildcard(text, name=name):
+    if has_wildcard(
+        text,
+        name=field_key.name_like,
+        allowed=field_key.syntax,
+        abbreviation=field_key.abbreviation,
+    ):
         raise _bad(
             "wildcards_not_allowed",
             key,
@@ -349,6 +368,12 @@ def _clean_value(key: str, value: Any, *, name: bool) -> str:
         )
     if len(text) > MAX_VALUE_LENGTH:
         raise _bad("too_long", key, f"Höchstens {MAX_VALUE_LENGTH} Zeichen.")
+    if field_key.name_like and is_mixed_script(text):
+        raise _bad(
+            "mixed_script",
+            key,
+            "Ein Wort mischt Schriften (z. B. kyrillische und lateinische Buchstaben).",
+        )
     return text
 
 
@@ -368,8 +393,11 @@ def _check_known(criteria: dict[str, Any], known: Iterable[str]) -> None:
             raise _bad("unknown_criterion", str(key), "Diese Suchart kennt dieses Kriterium nicht.")
 
 
-def _folded(key: str, text: str, folder: Any) -> str:
-    folded = folder(text)
+def _folded(key: str, text: str, field_key: FieldKey) -> str:
+    try:
+        folded = field_key.make(text)
+    except InvalidIdentifier as exc:
+        raise _bad(exc.code, key, exc.detail) from None
     if not folded:
         raise _bad("invalid", key, "Die Angabe enthält keine suchbaren Zeichen.")
     return str(folded)
@@ -379,11 +407,16 @@ def parse_name(criteria: Any) -> ParsedCriteria:
     """Validate name criteria: surname required; given names, date of birth, nationality."""
     criteria = _require_dict(criteria)
     _check_known(criteria, NAME_CRITERIA)
-    shown = {key: _clean_value(key, value, name=True) for key, value in criteria.items()}
+    shown = {
+        key: _clean_value(
+            key, value, field_key=NAME if key in ("surname", "given_names") else _CRIT
+        )
+        for key, value in criteria.items()
+    }
     if "surname" not in shown:
         raise _bad("required", "surname", "Familienname erforderlich.")
-    surname = _folded("surname", shown["surname"], fold)
-    given = _folded("given_names", shown["given_names"], fold) if "given_names" in shown else ""
+    surname = _folded("surname", shown["surname"], NAME)
+    given = _folded("given_names", shown["given_names"], NAME) if "given_names" in shown else ""
     born: datetime.date | None = None
     if "date_of_birth" in shown:
         try:
@@ -412,19 +445,19 @@ def parse_name(criteria: Any) -> ParsedCriteria:
 def parse_feature(criteria: Any) -> ParsedCriteria:
     """Validate feature criteria: extended-data fields, catalogue codes or exact values."""
     criteria = _require_dict(criteria)
-    _check_known(criteria, FEATURE_FOLDERS)
+    _check_known(criteria, FIELD_KEYS)
     shown: dict[str, str] = {}
     keys: dict[str, Any] = {}
     for key, value in criteria.items():
-        folder = FEATURE_FOLDERS[key]
-        # Identifiers (e-mail, IBAN, plate, URL) may hold "_" or "+"; names and free
-        # values get the stricter name check.
-        text = _clean_value(key, value, name=folder is fold)
+        field_key = FIELD_KEYS[key]
+        # Identifiers (e-mail, IBAN, plate, URL, phone) may hold the characters of their
+        # own syntax; names and free values get the stricter name check.
+        text = _clean_value(key, value, field_key=field_key)
         if key in CATALOGUE_CRITERIA and text not in current_codes(key):
             # R-C4: catalogue fields are searched by catalogue code only.
             raise _bad("not_in_catalogue", key, "Wert ist nicht im Katalog.")
         shown[key] = text
-        keys[key] = _folded(key, text, folder)
+        keys[key] = _folded(key, text, field_key)
     # Exact identifiers first: they narrow most, so the index lookup starts there.
     pairs = sorted(keys.items(), key=lambda kv: (kv[0] in CATALOGUE_CRITERIA, kv[0]))
     return ParsedCriteria(shown, keys, FeatureQuery(tuple(pairs)))
@@ -437,11 +470,12 @@ def parse_object(criteria: Any) -> ParsedCriteria:
     for key in ("kind", "identifier"):
         if key not in criteria:
             raise _bad("required", key, "Angabe fehlt.")
-    kind = _clean_value("kind", criteria["kind"], name=False)
+    kind = _clean_value("kind", criteria["kind"], field_key=CODE)
     if kind not in OBJECT_KINDS:
         raise _bad("invalid_choice", "kind", "Unbekannte Objektart.")
-    identifier = _clean_value("identifier", criteria["identifier"], name=False)
-    key = _folded("identifier", identifier, lambda t: fold_object_identifier(kind, t))
+    field_key = object_key(kind)
+    identifier = _clean_value("identifier", criteria["identifier"], field_key=field_key)
+    key = _folded("identifier", identifier, field_key)
     return ParsedCriteria(
         {"kind": kind, "identifier": identifier},
         {"kind": kind, "identifier": key},

@@ -25,6 +25,8 @@ from verbund.models.records import (
     RecordKind,
     Storage,
 )
+from verbund.search.keys import FIELD_KEYS, NAME, NAME_VARIANT, entry_problem, object_key
+from verbund.search.normalise import is_latin, transliterate
 from verbund.selectors.catalogue import current_codes
 from verbund.services import shapes
 from verbund.services.shapes import ListOf, Obj, Shape, Text
@@ -302,6 +304,44 @@ def _country(value: Any, path: str, errors: _Collector) -> str | None:
     return value
 
 
+# Name fields of a person or contact person: keyed with the name folding (R-E2, R-E3).
+NAME_FIELDS = ("surname", "given_names", "former_names", "other_names", "aliases", "spellings")
+# Name fields whose non-Latin entries get their Latin transliteration stored as a variant
+# spelling (R-C1): into "aliases" for aliases (no given names), else "spellings".
+_TRANSLITERATED = ("surname", "former_names", "other_names", "spellings", "aliases")
+
+
+def check_searchable(
+    field_key: Any, value: Any, path: str, errors: _Collector | RaiseAtOnce
+) -> None:
+    """Record the refusal of a searchable value the search could not find as written."""
+    items = value if isinstance(value, list) else [value]
+    for i, item in enumerate(items):
+        if not isinstance(item, str) or not item:
+            continue
+        problem = entry_problem(field_key, item)
+        if problem:
+            errors.add(f"{path}[{i}]" if isinstance(value, list) else path, *problem)
+
+
+def add_transliterations(person: dict[str, Any]) -> None:
+    """Store the Latin transliteration of every non-Latin name as a variant (R-C1, R-E2).
+
+    The original form stays; the transliteration (``normalise.transliterate``) is added
+    once, visible to the owner like any variant spelling. Its key equals the original's.
+    """
+    for key in _TRANSLITERATED:
+        value = person.get(key)
+        for name in value if isinstance(value, list) else [value] if value else []:
+            if is_latin(name):
+                continue
+            latin = transliterate(name)
+            target = "aliases" if key == "aliases" else "spellings"
+            present = person.get(target) or []
+            if latin and is_latin(latin) and latin not in present:
+                person[target] = [*present, latin]
+
+
 def _clean_person_fields(
     data: Any, allowed: frozenset[str], prefix: str, errors: _Collector, unknown_code: str
 ) -> dict[str, Any]:
@@ -344,6 +384,14 @@ def _clean_person_fields(
             text = clean_text(value, path, errors, max_len=200)
             if text:
                 out[key] = text
+    if allowed is not OBJECT_FIELDS:
+        for key in NAME_FIELDS:
+            if key in out:
+                # Surname and given names are search criteria as they stand (R-E5
+                # symmetry); variants are matched through the surname criterion.
+                field_key = NAME if key in ("surname", "given_names") else NAME_VARIANT
+                check_searchable(field_key, out[key], f"{prefix}.{key}", errors)
+        add_transliterations(out)
     return out
 
 
@@ -363,9 +411,12 @@ def _clean_extended(data: Any, case_group: str, errors: _Collector) -> dict[str,
         if key in EXT_LIST_FIELDS:
             items = _text_list(value, path, errors)
             if items:
+                check_searchable(FIELD_KEYS[key], items, path, errors)
                 out[key] = items
         elif key in EXT_TEXT_FIELDS or key == "religion_reason":
             text = clean_text(value, path, errors, max_len=500)
+            if text and key in FIELD_KEYS:
+                check_searchable(FIELD_KEYS[key], text, path, errors)
             if text:
                 out[key] = text
         elif key in EXT_CATALOGUE_SINGLE:
@@ -628,6 +679,10 @@ def validate_record_input(*, actor: Officer, file: File, data: dict[str, Any]) -
         )
         if not object_data.get("identifier"):
             errors.add("object.identifier", "required", "Kennung des Objekts erforderlich.")
+        elif isinstance(kind, str):
+            check_searchable(
+                object_key(kind), object_data["identifier"], "object.identifier", errors
+            )
         linked_person = data.get("linked_person")
         if not linked_person:
             errors.add(
