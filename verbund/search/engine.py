@@ -366,7 +366,7 @@ def _clean_value(key: str, value: Any, *, field_key: FieldKey = FREE) -> str:
             "Platzhalter, reguläre Ausdrücke, Ähnlichkeitsoperatoren und unvollständige "
             "Angaben sind unzulässig.",
         )
-    if len(text) > MAX_VALUE_LENGTH:
+    if len(unicodedata.normalize("NFC", value).strip()) > MAX_VALUE_LENGTH:
         raise _bad("too_long", key, f"Höchstens {MAX_VALUE_LENGTH} Zeichen.")
     if field_key.name_like and is_mixed_script(text):
         raise _bad(
