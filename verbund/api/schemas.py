@@ -60,7 +60,9 @@ class BasicSerializer(serializers.Serializer):
     aliases = serializers.ListField(child=serializers.CharField(), required=False)
     spellings = serializers.ListField(child=serializers.CharField(), required=False)
     sex = serializers.ChoiceField(choices=["m", "f", "x", "u"], required=False)
-    date_of_birth = serializers.DateField(required=False)
+    date_of_birth = serializers.CharField(
+        required=False, help_text="YYYY-MM-DD, or partial: YYYY-MM or YYYY"
+    )
     place_of_birth = serializers.CharField(required=False)
     country_of_birth = serializers.CharField(required=False, help_text="ISO 3166 alpha-2")
     nationalities = serializers.ListField(child=serializers.CharField(), required=False)
@@ -84,7 +86,9 @@ class ContactPersonSerializer(serializers.Serializer):
     aliases = serializers.ListField(child=serializers.CharField(), required=False)
     spellings = serializers.ListField(child=serializers.CharField(), required=False)
     sex = serializers.ChoiceField(choices=["m", "f", "x", "u"], required=False)
-    date_of_birth = serializers.DateField(required=False)
+    date_of_birth = serializers.CharField(
+        required=False, help_text="YYYY-MM-DD, or partial: YYYY-MM or YYYY"
+    )
     place_of_birth = serializers.CharField(required=False)
     country_of_birth = serializers.CharField(required=False)
     nationality = serializers.CharField(required=False)

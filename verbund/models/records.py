@@ -184,7 +184,10 @@ class NameKey(models.Model):
     source = models.CharField(max_length=8, choices=NameSource.choices)
     surname_key = models.CharField(max_length=200)
     given_key = models.CharField(max_length=200, blank=True, default="")
+    # The first day of the stored birth date and its precision: ``d`` a full date, ``m``
+    # year and month (``1962-05``), ``y`` the year only; a query date matches within it.
     date_of_birth = models.DateField(null=True, blank=True)
+    born_precision = models.CharField(max_length=1, default="d", db_default="d")
     # "|DE|TR|": the record's nationalities, filtered only inside the indexed name match.
     nationalities = models.CharField(max_length=120, blank=True, default="")
 

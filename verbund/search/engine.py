@@ -39,6 +39,8 @@ from verbund.services.record_rules import EXT_CATALOGUE_MULTI, EXT_CATALOGUE_SIN
 # Feature criteria that must be catalogue codes (R-C4).
 CATALOGUE_CRITERIA = frozenset(EXT_CATALOGUE_SINGLE + EXT_CATALOGUE_MULTI)
 _ISO2 = re.compile(r"^[A-Z]{2}$")
+_FULL_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_PARTIAL_DATE = re.compile(r"^[0-9]{4}(-[0-9]{2})?$")
 
 # R-E7: an object identifier that is also an extended-data field of a person. A match on
 # the person's field is an inverse-search hit and shows only the reference (R-E4).
@@ -109,8 +111,15 @@ def _name_keys(file_id: Any, query: NameQuery) -> QuerySet[NameKey]:
         # Aliases carry no given names (given_key ""): they match any given name.
         keys = keys.filter(Q(given_key=query.given) | Q(given_key=""))
     if query.date_of_birth is not None:
-        # A date of birth narrows only where one is stored.
-        keys = keys.filter(Q(date_of_birth=query.date_of_birth) | Q(date_of_birth__isnull=True))
+        # A date of birth narrows only where one is stored, within the stored precision
+        # (a partial birth date "1962" or "1962-05"): each an equality on the key.
+        born = query.date_of_birth
+        keys = keys.filter(
+            Q(date_of_birth=born, born_precision="d")
+            | Q(date_of_birth=born.replace(day=1), born_precision="m")
+            | Q(date_of_birth=born.replace(month=1, day=1), born_precision="y")
+            | Q(date_of_birth__isnull=True)
+        )
     if query.nationality:
         # A nationality narrows only where one is stored ("|DE|TR|"; "||" or "" = unknown).
         keys = keys.filter(
@@ -419,7 +428,16 @@ def parse_name(criteria: Any) -> ParsedCriteria:
     given = _folded("given_names", shown["given_names"], NAME) if "given_names" in shown else ""
     born: datetime.date | None = None
     if "date_of_birth" in shown:
+        if _PARTIAL_DATE.match(shown["date_of_birth"]):
+            # A year or year-month is incomplete data (002 Rn. 194).
+            raise _bad(
+                "incomplete_data",
+                "date_of_birth",
+                "Unvollständiges Datum: vollständiges Datum JJJJ-MM-TT angeben.",
+            )
         try:
+            if not _FULL_DATE.match(shown["date_of_birth"]):
+                raise ValueError
             born = datetime.date.fromisoformat(shown["date_of_birth"])
         except ValueError:
             raise _bad(

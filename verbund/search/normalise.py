@@ -46,9 +46,9 @@ import unicodedata
 
 from anyascii import anyascii
 
-# Bump when any key function changes (verbund.search.keys too): the stored keys are then
-# rebuilt by ``manage.py rebuild_search_keys``.
-FOLDING_VERSION = 2
+# Bump when any key function changes (verbund.search.keys, NameKey columns too): the
+# stored keys are then rebuilt by ``manage.py rebuild_search_keys``.
+FOLDING_VERSION = 3
 
 _UMLAUT_DIGRAPHS = re.compile(r"ae|oe|ue")
 _DIGRAPH_MAP = {"ae": "a", "oe": "o", "ue": "u"}

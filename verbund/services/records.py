@@ -31,6 +31,7 @@ from verbund.services import shapes
 from verbund.services.record_rules import (
     RaiseAtOnce,
     RecordInput,
+    birth_range,
     check_record_types,
     clean_text,
     validate_record_input,
@@ -76,6 +77,17 @@ def _log_record(actor: Officer, action: str, record: Record, details: dict[str, 
     log_record(actor=actor, action=action, record=record, details=details)
 
 
+def _birth_key(born: Any) -> tuple[datetime.date | None, str]:
+    """Return the stored birth date's first day and precision (``d``, ``m``, ``y``)."""
+    if not born:
+        return None, "d"
+    try:
+        first, _last, precision = birth_range(str(born))
+    except ValueError:
+        return None, "d"
+    return first, precision
+
+
 def _write_keys(record: Record) -> None:
     """(Re)write the indexed search keys of a record (names, features, object ids)."""
     NameKey.objects.filter(record=record).delete()
@@ -84,12 +96,19 @@ def _write_keys(record: Record) -> None:
     features: list[FeatureValue] = []
     basic, ext = record.basic, record.extended
     if record.is_person:
-        nats = "|" + "|".join(basic.get("nationalities", [])) + "|"
+        # Current and former nationalities both count (R-E2, api.md "Searches").
+        nationalities = basic.get("nationalities", []) + [
+            code
+            for code in basic.get("former_nationalities", [])
+            if code not in basic.get("nationalities", [])
+        ]
+        nats = "|" + "|".join(nationalities) + "|"
         given = stored_key(NAME, basic.get("given_names", ""))
         dob = basic.get("date_of_birth")
 
         def add(surname: str, given_key: str, source: str, born: Any, nat: str) -> None:
             key = stored_key(NAME, surname)
+            first, precision = _birth_key(born)
             if key:
                 names.append(
                     NameKey(
@@ -98,7 +117,8 @@ def _write_keys(record: Record) -> None:
                         source=source,
                         surname_key=key,
                         given_key=given_key,
-                        date_of_birth=born,
+                        date_of_birth=first,
+                        born_precision=precision,
                         nationalities=nat[:120],
                     )
                 )
@@ -335,7 +355,12 @@ def record_update(
                 fields={"kind": ["immutable"]},
             )
         merged = _merge(record, data)
-        clean = validate_record_input(actor=actor, file=record.file, data=merged)
+        clean = validate_record_input(
+            actor=actor,
+            file=record.file,
+            data=merged,
+            previous_deletion=record.deletion_date,
+        )
         if (
             _is_uuid(str(clean.linked_person_id or ""))
             and str(record.linked_person_id) != clean.linked_person_id
