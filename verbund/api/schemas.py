@@ -22,7 +22,8 @@ ERROR_CODES = (
     "storage_not_allowed, deletion_date_too_late, review_after_deletion, not_authorised, "
     "not_owner, no_legal_basis, not_participant, not_found, rate_limited, too_many_hits, "
     "wildcards_not_allowed, unknown_criterion, invalid_json, invalid_characters, "
-    "version_conflict, record_blocked, already_blocked, immutable"
+    "version_conflict, record_blocked, already_blocked, immutable, mixed_script, "
+    "incomplete_data, invalid_iban, deletion_date_past"
 )
 
 
