@@ -425,7 +425,8 @@ LIMIT 201
 
 def build_queries(loader: Loader, per_kind: int, rng: random.Random) -> dict[str, list]:
     """Return query sets: (API criteria, mode, raw SQL, raw params) per kind."""
-    from verbund.search.normalise import fold, fold_phone
+    from verbund.search.keys import fold_phone
+    from verbund.search.normalise import fold
 
     file_id = loader.file.pk
     sample = loader.sample

@@ -118,6 +118,8 @@ echo "$$" >"$RUN_PID"
 
 log "migrating the database"
 "$PY" manage.py migrate --noinput
+log "rebuilding search keys made with an older folding (none: nothing to do)"
+"$PY" manage.py rebuild_search_keys
 log "loading demo data (idempotent)"
 "$PY" manage.py seed_demo
 log "collecting static files"

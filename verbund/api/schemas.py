@@ -22,7 +22,8 @@ ERROR_CODES = (
     "storage_not_allowed, deletion_date_too_late, review_after_deletion, not_authorised, "
     "not_owner, no_legal_basis, not_participant, not_found, rate_limited, too_many_hits, "
     "wildcards_not_allowed, unknown_criterion, invalid_json, invalid_characters, "
-    "version_conflict, record_blocked, already_blocked, immutable"
+    "version_conflict, record_blocked, already_blocked, immutable, mixed_script, "
+    "incomplete_data, invalid_iban, deletion_date_past"
 )
 
 
@@ -60,7 +61,9 @@ class BasicSerializer(serializers.Serializer):
     aliases = serializers.ListField(child=serializers.CharField(), required=False)
     spellings = serializers.ListField(child=serializers.CharField(), required=False)
     sex = serializers.ChoiceField(choices=["m", "f", "x", "u"], required=False)
-    date_of_birth = serializers.DateField(required=False)
+    date_of_birth = serializers.CharField(
+        required=False, help_text="YYYY-MM-DD, or partial: YYYY-MM or YYYY"
+    )
     place_of_birth = serializers.CharField(required=False)
     country_of_birth = serializers.CharField(required=False, help_text="ISO 3166 alpha-2")
     nationalities = serializers.ListField(child=serializers.CharField(), required=False)
@@ -84,7 +87,9 @@ class ContactPersonSerializer(serializers.Serializer):
     aliases = serializers.ListField(child=serializers.CharField(), required=False)
     spellings = serializers.ListField(child=serializers.CharField(), required=False)
     sex = serializers.ChoiceField(choices=["m", "f", "x", "u"], required=False)
-    date_of_birth = serializers.DateField(required=False)
+    date_of_birth = serializers.CharField(
+        required=False, help_text="YYYY-MM-DD, or partial: YYYY-MM or YYYY"
+    )
     place_of_birth = serializers.CharField(required=False)
     country_of_birth = serializers.CharField(required=False)
     nationality = serializers.CharField(required=False)

@@ -22,7 +22,7 @@ ERRORS = {
         ErrorSerializer,
         description="Invalid input: required, invalid_purpose, invalid_urgency, invalid_mode, "
         "unknown_criterion, wildcards_not_allowed, not_in_catalogue, invalid_date, "
-        "invalid_characters, batch_not_allowed",
+        "invalid_characters, batch_not_allowed, incomplete_data, mixed_script, invalid_iban",
     ),
     401: OpenApiResponse(ErrorSerializer, description="Not authenticated"),
     403: OpenApiResponse(

@@ -8,6 +8,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from verbund.search.normalise import FOLDING_VERSION
+
 
 class RecordKind(models.TextChoices):
     """A person, or one of the object kinds of R-B4."""
@@ -111,6 +113,11 @@ class Record(models.Model):
     status = models.CharField(max_length=8, choices=RecordStatus.choices, default="active")
     blocked_reason = models.TextField(blank=True, default="")
     version = models.PositiveIntegerField(default=1)
+    # The folding version its search keys were written with (R-E5); older ones are
+    # rewritten by ``manage.py rebuild_search_keys``.
+    keys_version = models.PositiveSmallIntegerField(
+        default=FOLDING_VERSION, db_default=FOLDING_VERSION
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -177,7 +184,10 @@ class NameKey(models.Model):
     source = models.CharField(max_length=8, choices=NameSource.choices)
     surname_key = models.CharField(max_length=200)
     given_key = models.CharField(max_length=200, blank=True, default="")
+    # The first day of the stored birth date and its precision: ``d`` a full date, ``m``
+    # year and month (``1962-05``), ``y`` the year only; a query date matches within it.
     date_of_birth = models.DateField(null=True, blank=True)
+    born_precision = models.CharField(max_length=1, default="d", db_default="d")
     # "|DE|TR|": the record's nationalities, filtered only inside the indexed name match.
     nationalities = models.CharField(max_length=120, blank=True, default="")
 

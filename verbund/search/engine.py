@@ -24,14 +24,23 @@ from verbund.dates import parse_iso_date
 from verbund.errors import Invalid
 from verbund.models import FeatureValue, NameKey, Record
 from verbund.models.records import OBJECT_KINDS, NameSource, RecordKind
-from verbund.search.normalise import fold, has_wildcard
+from verbund.search.keys import (
+    CODE,
+    FIELD_KEYS,
+    FREE,
+    NAME,
+    FieldKey,
+    InvalidIdentifier,
+    object_key,
+)
+from verbund.search.normalise import has_wildcard, is_mixed_script
 from verbund.selectors.catalogue import current_codes
 from verbund.services.record_rules import EXT_CATALOGUE_MULTI, EXT_CATALOGUE_SINGLE
-from verbund.services.records import FEATURE_FOLDERS, fold_object_identifier
 
 # Feature criteria that must be catalogue codes (R-C4).
 CATALOGUE_CRITERIA = frozenset(EXT_CATALOGUE_SINGLE + EXT_CATALOGUE_MULTI)
 _ISO2 = re.compile(r"^[A-Z]{2}$")
+_PARTIAL_DATE = re.compile(r"^[0-9]{4}(-[0-9]{2})?$")
 
 # R-E7: an object identifier that is also an extended-data field of a person. A match on
 # the person's field is an inverse-search hit and shows only the reference (R-E4).
@@ -102,8 +111,15 @@ def _name_keys(file_id: Any, query: NameQuery) -> QuerySet[NameKey]:
         # Aliases carry no given names (given_key ""): they match any given name.
         keys = keys.filter(Q(given_key=query.given) | Q(given_key=""))
     if query.date_of_birth is not None:
-        # A date of birth narrows only where one is stored.
-        keys = keys.filter(Q(date_of_birth=query.date_of_birth) | Q(date_of_birth__isnull=True))
+        # A date of birth narrows only where one is stored, within the stored precision
+        # (a partial birth date "1962" or "1962-05"): each an equality on the key.
+        born = query.date_of_birth
+        keys = keys.filter(
+            Q(date_of_birth=born, born_precision="d")
+            | Q(date_of_birth=born.replace(day=1), born_precision="m")
+            | Q(date_of_birth=born.replace(month=1, day=1), born_precision="y")
+            | Q(date_of_birth__isnull=True)
+        )
     if query.nationality:
         # A nationality narrows only where one is stored ("|DE|TR|"; "||" or "" = unknown).
         keys = keys.filter(
@@ -311,8 +327,11 @@ def sorted_records(records: Iterable[Record]) -> list[Record]:
 
 # ---------------------------------------------------------------------------- criteria
 
+# Date of birth and nationality criteria: the name rules for wildcards and abbreviations.
+_CRIT = FieldKey(str, name_like=True, abbreviation=True)
 NAME_CRITERIA = ("surname", "given_names", "date_of_birth", "nationality")
-MAX_VALUE_LENGTH = 300
+# As long as the entry accepts (R-E5 symmetry: what is stored can be searched as written).
+MAX_VALUE_LENGTH = 500
 
 
 @dataclass(frozen=True)
@@ -328,11 +347,14 @@ def _bad(code: str, key: str, detail: str) -> Invalid:
     return Invalid(detail, code=code, fields={f"criteria.{key}": [detail]})
 
 
-def _clean_value(key: str, value: Any, *, name: bool) -> str:
+def _clean_value(key: str, value: Any, *, field_key: FieldKey = FREE) -> str:
     """Return a criterion as NFKC text, or raise the 400 of R-E5 / api.md conventions.
 
     Nothing is dropped silently: a wildcard, regex or similarity character refuses the
     whole query (R-E5), checked after NFKC so full-width and compatibility forms count.
+    The characters of the field's own syntax (``field_key.syntax``: the brackets of a
+    phone number) are no wildcards there; names mixing scripts in one word are refused
+    as at entry (``mixed_script``).
     """
     if not isinstance(value, str):
         raise _bad("invalid", key, "Text erwartet (eine einzelne Angabe, keine Liste).")
@@ -341,15 +363,26 @@ def _clean_value(key: str, value: Any, *, name: bool) -> str:
     text = unicodedata.normalize("NFKC", value).strip()
     if not text:
         raise _bad("required", key, "Angabe fehlt.")
-    if has_wildcard(text, name=name):
+    if has_wildcard(
+        text,
+        name=field_key.name_like,
+        allowed=field_key.syntax,
+        abbreviation=field_key.abbreviation,
+    ):
         raise _bad(
             "wildcards_not_allowed",
             key,
             "Platzhalter, reguläre Ausdrücke, Ähnlichkeitsoperatoren und unvollständige "
             "Angaben sind unzulässig.",
         )
-    if len(text) > MAX_VALUE_LENGTH:
+    if len(unicodedata.normalize("NFC", value).strip()) > MAX_VALUE_LENGTH:
         raise _bad("too_long", key, f"Höchstens {MAX_VALUE_LENGTH} Zeichen.")
+    if field_key.name_like and is_mixed_script(text):
+        raise _bad(
+            "mixed_script",
+            key,
+            "Ein Wort mischt Schriften (z. B. kyrillische und lateinische Buchstaben).",
+        )
     return text
 
 
@@ -369,8 +402,11 @@ def _check_known(criteria: dict[str, Any], known: Iterable[str]) -> None:
             raise _bad("unknown_criterion", str(key), "Diese Suchart kennt dieses Kriterium nicht.")
 
 
-def _folded(key: str, text: str, folder: Any) -> str:
-    folded = folder(text)
+def _folded(key: str, text: str, field_key: FieldKey) -> str:
+    try:
+        folded = field_key.make(text)
+    except InvalidIdentifier as exc:
+        raise _bad(exc.code, key, exc.detail) from None
     if not folded:
         raise _bad("invalid", key, "Die Angabe enthält keine suchbaren Zeichen.")
     return str(folded)
@@ -380,13 +416,25 @@ def parse_name(criteria: Any) -> ParsedCriteria:
     """Validate name criteria: surname required; given names, date of birth, nationality."""
     criteria = _require_dict(criteria)
     _check_known(criteria, NAME_CRITERIA)
-    shown = {key: _clean_value(key, value, name=True) for key, value in criteria.items()}
+    shown = {
+        key: _clean_value(
+            key, value, field_key=NAME if key in ("surname", "given_names") else _CRIT
+        )
+        for key, value in criteria.items()
+    }
     if "surname" not in shown:
         raise _bad("required", "surname", "Familienname erforderlich.")
-    surname = _folded("surname", shown["surname"], fold)
-    given = _folded("given_names", shown["given_names"], fold) if "given_names" in shown else ""
+    surname = _folded("surname", shown["surname"], NAME)
+    given = _folded("given_names", shown["given_names"], NAME) if "given_names" in shown else ""
     born: datetime.date | None = None
     if "date_of_birth" in shown:
+        if _PARTIAL_DATE.match(shown["date_of_birth"]):
+            # A year or year-month is incomplete data (002 Rn. 194).
+            raise _bad(
+                "incomplete_data",
+                "date_of_birth",
+                "Unvollständiges Datum: vollständiges Datum JJJJ-MM-TT angeben.",
+            )
         try:
             born = parse_iso_date(shown["date_of_birth"])
         except ValueError:
@@ -413,19 +461,19 @@ def parse_name(criteria: Any) -> ParsedCriteria:
 def parse_feature(criteria: Any) -> ParsedCriteria:
     """Validate feature criteria: extended-data fields, catalogue codes or exact values."""
     criteria = _require_dict(criteria)
-    _check_known(criteria, FEATURE_FOLDERS)
+    _check_known(criteria, FIELD_KEYS)
     shown: dict[str, str] = {}
     keys: dict[str, Any] = {}
     for key, value in criteria.items():
-        folder = FEATURE_FOLDERS[key]
-        # Identifiers (e-mail, IBAN, plate, URL) may hold "_" or "+"; names and free
-        # values get the stricter name check.
-        text = _clean_value(key, value, name=folder is fold)
+        field_key = FIELD_KEYS[key]
+        # Identifiers (e-mail, IBAN, plate, URL, phone) may hold the characters of their
+        # own syntax; names and free values get the stricter name check.
+        text = _clean_value(key, value, field_key=field_key)
         if key in CATALOGUE_CRITERIA and text not in current_codes(key):
             # R-C4: catalogue fields are searched by catalogue code only.
             raise _bad("not_in_catalogue", key, "Wert ist nicht im Katalog.")
         shown[key] = text
-        keys[key] = _folded(key, text, folder)
+        keys[key] = _folded(key, text, field_key)
     # Exact identifiers first: they narrow most, so the index lookup starts there.
     pairs = sorted(keys.items(), key=lambda kv: (kv[0] in CATALOGUE_CRITERIA, kv[0]))
     return ParsedCriteria(shown, keys, FeatureQuery(tuple(pairs)))
@@ -438,11 +486,12 @@ def parse_object(criteria: Any) -> ParsedCriteria:
     for key in ("kind", "identifier"):
         if key not in criteria:
             raise _bad("required", key, "Angabe fehlt.")
-    kind = _clean_value("kind", criteria["kind"], name=False)
+    kind = _clean_value("kind", criteria["kind"], field_key=CODE)
     if kind not in OBJECT_KINDS:
         raise _bad("invalid_choice", "kind", "Unbekannte Objektart.")
-    identifier = _clean_value("identifier", criteria["identifier"], name=False)
-    key = _folded("identifier", identifier, lambda t: fold_object_identifier(kind, t))
+    field_key = object_key(kind)
+    identifier = _clean_value("identifier", criteria["identifier"], field_key=field_key)
+    key = _folded("identifier", identifier, field_key)
     return ParsedCriteria(
         {"kind": kind, "identifier": identifier},
         {"kind": kind, "identifier": key},

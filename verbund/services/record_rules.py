@@ -26,6 +26,8 @@ from verbund.models.records import (
     RecordKind,
     Storage,
 )
+from verbund.search.keys import FIELD_KEYS, NAME, NAME_VARIANT, entry_problem, object_key
+from verbund.search.normalise import is_latin, transliterate
 from verbund.selectors.catalogue import current_codes
 from verbund.services import shapes
 from verbund.services.shapes import ListOf, Obj, Shape, Text
@@ -282,11 +284,54 @@ def _text_list(value: Any, path: str, errors: _Collector) -> list[str] | None:
     return out
 
 
+_ISO_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_PARTIAL_DAY = re.compile(r"^([0-9]{4})(?:-([0-9]{2}))?$")
+
+
+def birth_range(value: str) -> tuple[datetime.date, datetime.date, str]:
+    """Return first day, last day and precision (``d``, ``m``, ``y``) of a stored birth date.
+
+    A birth date may be partial — ``1962`` or ``1962-05`` — as foreign lists give it
+    (api.md "Searches"); a full-date query matches it within its precision.
+    """
+    match = _PARTIAL_DAY.match(value)
+    if match is None:
+        day = datetime.date.fromisoformat(value)
+        return day, day, "d"
+    year, month = int(match.group(1)), match.group(2)
+    if month is None:
+        return datetime.date(year, 1, 1), datetime.date(year, 12, 31), "y"
+    first = datetime.date(year, int(month), 1)
+    following = datetime.date(year + int(month) // 12, int(month) % 12 + 1, 1)
+    return first, following - datetime.timedelta(days=1), "m"
+
+
+def parse_birth_date(value: Any, path: str, errors: _Collector) -> str | None:
+    """Return a birth date as stored (``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``), or an error.
+
+    Not in the future: the first possible day of a partial date must have come.
+    """
+    text = value.isoformat() if isinstance(value, datetime.date) else value
+    if not isinstance(text, str) or not (_ISO_DAY.match(text) or _PARTIAL_DAY.match(text)):
+        errors.add(path, "invalid_date", "Datum als JJJJ-MM-TT, JJJJ-MM oder JJJJ erwartet.")
+        return None
+    try:
+        first, _last, _precision = birth_range(text)
+    except ValueError:
+        errors.add(path, "invalid_date", "Datum als JJJJ-MM-TT, JJJJ-MM oder JJJJ erwartet.")
+        return None
+    if first > timezone.localdate():
+        errors.add(path, "invalid_date", "Geburtsdatum liegt in der Zukunft.")
+        return None
+    return text
+
+
 def parse_date(value: Any, path: str, errors: _Collector) -> datetime.date | None:
     """Parse an ISO date or record an error."""
     if isinstance(value, datetime.date):
         return value
-    if not isinstance(value, str):
+    if not isinstance(value, str) or not _ISO_DAY.match(value):
+        # Only the calendar form: no week dates (1962-W20-1), no ordinal or compact forms.
         errors.add(path, "invalid_date", "Datum im Format JJJJ-MM-TT erwartet.")
         return None
     try:
@@ -301,6 +346,44 @@ def _country(value: Any, path: str, errors: _Collector) -> str | None:
         errors.add(path, "invalid_country", "Ländercode nach ISO 3166 (zwei Buchstaben).")
         return None
     return value
+
+
+# Name fields of a person or contact person: keyed with the name folding (R-E2, R-E3).
+NAME_FIELDS = ("surname", "given_names", "former_names", "other_names", "aliases", "spellings")
+# Name fields whose non-Latin entries get their Latin transliteration stored as a variant
+# spelling (R-C1): into "aliases" for aliases (no given names), else "spellings".
+_TRANSLITERATED = ("surname", "former_names", "other_names", "spellings", "aliases")
+
+
+def check_searchable(
+    field_key: Any, value: Any, path: str, errors: _Collector | RaiseAtOnce
+) -> None:
+    """Record the refusal of a searchable value the search could not find as written."""
+    items = value if isinstance(value, list) else [value]
+    for i, item in enumerate(items):
+        if not isinstance(item, str) or not item:
+            continue
+        problem = entry_problem(field_key, item)
+        if problem:
+            errors.add(f"{path}[{i}]" if isinstance(value, list) else path, *problem)
+
+
+def add_transliterations(person: dict[str, Any]) -> None:
+    """Store the Latin transliteration of every non-Latin name as a variant (R-C1, R-E2).
+
+    The original form stays; the transliteration (``normalise.transliterate``) is added
+    once, visible to the owner like any variant spelling. Its key equals the original's.
+    """
+    for key in _TRANSLITERATED:
+        value = person.get(key)
+        for name in value if isinstance(value, list) else [value] if value else []:
+            if is_latin(name):
+                continue
+            latin = transliterate(name)
+            target = "aliases" if key == "aliases" else "spellings"
+            present = person.get(target) or []
+            if latin and is_latin(latin) and latin not in present:
+                person[target] = [*present, latin]
 
 
 def _clean_person_fields(
@@ -324,11 +407,9 @@ def _clean_person_fields(
             else:
                 out[key] = value
         elif key == "date_of_birth":
-            day = parse_date(value, path, errors)
-            if day and day > timezone.localdate():
-                errors.add(path, "invalid_date", "Geburtsdatum liegt in der Zukunft.")
-            elif day:
-                out[key] = day.isoformat()
+            born = parse_birth_date(value, path, errors)
+            if born:
+                out[key] = born
         elif key in ("country_of_birth", "nationality"):
             code = _country(value, path, errors)
             if code:
@@ -345,6 +426,14 @@ def _clean_person_fields(
             text = clean_text(value, path, errors, max_len=200)
             if text:
                 out[key] = text
+    if allowed is not OBJECT_FIELDS:
+        for key in NAME_FIELDS:
+            if key in out:
+                # Surname and given names are search criteria as they stand (R-E5
+                # symmetry); variants are matched through the surname criterion.
+                field_key = NAME if key in ("surname", "given_names") else NAME_VARIANT
+                check_searchable(field_key, out[key], f"{prefix}.{key}", errors)
+        add_transliterations(out)
     return out
 
 
@@ -364,9 +453,12 @@ def _clean_extended(data: Any, case_group: str, errors: _Collector) -> dict[str,
         if key in EXT_LIST_FIELDS:
             items = _text_list(value, path, errors)
             if items:
+                check_searchable(FIELD_KEYS[key], items, path, errors)
                 out[key] = items
         elif key in EXT_TEXT_FIELDS or key == "religion_reason":
             text = clean_text(value, path, errors, max_len=500)
+            if text and key in FIELD_KEYS:
+                check_searchable(FIELD_KEYS[key], text, path, errors)
             if text:
                 out[key] = text
         elif key in EXT_CATALOGUE_SINGLE:
@@ -386,7 +478,9 @@ def _clean_extended(data: Any, case_group: str, errors: _Collector) -> dict[str,
                 out[key] = sorted(set(value))
         elif key == "last_event_date":
             day = parse_date(value, path, errors)
-            if day:
+            if day and day > timezone.localdate():
+                errors.add(path, "invalid_date", "Das letzte Ereignis liegt in der Zukunft.")
+            elif day:
                 out[key] = day.isoformat()
         elif key == "free_text":
             text = clean_text(value, path, errors, max_len=100_000)
@@ -511,7 +605,9 @@ def _age_group(basic: dict[str, Any], on: datetime.date) -> str:
     dob = basic.get("date_of_birth")
     if not dob:
         return "adult"
-    born = datetime.date.fromisoformat(dob)
+    # A partial birth date counts from its last possible day (the youngest age: the
+    # shorter storage period).
+    _first, born, _precision = birth_range(dob)
     age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
     if age < 14:
         return "child"
@@ -527,8 +623,17 @@ def _add_months(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month, min(day.day, 28))
 
 
-def validate_record_input(*, actor: Officer, file: File, data: dict[str, Any]) -> RecordInput:
+def validate_record_input(
+    *,
+    actor: Officer,
+    file: File,
+    data: dict[str, Any],
+    previous_deletion: datetime.date | None = None,
+) -> RecordInput:
     """Check a whole record against every entry rule; raise with all field errors.
+
+    A deletion date already past is refused (R-L4a) unless it is the record's stored one
+    (``previous_deletion``: a change of other data keeps an overdue date the sweep acts on).
 
     The JSON types of every field are checked first (``RECORD_SHAPE``): a rule never sees
     a list where it expects text.
@@ -629,6 +734,10 @@ def validate_record_input(*, actor: Officer, file: File, data: dict[str, Any]) -
         )
         if not object_data.get("identifier"):
             errors.add("object.identifier", "required", "Kennung des Objekts erforderlich.")
+        elif isinstance(kind, str):
+            check_searchable(
+                object_key(kind), object_data["identifier"], "object.identifier", errors
+            )
         linked_person = data.get("linked_person")
         if not linked_person:
             errors.add(
@@ -704,6 +813,12 @@ def validate_record_input(*, actor: Officer, file: File, data: dict[str, Any]) -
         )
     if review > deletion:
         errors.add("review_date", "review_after_deletion", "Prüffrist liegt nach der Löschfrist.")
+    if deletion < timezone.localdate() and deletion != previous_deletion:
+        errors.add(
+            "deletion_date",
+            "deletion_date_past",
+            "Die Löschfrist ist bereits abgelaufen; Daten wären sofort zu löschen.",
+        )
     errors.raise_if_any()
 
     return RecordInput(

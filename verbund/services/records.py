@@ -26,51 +26,29 @@ from verbund.errors import Conflict, Invalid, Refused, VersionConflict
 from verbund.models import FeatureValue, InboxItem, NameKey, Record
 from verbund.models.inbox import InboxKind
 from verbund.models.records import NameSource, RecordKind, RecordStatus
-from verbund.search.normalise import fold, fold_compact, fold_phone
+from verbund.search.keys import FIELD_KEYS, NAME, object_key, stored_key
+from verbund.search.normalise import FOLDING_VERSION
 from verbund.services import shapes
 from verbund.services.record_rules import (
     RaiseAtOnce,
     RecordInput,
+    birth_range,
     check_record_types,
     clean_text,
     validate_record_input,
 )
 
 OWNER_PERMS = ("view_record", "change_record", "delete_record", "block_record")
-# Extended-data fields written as feature keys, with their folding (R-E4).
+# Extended-data fields written as feature keys, with their key function (R-E4); the one
+# registry is ``verbund.search.keys``.
 FEATURE_FOLDERS: dict[str, Callable[[str], str]] = {
-    "phones": fold_phone,
-    "devices": fold_compact,
-    "emails": fold_compact,
-    "bank_accounts": fold_compact,
-    "safe_deposit_boxes": fold_compact,
-    "vehicles": fold_compact,
-    "licences": fold_compact,
-    "websites": fold_compact,
-    "organisation": fold,
-    "profession": fold,
-    "education": fold,
-    "ethnicity": str,
-    "religion": str,
-    "marital_status": str,
-    "skills": str,
-    "critical_infrastructure": str,
-    "dangerousness": str,
-    "visited_places": str,
-}
-# Object kinds whose identifier is folded like the matching extended-data field (R-E7).
-OBJECT_FOLDERS = {
-    RecordKind.PHONE: fold_phone,
-    RecordKind.EMAIL: fold_compact,
-    RecordKind.BANK_ACCOUNT: fold_compact,
-    RecordKind.WEBSITE: fold_compact,
-    RecordKind.DEVICE: fold_compact,
+    name: field_key.make for name, field_key in FIELD_KEYS.items()
 }
 
 
 def fold_object_identifier(kind: str, identifier: str) -> str:
-    """Return the search key of an object identifier."""
-    return OBJECT_FOLDERS.get(kind, fold)(identifier)  # type: ignore[call-overload]
+    """Return the search key of an object identifier (raises ``InvalidIdentifier``)."""
+    return object_key(kind).make(identifier)
 
 
 def snapshot(record: Record) -> dict[str, Any]:
@@ -100,6 +78,17 @@ def _log_record(actor: Officer, action: str, record: Record, details: dict[str, 
     log_record(actor=actor, action=action, record=record, details=details)
 
 
+def _birth_key(born: Any) -> tuple[datetime.date | None, str]:
+    """Return the stored birth date's first day and precision (``d``, ``m``, ``y``)."""
+    if not born:
+        return None, "d"
+    try:
+        first, _last, precision = birth_range(str(born))
+    except ValueError:
+        return None, "d"
+    return first, precision
+
+
 def _write_keys(record: Record) -> None:
     """(Re)write the indexed search keys of a record (names, features, object ids)."""
     NameKey.objects.filter(record=record).delete()
@@ -108,21 +97,29 @@ def _write_keys(record: Record) -> None:
     features: list[FeatureValue] = []
     basic, ext = record.basic, record.extended
     if record.is_person:
-        nats = "|" + "|".join(basic.get("nationalities", [])) + "|"
-        given = fold(basic.get("given_names", ""))
+        # Current and former nationalities both count (R-E2, api.md "Searches").
+        nationalities = basic.get("nationalities", []) + [
+            code
+            for code in basic.get("former_nationalities", [])
+            if code not in basic.get("nationalities", [])
+        ]
+        nats = "|" + "|".join(nationalities) + "|"
+        given = stored_key(NAME, basic.get("given_names", ""))
         dob = basic.get("date_of_birth")
 
         def add(surname: str, given_key: str, source: str, born: Any, nat: str) -> None:
-            key = fold(surname)
+            key = stored_key(NAME, surname)
+            first, precision = _birth_key(born)
             if key:
                 names.append(
                     NameKey(
                         record=record,
                         file_id=record.file_id,
                         source=source,
-                        surname_key=key[:200],
-                        given_key=given_key[:200],
-                        date_of_birth=born,
+                        surname_key=key,
+                        given_key=given_key,
+                        date_of_birth=first,
+                        born_precision=precision,
                         nationalities=nat[:120],
                     )
                 )
@@ -138,7 +135,7 @@ def _write_keys(record: Record) -> None:
             add(alias, "", NameSource.BASIC, dob, nats)
         # R-B2 / R-E3: contact persons are matched covertly, as extended-data names.
         for cp in ext.get("contact_persons", []):
-            cp_given = fold(cp.get("given_names", ""))
+            cp_given = stored_key(NAME, cp.get("given_names", ""))
             cp_nat = f"|{cp['nationality']}|" if cp.get("nationality") else "||"
             for variant in (
                 [cp.get("surname", "")]
@@ -149,33 +146,37 @@ def _write_keys(record: Record) -> None:
                 add(variant, cp_given, NameSource.EXTENDED, cp.get("date_of_birth"), cp_nat)
             for alias in cp.get("aliases", []):
                 add(alias, "", NameSource.EXTENDED, cp.get("date_of_birth"), cp_nat)
-        for field, folder in FEATURE_FOLDERS.items():
+        for field, field_key in FIELD_KEYS.items():
             value = ext.get(field)
             values = value if isinstance(value, list) else ([value] if value else [])
             for item in values:
-                key = folder(item)
+                key = stored_key(field_key, item)
                 if key:
                     features.append(
                         FeatureValue(
                             record=record,
                             file_id=record.file_id,
                             field=field,
-                            value_key=key[:300],
+                            value_key=key,
                         )
                     )
     else:
-        key = fold_object_identifier(record.kind, record.object_data.get("identifier", ""))
+        identifier = record.object_data.get("identifier", "")
+        key = stored_key(object_key(record.kind), identifier)
         if key:
             features.append(
                 FeatureValue(
                     record=record,
                     file_id=record.file_id,
                     field=f"object:{record.kind}",
-                    value_key=key[:300],
+                    value_key=key,
                 )
             )
     NameKey.objects.bulk_create(names)
     FeatureValue.objects.bulk_create(features)
+    if record.keys_version != FOLDING_VERSION:
+        record.keys_version = FOLDING_VERSION
+        Record.objects.filter(pk=record.pk).update(keys_version=FOLDING_VERSION)
 
 
 def _check_linked_person(actor: Officer, clean: RecordInput) -> Record | None:
@@ -356,7 +357,12 @@ def record_update(
                 fields={"kind": ["immutable"]},
             )
         merged = _merge(record, data)
-        clean = validate_record_input(actor=actor, file=record.file, data=merged)
+        clean = validate_record_input(
+            actor=actor,
+            file=record.file,
+            data=merged,
+            previous_deletion=record.deletion_date,
+        )
         if (
             _is_uuid(str(clean.linked_person_id or ""))
             and str(record.linked_person_id) != clean.linked_person_id

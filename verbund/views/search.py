@@ -30,9 +30,9 @@ from verbund.forms.records import TextField
 from verbund.models.inbox import InboxKind
 from verbund.models.records import OBJECT_KINDS
 from verbund.search.engine import CATALOGUE_CRITERIA
+from verbund.search.keys import FIELD_KEYS as FEATURE_FOLDERS
 from verbund.selectors.catalogue import catalogue_current
 from verbund.selectors.searches import inbox_for, search_options
-from verbund.services.records import FEATURE_FOLDERS
 from verbund.services.searches import (
     covert_hit_decide,
     inbox_log_view,
