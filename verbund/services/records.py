@@ -91,8 +91,38 @@ def _birth_key(born: Any) -> tuple[datetime.date | None, str]:
 
 def _write_keys(record: Record) -> None:
     """(Re)write the indexed search keys of a record (names, features, object ids)."""
-    NameKey.objects.filter(record=record).delete()
-    FeatureValue.objects.filter(record=record).delete()
+    write_keys_many([record])
+
+
+def write_keys_many(records: list[Record], *, force_version: bool = False) -> None:
+    """(Re)write the search keys of several records with one statement per table.
+
+    Used by every record write (one record) and by ``rebuild_search_keys`` (a batch): two
+    deletes, two bulk inserts and one version update per call, whatever the batch size.
+    ``force_version`` writes ``keys_version`` even where the instance already says current.
+    """
+    if not records:
+        return
+    ids = [record.pk for record in records]
+    NameKey.objects.filter(record_id__in=ids).delete()
+    FeatureValue.objects.filter(record_id__in=ids).delete()
+    names: list[NameKey] = []
+    features: list[FeatureValue] = []
+    for record in records:
+        record_names, record_features = _keys_of(record)
+        names += record_names
+        features += record_features
+    NameKey.objects.bulk_create(names)
+    FeatureValue.objects.bulk_create(features)
+    stale = [r.pk for r in records if force_version or r.keys_version != FOLDING_VERSION]
+    if stale:
+        Record.objects.filter(pk__in=stale).update(keys_version=FOLDING_VERSION)
+    for record in records:
+        record.keys_version = FOLDING_VERSION
+
+
+def _keys_of(record: Record) -> tuple[list[NameKey], list[FeatureValue]]:
+    """Return the search-key rows of one record, not yet saved."""
     names: list[NameKey] = []
     features: list[FeatureValue] = []
     basic, ext = record.basic, record.extended
@@ -172,11 +202,7 @@ def _write_keys(record: Record) -> None:
                     value_key=key,
                 )
             )
-    NameKey.objects.bulk_create(names)
-    FeatureValue.objects.bulk_create(features)
-    if record.keys_version != FOLDING_VERSION:
-        record.keys_version = FOLDING_VERSION
-        Record.objects.filter(pk=record.pk).update(keys_version=FOLDING_VERSION)
+    return names, features
 
 
 def _check_linked_person(actor: Officer, clean: RecordInput) -> Record | None:

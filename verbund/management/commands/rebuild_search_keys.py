@@ -23,7 +23,7 @@ from django.db import transaction
 from verbund.management.progress import progress
 from verbund.models import Record
 from verbund.search.normalise import FOLDING_VERSION
-from verbund.services.records import _write_keys
+from verbund.services.records import write_keys_many
 
 
 def _next_batch(queryset: Any, after: Any, size: int) -> list[Record]:
@@ -57,9 +57,8 @@ class Command(BaseCommand):
                 # One transaction per batch: a stopped run keeps what it finished.
                 with transaction.atomic():
                     batch = _next_batch(stale, after, size)
-                    for record in batch:
-                        record.keys_version = 0  # force the version write in _write_keys
-                        _write_keys(record)
+                    write_keys_many(batch, force_version=True)
+                    for _record in batch:
                         next(ticks, None)
                 if not batch:
                     break
