@@ -186,7 +186,7 @@ class Loader:
     def __init__(self, seed: int) -> None:
         from agencies.models import Agency, Officer
         from verbund.models import File
-        from verbund.services.records import FEATURE_FOLDERS
+        from verbund.search.keys import FIELD_KEYS
 
         self.rng = random.Random(seed)
         self.names = Names(self.rng)
@@ -198,7 +198,7 @@ class Loader:
         self.agency_ids = {c: agencies[c].pk for c in codes}
         self.creators = {c: Officer.objects.get(username=f"{c.lower()}.analyst").pk for c in codes}
         self.heads = {c: Officer.objects.get(username=f"{c.lower()}.head").pk for c in codes}
-        self.folders = FEATURE_FOLDERS
+        self.field_keys = FIELD_KEYS
         self.numbers = itertools.count(1)
         self.phone_numbers = itertools.count(10_000_000)
         # A sample of what was stored, to build queries that hit.
@@ -209,7 +209,11 @@ class Loader:
         return self.owner_codes[bisect.bisect(self.owner_cum, x)]
 
     def _person(self) -> tuple[dict[str, Any], list[tuple], list[tuple]]:
-        from verbund.search.normalise import fold
+        from verbund.search.keys import NAME, stored_key
+
+        def fold(value: str) -> str:
+            # The keys the record service writes (one registry, verbund.search.keys).
+            return stored_key(NAME, value)
 
         rng = self.rng
         owner = self._owner()
@@ -267,10 +271,10 @@ class Loader:
         for cp in extended.get("contact_persons", []):
             names.append(("extended", fold(cp["surname"]), fold(cp["given_names"]), None, "||"))
         features = []
-        for field, folder in self.folders.items():
+        for field, field_key in self.field_keys.items():
             value = extended.get(field)
             for item in value if isinstance(value, list) else ([value] if value else []):
-                features.append((field, folder(item)))
+                features.append((field, stored_key(field_key, item)))
         now = datetime.datetime.now(datetime.UTC)
         row = {
             "id": record_id,

@@ -12,6 +12,14 @@ import datetime
 import re
 
 _CALENDAR_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+# A date known only to the year or month (``1962``, ``1962-05``), as foreign lists give
+# birth dates (api.md "Searches"): storable, never a query.
+PARTIAL_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2}))?")
+
+
+def is_calendar_date(value: object) -> bool:
+    """Return whether ``value`` has the form ``YYYY-MM-DD`` (whether the day exists aside)."""
+    return isinstance(value, str) and _CALENDAR_DATE.fullmatch(value) is not None
 
 
 def parse_iso_date(value: str) -> datetime.date:
@@ -20,6 +28,6 @@ def parse_iso_date(value: str) -> datetime.date:
     Raise ``ValueError`` for any other form (week, ordinal, basic format, times) and for
     dates that do not exist.
     """
-    if not isinstance(value, str) or not _CALENDAR_DATE.fullmatch(value):
+    if not is_calendar_date(value):
         raise ValueError(f"not a YYYY-MM-DD date: {value!r}")
     return datetime.date.fromisoformat(value)

@@ -20,7 +20,7 @@ from typing import Any
 
 from django.db.models import Case, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Value, When
 
-from verbund.dates import parse_iso_date
+from verbund.dates import PARTIAL_DATE, parse_iso_date
 from verbund.errors import Invalid
 from verbund.models import FeatureValue, NameKey, Record
 from verbund.models.records import OBJECT_KINDS, NameSource, RecordKind
@@ -40,7 +40,6 @@ from verbund.services.record_rules import EXT_CATALOGUE_MULTI, EXT_CATALOGUE_SIN
 # Feature criteria that must be catalogue codes (R-C4).
 CATALOGUE_CRITERIA = frozenset(EXT_CATALOGUE_SINGLE + EXT_CATALOGUE_MULTI)
 _ISO2 = re.compile(r"^[A-Z]{2}$")
-_PARTIAL_DATE = re.compile(r"^[0-9]{4}(-[0-9]{2})?$")
 
 # R-E7: an object identifier that is also an extended-data field of a person. A match on
 # the person's field is an inverse-search hit and shows only the reference (R-E4).
@@ -428,7 +427,7 @@ def parse_name(criteria: Any) -> ParsedCriteria:
     given = _folded("given_names", shown["given_names"], NAME) if "given_names" in shown else ""
     born: datetime.date | None = None
     if "date_of_birth" in shown:
-        if _PARTIAL_DATE.match(shown["date_of_birth"]):
+        if PARTIAL_DATE.fullmatch(shown["date_of_birth"]):
             # A year or year-month is incomplete data (002 Rn. 194).
             raise _bad(
                 "incomplete_data",

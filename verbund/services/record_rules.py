@@ -15,7 +15,7 @@ from typing import Any
 from django.utils import timezone
 
 from agencies.models import Officer, Role
-from verbund.dates import parse_iso_date
+from verbund.dates import PARTIAL_DATE, is_calendar_date, parse_iso_date
 from verbund.errors import DomainError, Forbidden, Invalid
 from verbund.models import File
 from verbund.models.records import (
@@ -284,17 +284,13 @@ def _text_list(value: Any, path: str, errors: _Collector) -> list[str] | None:
     return out
 
 
-_ISO_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-_PARTIAL_DAY = re.compile(r"^([0-9]{4})(?:-([0-9]{2}))?$")
-
-
 def birth_range(value: str) -> tuple[datetime.date, datetime.date, str]:
     """Return first day, last day and precision (``d``, ``m``, ``y``) of a stored birth date.
 
     A birth date may be partial — ``1962`` or ``1962-05`` — as foreign lists give it
     (api.md "Searches"); a full-date query matches it within its precision.
     """
-    match = _PARTIAL_DAY.match(value)
+    match = PARTIAL_DATE.fullmatch(value)
     if match is None:
         day = datetime.date.fromisoformat(value)
         return day, day, "d"
@@ -312,7 +308,7 @@ def parse_birth_date(value: Any, path: str, errors: _Collector) -> str | None:
     Not in the future: the first possible day of a partial date must have come.
     """
     text = value.isoformat() if isinstance(value, datetime.date) else value
-    if not isinstance(text, str) or not (_ISO_DAY.match(text) or _PARTIAL_DAY.match(text)):
+    if not isinstance(text, str) or not (is_calendar_date(text) or PARTIAL_DATE.fullmatch(text)):
         errors.add(path, "invalid_date", "Datum als JJJJ-MM-TT, JJJJ-MM oder JJJJ erwartet.")
         return None
     try:
@@ -330,11 +326,8 @@ def parse_date(value: Any, path: str, errors: _Collector) -> datetime.date | Non
     """Parse an ISO date or record an error."""
     if isinstance(value, datetime.date):
         return value
-    if not isinstance(value, str) or not _ISO_DAY.match(value):
-        # Only the calendar form: no week dates (1962-W20-1), no ordinal or compact forms.
-        errors.add(path, "invalid_date", "Datum im Format JJJJ-MM-TT erwartet.")
-        return None
     try:
+        # Only the calendar form: no week dates (1962-W20-1), no ordinal or compact forms.
         return parse_iso_date(value)
     except ValueError:
         errors.add(path, "invalid_date", "Datum im Format JJJJ-MM-TT erwartet.")

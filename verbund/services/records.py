@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from typing import Any
 
 from django.conf import settings
@@ -39,16 +39,6 @@ from verbund.services.record_rules import (
 )
 
 OWNER_PERMS = ("view_record", "change_record", "delete_record", "block_record")
-# Extended-data fields written as feature keys, with their key function (R-E4); the one
-# registry is ``verbund.search.keys``.
-FEATURE_FOLDERS: dict[str, Callable[[str], str]] = {
-    name: field_key.make for name, field_key in FIELD_KEYS.items()
-}
-
-
-def fold_object_identifier(kind: str, identifier: str) -> str:
-    """Return the search key of an object identifier (raises ``InvalidIdentifier``)."""
-    return object_key(kind).make(identifier)
 
 
 def snapshot(record: Record) -> dict[str, Any]:
