@@ -35,6 +35,7 @@ import time
 from typing import Any
 
 from asgiref.sync import async_to_sync
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 from health_check import checks
@@ -196,7 +197,8 @@ async def _awaited(coroutine: Any) -> Any:
     return await coroutine
 
 
-_SECONDS = float(os.environ.get("VERBUND_HEALTH_CACHE_SECONDS") or 5)
-health = SharedResult(HealthView.as_view(), _SECONDS)
-ready = SharedResult(HealthView.as_view(checks=(Database, Broker)), _SECONDS)
+health = SharedResult(HealthView.as_view(), settings.VERBUND_HEALTH_CACHE_SECONDS)
+ready = SharedResult(
+    HealthView.as_view(checks=(Database, Broker)), settings.VERBUND_HEALTH_CACHE_SECONDS
+)
 live = HealthView.as_view(checks=())

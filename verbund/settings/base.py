@@ -260,6 +260,8 @@ LOGGING = {
 # R-D3: searches per batch of the covert-hit delivery task (the seconds between runs are
 # VERBUND_COVERT_DELIVERY_SECONDS, read for CELERY_BEAT_SCHEDULE above).
 VERBUND_COVERT_DELIVERY_BATCH = int(env("VERBUND_COVERT_DELIVERY_BATCH", "500"))
+# Seconds /health/ and /health/ready/ share one run of their checks (verbund.health).
+VERBUND_HEALTH_CACHE_SECONDS = float(env("VERBUND_HEALTH_CACHE_SECONDS", "5"))
 # R-D3/R-L6: hours the owner has to contact the requester after a covert hit; hours the
 # beat sweeper looks back for covert-hit notices whose delivery task was lost.
 VERBUND_COVERT_CONTACT_HOURS = float(env("VERBUND_COVERT_CONTACT_HOURS", "24"))
