@@ -14,12 +14,14 @@ rules (``verbund.services.record_rules``).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from rest_framework import serializers
 
+from verbund.errors import Invalid
 from verbund.models.records import CaseGroup, Classification, RecordKind, Storage
-from verbund.services.record_rules import WITHHOLDABLE
+from verbund.services import shapes
+from verbund.services.record_rules import RECORD_SHAPE, WITHHOLDABLE
 
 MARKING_CHOICES = ["art10", "art13", "it_system", "other_law"]
 ERROR_CODES = (
@@ -66,6 +68,64 @@ class AbsentKeysSerializer(serializers.Serializer):
         return out
 
 
+class RequestSerializer(serializers.Serializer):
+    """A request body: its fields document it in the schema, its ``shape`` checks it.
+
+    ``is_valid()`` checks the JSON type and size of every field with the strict ``Shape``
+    of ``verbund.services.shapes`` (a ``CharField`` alone would take ``42`` as ``"42"``,
+    a ``BooleanField`` ``"yes"`` as true); ``validated_data`` is the body unchanged. What
+    the values mean (codes, dates, required fields, the legal rules) is checked by the
+    service. tests/verbund/api/test_request_shapes.py proves fields and shape agree.
+    """
+
+    shape: ClassVar[shapes.Shape]
+
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        """Check the body's JSON types; keep the first error's machine code."""
+        errors = shapes.type_errors(self.shape, data)
+        if errors.fields:
+            self.type_errors = errors
+            raise serializers.ValidationError(errors.fields)
+        return data
+
+    @classmethod
+    def checked(cls, data: Any) -> dict[str, Any]:
+        """Return the body if its types are right; raise 400 (api.md error shape) if not."""
+        serializer = cls(data=data)
+        if not serializer.is_valid():
+            raise shapes.invalid(serializer.type_errors)
+        if not isinstance(data, dict):
+            raise Invalid("Ein JSON-Objekt erwartet.", code="invalid")
+        return data
+
+
+def texts(**kwargs: Any) -> serializers.ListField:
+    """A list of texts (at most ``shapes.MAX_LIST_ITEMS`` items)."""
+    return serializers.ListField(
+        child=serializers.CharField(), max_length=shapes.MAX_LIST_ITEMS, **kwargs
+    )
+
+
+# Longest code the type check takes (verbund.services.record_rules: _CHOICE, _CATALOGUE).
+CODE_LENGTH = 40
+CATALOGUE_CODE_LENGTH = 200
+
+
+def code(max_length: int = CODE_LENGTH, **kwargs: Any) -> serializers.CharField:
+    """An optional code (country, catalogue value): short text."""
+    return serializers.CharField(required=False, max_length=max_length, **kwargs)
+
+
+def codes(max_length: int = CODE_LENGTH, **kwargs: Any) -> serializers.ListField:
+    """An optional list of codes."""
+    return serializers.ListField(
+        child=serializers.CharField(max_length=max_length),
+        max_length=shapes.MAX_LIST_ITEMS,
+        required=False,
+        **kwargs,
+    )
+
+
 class ErrorSerializer(serializers.Serializer):
     """Error body of every API error."""
 
@@ -99,25 +159,25 @@ class BasicSerializer(AbsentKeysSerializer):
 
     surname = serializers.CharField()
     given_names = serializers.CharField(required=False)
-    former_names = serializers.ListField(child=serializers.CharField(), required=False)
-    other_names = serializers.ListField(child=serializers.CharField(), required=False)
-    aliases = serializers.ListField(child=serializers.CharField(), required=False)
-    spellings = serializers.ListField(child=serializers.CharField(), required=False)
+    former_names = texts(required=False)
+    other_names = texts(required=False)
+    aliases = texts(required=False)
+    spellings = texts(required=False)
     sex = serializers.ChoiceField(choices=["m", "f", "x", "u"], required=False)
     date_of_birth = serializers.CharField(
-        required=False, help_text="YYYY-MM-DD, or partial: YYYY-MM or YYYY"
+        required=False, max_length=CODE_LENGTH, help_text="YYYY-MM-DD, or partial: YYYY-MM or YYYY"
     )
     place_of_birth = serializers.CharField(required=False)
-    country_of_birth = serializers.CharField(required=False, help_text="ISO 3166 alpha-2")
-    nationalities = serializers.ListField(child=serializers.CharField(), required=False)
-    former_nationalities = serializers.ListField(child=serializers.CharField(), required=False)
-    addresses = serializers.ListField(child=serializers.CharField(), required=False)
-    former_addresses = serializers.ListField(child=serializers.CharField(), required=False)
-    physical_features = serializers.ListField(child=serializers.CharField(), required=False)
-    languages = serializers.ListField(child=serializers.CharField(), required=False)
-    dialects = serializers.ListField(child=serializers.CharField(), required=False)
-    photographs = serializers.ListField(child=serializers.CharField(), required=False)
-    identity_papers = serializers.ListField(child=serializers.CharField(), required=False)
+    country_of_birth = code(help_text="ISO 3166 alpha-2")
+    nationalities = codes(help_text="ISO 3166 alpha-2 codes")
+    former_nationalities = codes(help_text="ISO 3166 alpha-2 codes")
+    addresses = texts(required=False)
+    former_addresses = texts(required=False)
+    physical_features = texts(required=False)
+    languages = texts(required=False)
+    dialects = texts(required=False)
+    photographs = texts(required=False)
+    identity_papers = texts(required=False)
 
 
 class ContactPersonSerializer(AbsentKeysSerializer):
@@ -127,22 +187,22 @@ class ContactPersonSerializer(AbsentKeysSerializer):
 
     surname = serializers.CharField()
     given_names = serializers.CharField(required=False)
-    former_names = serializers.ListField(child=serializers.CharField(), required=False)
-    other_names = serializers.ListField(child=serializers.CharField(), required=False)
-    aliases = serializers.ListField(child=serializers.CharField(), required=False)
-    spellings = serializers.ListField(child=serializers.CharField(), required=False)
+    former_names = texts(required=False)
+    other_names = texts(required=False)
+    aliases = texts(required=False)
+    spellings = texts(required=False)
     sex = serializers.ChoiceField(choices=["m", "f", "x", "u"], required=False)
     date_of_birth = serializers.CharField(
-        required=False, help_text="YYYY-MM-DD, or partial: YYYY-MM or YYYY"
+        required=False, max_length=CODE_LENGTH, help_text="YYYY-MM-DD, or partial: YYYY-MM or YYYY"
     )
     place_of_birth = serializers.CharField(required=False)
-    country_of_birth = serializers.CharField(required=False)
-    nationality = serializers.CharField(required=False)
+    country_of_birth = code(help_text="ISO 3166 alpha-2")
+    nationality = code(help_text="ISO 3166 alpha-2")
     address = serializers.CharField(required=False)
-    photographs = serializers.ListField(child=serializers.CharField(), required=False)
-    phones = serializers.ListField(child=serializers.CharField(), required=False)
-    emails = serializers.ListField(child=serializers.CharField(), required=False)
-    business_contacts = serializers.ListField(child=serializers.CharField(), required=False)
+    photographs = texts(required=False)
+    phones = texts(required=False)
+    emails = texts(required=False)
+    business_contacts = texts(required=False)
 
 
 class ExtendedSerializer(AbsentKeysSerializer):
@@ -150,32 +210,36 @@ class ExtendedSerializer(AbsentKeysSerializer):
 
     strict_keys = True
 
-    phones = serializers.ListField(child=serializers.CharField(), required=False)
-    devices = serializers.ListField(child=serializers.CharField(), required=False)
-    emails = serializers.ListField(child=serializers.CharField(), required=False)
-    bank_accounts = serializers.ListField(child=serializers.CharField(), required=False)
-    safe_deposit_boxes = serializers.ListField(child=serializers.CharField(), required=False)
-    vehicles = serializers.ListField(child=serializers.CharField(), required=False)
-    marital_status = serializers.CharField(required=False, help_text="catalogue code")
-    ethnicity = serializers.CharField(required=False, help_text="catalogue code (R-C5)")
+    phones = texts(required=False)
+    devices = texts(required=False)
+    emails = texts(required=False)
+    bank_accounts = texts(required=False)
+    safe_deposit_boxes = texts(required=False)
+    vehicles = texts(required=False)
+    marital_status = code(CATALOGUE_CODE_LENGTH, help_text="catalogue code")
+    ethnicity = code(CATALOGUE_CODE_LENGTH, help_text="catalogue code (R-C5)")
     religion = serializers.CharField(
-        required=False, help_text="catalogue code; needs religion_reason (R-C10)"
+        required=False,
+        max_length=CATALOGUE_CODE_LENGTH,
+        help_text="catalogue code; needs religion_reason (R-C10)",
     )
     religion_reason = serializers.CharField(
         required=False, help_text="why the religion is needed in this case (R-C10)"
     )
-    skills = serializers.ListField(child=serializers.CharField(), required=False)
+    skills = codes(CATALOGUE_CODE_LENGTH, help_text="catalogue codes")
     education = serializers.CharField(required=False)
     profession = serializers.CharField(required=False)
-    critical_infrastructure = serializers.ListField(child=serializers.CharField(), required=False)
-    dangerousness = serializers.ListField(child=serializers.CharField(), required=False)
-    licences = serializers.ListField(child=serializers.CharField(), required=False)
-    visited_places = serializers.ListField(child=serializers.CharField(), required=False)
-    contact_persons = ContactPersonSerializer(many=True, required=False)
+    critical_infrastructure = codes(CATALOGUE_CODE_LENGTH, help_text="catalogue codes")
+    dangerousness = codes(CATALOGUE_CODE_LENGTH, help_text="catalogue codes")
+    licences = texts(required=False)
+    visited_places = codes(CATALOGUE_CODE_LENGTH, help_text="catalogue codes")
+    contact_persons = ContactPersonSerializer(  # type: ignore[call-arg]
+        many=True, required=False, max_length=shapes.MAX_LIST_ITEMS
+    )
     organisation = serializers.CharField(required=False)
     last_event_date = serializers.DateField(required=False)
     free_text = serializers.CharField(required=False, max_length=2000)
-    websites = serializers.ListField(child=serializers.CharField(), required=False)
+    websites = texts(required=False)
 
 
 class ObjectDataSerializer(AbsentKeysSerializer):
@@ -206,8 +270,10 @@ class OutReferenceSerializer(AbsentKeysSerializer):
     classification = serializers.ChoiceField(choices=Classification.values)
 
 
-class RecordInputSerializer(serializers.Serializer):
+class RecordInputSerializer(RequestSerializer):
     """Body of POST/PATCH /records/."""
+
+    shape = RECORD_SHAPE
 
     file = serializers.ChoiceField(choices=["ATD", "GWS"])
     kind = serializers.ChoiceField(choices=RecordKind.values)
@@ -215,13 +281,16 @@ class RecordInputSerializer(serializers.Serializer):
     storage = serializers.ChoiceField(choices=Storage.values)
     storage_decision = StorageDecisionSerializer(required=False)
     markings = serializers.ListField(
-        child=serializers.ChoiceField(choices=MARKING_CHOICES), required=False
+        child=serializers.ChoiceField(choices=MARKING_CHOICES),
+        max_length=shapes.MAX_LIST_ITEMS,
+        required=False,
     )
     findings_basis = serializers.CharField(help_text="R-B3 factual basis")
     basic = BasicSerializer(required=False)
     extended = ExtendedSerializer(required=False)
     withheld = serializers.ListField(
         child=serializers.ChoiceField(choices=sorted(WITHHOLDABLE)),
+        max_length=shapes.MAX_LIST_ITEMS,
         required=False,
         help_text="restricted storage (R-D2): extended fields not entered (default: all)",
     )
@@ -298,13 +367,28 @@ class RecordSerializer(AbsentKeysSerializer):
     updated_at = serializers.DateTimeField(required=False, help_text=OWNER_ONLY)
 
 
-class BlockSerializer(serializers.Serializer):
+class BlockSerializer(RequestSerializer):
     """Body of POST /records/{id}/block/."""
 
-    reason = serializers.CharField()
+    shape = shapes.BLOCK
+
+    reason = serializers.CharField(
+        help_text="Why deletion would harm the data subject's worthy interests (R-L3)"
+    )
 
 
-class CorrectionNoticeSerializer(serializers.Serializer):
+class CorrectionNoticeSerializer(RequestSerializer):
     """Body of POST /records/{id}/correction-notices/."""
 
-    text = serializers.CharField()
+    shape = shapes.CORRECTION_NOTICE
+
+    text = serializers.CharField(max_length=4000)
+
+
+class DeleteSerializer(RequestSerializer):
+    """Optional body of DELETE /records/{id}/ (the reason may also be the ``reason`` query
+    parameter)."""
+
+    shape = shapes.DELETE
+
+    reason = serializers.CharField(required=False)
