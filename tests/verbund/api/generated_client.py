@@ -8,6 +8,8 @@ removed from ``sys.modules`` again afterwards. Calls go through the generated
 
 from __future__ import annotations
 
+import datetime
+import enum
 import importlib
 import json
 import pkgutil
@@ -142,6 +144,25 @@ class GeneratedClient:
             )
         return operations[operation_id]
 
+    def arg(self, operation_id: str, name: str, value: str) -> Any:
+        """Return ``value`` as the type the generated function declares for parameter ``name``.
+
+        A query parameter documented as an enum takes the generated enum, one documented as
+        ``date-time`` or ``uuid`` a ``datetime`` or ``UUID``; plain strings stay strings.
+        """
+        hints = typing.get_type_hints(self.op(operation_id).sync_detailed)
+        if name not in hints:
+            pytest.fail(f"{operation_id}: no parameter {name!r} in the schema; has {sorted(hints)}")
+        candidates = [t for t in typing.get_args(hints[name]) or (hints[name],) if t is not None]
+        for kind in candidates:
+            if isinstance(kind, type) and issubclass(kind, enum.Enum):
+                return kind(value)
+            if kind is datetime.datetime:
+                return datetime.datetime.fromisoformat(value)
+            if kind is uuid.UUID:
+                return uuid.UUID(value)
+        return value
+
     def body(self, operation_id: str, data: dict[str, Any]) -> Any:
         """Build the typed request body of an operation from plain JSON (its ``from_dict``)."""
         hints = typing.get_type_hints(self.op(operation_id).sync_detailed)
@@ -156,6 +177,11 @@ class GeneratedClient:
     def is_unset(self, value: Any) -> bool:
         """Whether ``value`` is the generated marker of an absent key."""
         return isinstance(value, self._types.Unset)
+
+    def absent(self, model: Any, name: str) -> bool:
+        """Whether a model lacks ``name``: no such attribute (another ``oneOf`` branch), or
+        the attribute is ``UNSET`` (the key was not in the answer)."""
+        return self.is_unset(getattr(model, name, self._types.UNSET))
 
     # ---------------------------------------------------------------- clients
 
@@ -205,17 +231,25 @@ class GeneratedClient:
     # ---------------------------------------------------------------- calls
 
     def call(
-        self, operation_id: str, client: Any, status: int, *, parsed: bool = True, **kwargs: Any
+        self,
+        operation_id: str,
+        client: Any,
+        status: int,
+        *path: str,
+        parsed: bool = True,
+        **kwargs: Any,
     ) -> Any:
         """Call ``<operation>.sync_detailed``; assert the status and a typed ``parsed``.
 
-        A status the schema does not document, or an answer the generated models cannot
-        read, fails with the operation, the exception and the HTTP exchange.
+        Path parameters go positionally (their names follow the URL patterns); query
+        parameters and ``body`` by name. A status the schema does not document, or an
+        answer the generated models cannot read, fails with the operation, the exception
+        and the HTTP exchange.
         """
         module = self.op(operation_id)
         self.exchanges.clear()
         try:
-            response = module.sync_detailed(client=client, **kwargs)
+            response = module.sync_detailed(*path, client=client, **kwargs)
         except self._errors.UnexpectedStatus as exc:
             pytest.fail(
                 f"{operation_id}: status {exc.status_code} is not documented in the schema "
@@ -235,9 +269,11 @@ class GeneratedClient:
         self.assert_typed(operation_id, response.parsed)
         return response.parsed
 
-    def error(self, operation_id: str, client: Any, status: int, code: str, **kwargs: Any) -> Any:
+    def error(
+        self, operation_id: str, client: Any, status: int, code: str, *path: str, **kwargs: Any
+    ) -> Any:
         """Call an operation that must fail; assert the typed error and its machine code."""
-        parsed = self.call(operation_id, client, status, **kwargs)
+        parsed = self.call(operation_id, client, status, *path, **kwargs)
         assert hasattr(parsed, "code") and hasattr(parsed, "detail"), (
             f"{operation_id}: {status} parsed as {type(parsed).__name__}, not an error model"
         )

@@ -256,7 +256,7 @@ def test_records_list_is_a_drf_page_followed_to_page_two(api: GeneratedClient) -
 def test_r_d1_open_record_is_read_through_the_generated_client(api: GeneratedClient) -> None:
     record = _entered(basic={"surname": "Offenbach", "given_names": "Karl"}, extended=EXTENDED)
     client = api.login(OWNER, PASSWORD)
-    shown = api.call("records_retrieve", client, 200, record_id=str(record.pk))
+    shown = api.call("records_retrieve", client, 200, str(record.pk))
     assert str(shown.id) == str(record.pk)
     assert shown.storage == "open"
     # An open record has no storage decision: absent or null, never an invented one.
@@ -274,7 +274,7 @@ def test_r_d2_restricted_record_is_read_by_its_owner_through_the_generated_clien
 ) -> None:
     record = _restricted(basic={"surname": "Zurückhaltend"})
     client = api.login(OWNER, PASSWORD)
-    shown = api.call("records_retrieve", client, 200, record_id=str(record.pk))
+    shown = api.call("records_retrieve", client, 200, str(record.pk))
     assert str(shown.id) == str(record.pk)
     assert shown.storage == "restricted"
     assert shown.storage_decision.decided_by == OWNER_HEAD
@@ -296,7 +296,7 @@ def test_records_create_through_the_generated_client(api: GeneratedClient) -> No
     )
     created = api.call("records_create", client, 201, body=body)
     assert Record.objects.filter(pk=str(created.id), owner__code="LKA-HE").exists()
-    shown = api.call("records_retrieve", client, 200, record_id=str(created.id))
+    shown = api.call("records_retrieve", client, 200, str(created.id))
     assert str(shown.id) == str(created.id)
     assert shown.basic.surname == "Generiert"
 
@@ -317,7 +317,7 @@ def test_r_e2_name_search_through_the_generated_client(api: GeneratedClient) -> 
     assert hit.reference.agency == "LKA-HE"
     assert hit.reference.file_number == record.file_number
     # The stored search reads back the same through searches_retrieve.
-    again = api.call("searches_retrieve", client, 200, search_id=str(answer.id))
+    again = api.call("searches_retrieve", client, 200, str(answer.id))
     assert str(again.id) == str(answer.id) and again.hit_count == 1
 
 
@@ -329,8 +329,8 @@ def test_r_e4_feature_search_through_the_generated_client(api: GeneratedClient) 
     assert answer.hit_count == 1
     (hit,) = answer.hits
     # R-E4: the reference only — no record id, no basic data.
-    assert api.is_unset(hit.record)
-    assert api.is_unset(hit.basic)
+    assert api.absent(hit, "record")
+    assert api.absent(hit, "basic")
     assert hit.reference.agency == "LKA-HE"
     assert hit.reference.file_number == record.file_number
 
@@ -353,7 +353,7 @@ def test_r_e7_object_search_through_the_generated_client(api: GeneratedClient) -
     assert hit.object_.kind == "phone"
     assert hit.object_.identifier == "+49 40 7654321"
     assert hit.reference.file_number == phone.file_number
-    assert api.is_unset(hit.basic)  # never the linked person's data (R-E7)
+    assert api.absent(hit, "basic")  # never the linked person's data (R-E7)
 
 
 # ---------------------------------------------------------------------------- inbox, audit
@@ -394,7 +394,13 @@ def test_r_j1_audit_events_page_as_supervisor_through_the_generated_client(
 
     supervisor = api.login(SUPERVISOR, PASSWORD)
     since = (timezone.now() - datetime.timedelta(hours=1)).isoformat()
-    page = api.call("audit_events_list", supervisor, 200, agency="BFV", since=since)
+    page = api.call(
+        "audit_events_list",
+        supervisor,
+        200,
+        agency=api.arg("audit_events_list", "agency", "BFV"),
+        since=api.arg("audit_events_list", "since", since),
+    )
     assert page.count >= 1
     assert all(e.agency == "BFV" for e in page.results)
     (event,) = [e for e in page.results if e.action == "search"]
@@ -429,23 +435,29 @@ def test_api_conventions_401_is_a_typed_error_with_its_code(api: GeneratedClient
     api.error("me_retrieve", client, 401, "not_authenticated")
 
 
-def test_api_conventions_403_is_a_typed_error_with_its_code(api: GeneratedClient) -> None:
-    analyst = api.login(OWNER, PASSWORD)
-    api.error("audit_events_list", analyst, 403, "forbidden")  # supervisors only
-    supervisor = api.login(SUPERVISOR, PASSWORD)
-    api.error("records_list", supervisor, 403, "forbidden")  # officers' path
+@pytest.mark.parametrize(
+    ("operation", "username"),
+    [
+        ("audit_events_list", OWNER),  # supervisors only (R-J1)
+        ("records_list", SUPERVISOR),  # the officers' path (api.md: supervisors get 403)
+    ],
+)
+def test_api_conventions_403_is_a_typed_error_with_its_code(
+    api: GeneratedClient, operation: str, username: str
+) -> None:
+    api.error(operation, api.login(username, PASSWORD), 403, "forbidden")
 
 
 def test_api_conventions_404_is_a_typed_error_with_its_code(api: GeneratedClient) -> None:
     other = _entered("bka.analyst", basic={"surname": "Fremd"})
     client = api.login(OWNER, PASSWORD)
-    api.error("records_retrieve", client, 404, "not_found", record_id=str(other.pk))
+    api.error("records_retrieve", client, 404, "not_found", str(other.pk))
     api.error(
         "records_retrieve",
         client,
         404,
         "not_found",
-        record_id="9b2e1c4e-0000-4000-8000-000000000000",
+        "9b2e1c4e-0000-4000-8000-000000000000",
     )
 
 
