@@ -19,6 +19,7 @@ service layer, as the other API tests do.
 from __future__ import annotations
 
 import datetime
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -491,8 +492,6 @@ def test_api_conventions_login_lockout_is_a_typed_429_with_its_code(api: Generat
 
 def _wait_for_a_fresh_minute() -> None:
     """Sleep past the minute boundary when it is near: the search window is one minute."""
-    import time
-
     second = timezone.now().second
     if second >= 50:
         time.sleep(61 - second)
