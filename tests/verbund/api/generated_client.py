@@ -164,10 +164,28 @@ class GeneratedClient:
         return value
 
     def body(self, operation_id: str, data: dict[str, Any]) -> Any:
-        """Build the typed request body of an operation from plain JSON (its ``from_dict``)."""
+        """Build the typed request body of an operation from plain JSON (its ``from_dict``).
+
+        A body documented as ``oneOf`` (e.g. a search by ``mode``) is a union of models: the
+        one model that reads ``data`` without leftovers is it; none, or several, fail.
+        """
         hints = typing.get_type_hints(self.op(operation_id).sync_detailed)
-        body_type = hints["body"]
-        return body_type.from_dict(data)
+        candidates = [
+            t
+            for t in typing.get_args(hints["body"]) or (hints["body"],)
+            if isinstance(t, type) and hasattr(t, "from_dict")
+        ]
+        fits = []
+        for model in candidates:
+            try:
+                built = model.from_dict(data)
+            except (TypeError, ValueError, KeyError, AttributeError):
+                continue
+            if not getattr(built, "additional_properties", None):
+                fits.append(built)
+        names = [m.__name__ for m in candidates]
+        assert len(fits) == 1, f"{operation_id}: {len(fits)} of the body models {names} fit {data}"
+        return fits[0]
 
     @property
     def unset(self) -> Any:

@@ -135,13 +135,7 @@ def _atd_categories(api: GeneratedClient, client: Any) -> tuple[str, str]:
     """Return the first purpose and urgency code of the ATD order, read via ``files_list``."""
     files = api.call("files_list", client, 200)
     (atd,) = [f for f in files if f.code == "ATD"]
-    # That the categories are typed {code, label} is asserted in the files test; here they
-    # only feed the searches, so an untyped item (a bare mapping model) is read by key.
-    purpose, urgency = atd.purposes[0], atd.urgencies[0]
-    return (
-        purpose.code if hasattr(purpose, "code") else purpose["code"],
-        urgency.code if hasattr(urgency, "code") else urgency["code"],
-    )
+    return atd.purposes[0].code, atd.urgencies[0].code
 
 
 def _search(api: GeneratedClient, client: Any, mode: str, criteria: dict[str, Any]) -> Any:
