@@ -115,7 +115,7 @@ def api(generated: GeneratedClient, reference: dict[str, Any]) -> Iterator[Gener
 
 
 def _entered(username: str = OWNER, **overrides: Any) -> Record:
-    """Enter a person record through the record service as ``username``."""
+    """Enter a record (a person unless ``kind`` says otherwise) through the record service."""
     return record_create(
         actor=Officer.objects.get(username=username), data=person_payload(**overrides)
     )
