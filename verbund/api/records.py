@@ -30,6 +30,7 @@ from verbund.api.schemas import (
     DeleteSerializer,
     ErrorSerializer,
     RecordInputSerializer,
+    RecordMergePatchSerializer,
     RecordSerializer,
     VersionConflictSerializer,
 )
@@ -187,8 +188,8 @@ class RecordDetailView(APIView):
 
     @extend_schema(
         request={
-            "application/merge-patch+json": RecordInputSerializer,
-            "application/json": RecordInputSerializer,
+            "application/merge-patch+json": RecordMergePatchSerializer,
+            "application/json": RecordMergePatchSerializer,
         },
         parameters=[IF_MATCH, ETAG],
         responses={
@@ -203,7 +204,7 @@ class RecordDetailView(APIView):
         record = record_update(
             actor=as_officer(request.user),
             record_id=record_id,
-            data=RecordInputSerializer.checked(_body(request)),
+            data=RecordMergePatchSerializer.checked(_body(request)),
             if_match=parse_if_match(request),
         )
         return _with_etag(Response(_shown(record, request)))

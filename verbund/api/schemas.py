@@ -13,6 +13,7 @@ rules (``verbund.services.record_rules``).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -392,3 +393,47 @@ class DeleteSerializer(RequestSerializer):
     shape = shapes.DELETE
 
     reason = serializers.CharField(required=False)
+
+
+def merge_patch(serializer_class: type[RequestSerializer], name: str) -> type[RequestSerializer]:
+    """Return the RFC 7396 merge-patch form of a request serializer, named ``name``.
+
+    Every key is optional and may be ``null`` (``null`` removes the key); nested objects
+    (``basic``, ``extended``, ...) take the same form, recursively, so a generated client can
+    send ``{"extended": {"free_text": null}}``. Lists are replaced whole, so their items
+    keep their type. The type check (``shape``) is the same: ``null`` passes as "absent".
+    """
+
+    def patched(field: Any, component: str) -> Any:
+        # DRF re-creates declared fields from their constructor arguments (deepcopy), so the
+        # optional, nullable form is built from those arguments, not set afterwards.
+        optional: dict[str, Any] = {"required": False, "allow_null": True}
+        if isinstance(field, serializers.ListSerializer) or not isinstance(
+            field, serializers.Serializer
+        ):
+            # A list's ``child`` was bound by the original list: pass a fresh copy.
+            original: Any = field
+            kwargs: dict[str, Any] = {
+                key: copy.deepcopy(value) if isinstance(value, serializers.Field) else value
+                for key, value in original._kwargs.items()
+            }
+            factory: Any = type(field)
+            return factory(*original._args, **{**kwargs, **optional})
+        attrs = {
+            key: patched(child, component + key.title().replace("_", ""))
+            for key, child in field.fields.items()
+        }
+        attrs["__doc__"] = field.__doc__
+        nested = type(component, (AbsentKeysSerializer,), attrs)
+        return nested(help_text=field.help_text, **optional)
+
+    attrs: dict[str, Any] = {
+        key: patched(field, name + key.title().replace("_", ""))
+        for key, field in serializer_class().fields.items()
+    }
+    attrs["__doc__"] = (serializer_class.__doc__ or "") + " As a JSON Merge Patch (RFC 7396)."
+    attrs["shape"] = serializer_class.shape
+    return type(name, (RequestSerializer,), attrs)
+
+
+RecordMergePatchSerializer = merge_patch(RecordInputSerializer, "RecordMergePatch")

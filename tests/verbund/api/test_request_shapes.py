@@ -21,6 +21,7 @@ from verbund.api.schemas import (
     CorrectionNoticeSerializer,
     DeleteSerializer,
     RecordInputSerializer,
+    RecordMergePatchSerializer,
 )
 from verbund.api.searches import FeatureSearch, NameSearch, ObjectSearch
 from verbund.services import shapes
@@ -83,6 +84,7 @@ def _compare(field: Any, shape: shapes.Shape, path: str) -> list[str]:
     "serializer",
     [
         RecordInputSerializer,
+        RecordMergePatchSerializer,
         BlockSerializer,
         CorrectionNoticeSerializer,
         DeleteSerializer,
@@ -106,3 +108,13 @@ def test_request_serializer_refuses_a_wrong_type_without_coercion() -> None:
     assert not checked.is_valid()
     assert checked.errors == {"reason": ["Text erwartet."]}
     assert BlockSerializer(data={"reason": "Schutzwürdige Interessen."}).is_valid()
+
+
+def test_merge_patch_schema_lets_a_client_remove_keys_with_null() -> None:
+    """RFC 7396: ``null`` removes a key, at the top and inside nested objects."""
+    patch = RecordMergePatchSerializer()
+    assert all(not f.required and f.allow_null for f in patch.fields.values())
+    extended: Any = patch.fields["extended"]
+    assert all(not f.required and f.allow_null for f in extended.fields.values())
+    body = {"extended": {"free_text": None}, "review_date": None}
+    assert RecordMergePatchSerializer.checked(body) == body
