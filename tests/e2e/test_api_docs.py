@@ -2,8 +2,9 @@
 
 axe-core (bundled by axe-playwright-python, see requirements-dev.txt) checks the page after
 Swagger UI has rendered the operations, with an operation expanded and, for an officer, with
-"Try it out" on an operation with a request body and with the "Authorize" dialog open. No
-violation of impact "serious" or "critical" is allowed; no axe rule is switched off.
+that operation executed ("Try it out", "Execute"), with "Try it out" on an operation with a
+request body and with the "Authorize" dialog open. No violation of impact "serious" or
+"critical" is allowed; no axe rule is switched off.
 """
 
 from __future__ import annotations
@@ -68,10 +69,18 @@ def test_api_docs_have_no_serious_accessibility_violation(
     _open_docs(page, base)
     _assert_accessible(page, "operations rendered")
 
-    _expand(page, "get", "/api/v1/records/")
+    records = _expand(page, "get", "/api/v1/records/")
     _assert_accessible(page, "GET /api/v1/records/ expanded")
 
     if username:
+        # "Try it out" makes the parameters editable; Execute shows the live answer.
+        records.locator(".try-out__btn").click()
+        records.locator(".execute").click()
+        records.locator(".live-responses-table").wait_for(timeout=20000)
+        status = records.locator(".live-responses-table tbody .response-col_status").first
+        assert status.inner_text() == "200"
+        _assert_accessible(page, "GET /api/v1/records/ executed")
+
         # "Try it out" shows the request-body editor (a text area) and the Execute button.
         block = _expand(page, "post", "/api/v1/records/")
         block.locator(".try-out__btn").click()

@@ -61,8 +61,10 @@ def test_docs_page_links_back_to_the_app(language: str, label: str, title: str) 
     assert html.index("verbund/js/swagger_a11y.js") < html.index(f"{DOCS}?script=")
 
 
-def test_swagger_ui_settings_keep_deep_links_off(client: Any) -> None:
-    """Deep links put a link inside each operation's toggle button (axe "nested-interactive")."""
+def test_swagger_ui_settings_for_accessibility(client: Any) -> None:
+    """Deep links put a link inside each operation's toggle button (axe "nested-interactive");
+    agate, Swagger UI's default highlighting theme, shows JSON numbers at 3.45:1."""
     script = client.get(f"{DOCS}?script=").content.decode()
-    settings_line = script.split("const swaggerSettings = ", 1)[1].split(";", 1)[0]
-    assert json.loads(settings_line)["deepLinking"] is False
+    swagger_settings = json.loads(script.split("const swaggerSettings = ", 1)[1].split(";", 1)[0])
+    assert swagger_settings["deepLinking"] is False
+    assert swagger_settings["syntaxHighlight"]["theme"] == "tomorrow-night"
