@@ -13,6 +13,7 @@ from rest_framework.request import Request
 
 from verbund.errors import Invalid
 
+
 def choice_param(request: Request, name: str, choices: Iterable[str], default: str = "") -> str:
     """Return the parameter's value (``default`` when absent or empty) or 400 naming it."""
     value = request.query_params.get(name, "")
