@@ -17,7 +17,6 @@ from rest_framework.request import Request
 
 from verbund.errors import Invalid
 
-
 MAX_PAGE = 999_999_999
 
 
