@@ -17,8 +17,16 @@ class InboxKind(models.TextChoices):
     EMERGENCY_CONSENT = "emergency_consent", _("Eilfall: Zustimmung")
     EMERGENCY_REFUSED = "emergency_refused", _("Eilfall: Zustimmung verweigert")
     CORRECTION_NOTICE = "correction_notice", _("Hinweis auf Unrichtigkeit")
+    CORRECTION_OUTCOME = "correction_outcome", _("Ergebnis eines Hinweises auf Unrichtigkeit")
     REVIEW_DUE = "review_due", _("Prüffrist")
     SUBJECT_REQUEST = "subject_request", _("Auskunftsersuchen")
+
+
+class CorrectionOutcome(models.TextChoices):
+    """The owner's answer to a correction notice (R-H2), stored in both items' payload."""
+
+    CORRECTED = "corrected", _("Berichtigt")
+    REJECTED = "rejected", _("Zurückgewiesen")
 
 
 class InboxItem(models.Model):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import uuid
 from collections.abc import Collection
 from typing import Any
 
@@ -12,19 +13,20 @@ from django.db import transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
-from agencies.models import Officer
+from agencies.models import Agency, Officer
 from audit.services import log_event
 from verbund.access.logging import log_record, log_ref
 from verbund.access.records import (
     access_record,
     agency_group,
+    authorised_files,
     file_for_actor,
     may_enter,
     records_for,
 )
-from verbund.errors import Conflict, Invalid, Refused, VersionConflict
+from verbund.errors import Conflict, Invalid, NotFound, Refused, VersionConflict
 from verbund.models import FeatureValue, InboxItem, NameKey, Record
-from verbund.models.inbox import InboxKind
+from verbund.models.inbox import CorrectionOutcome, InboxKind
 from verbund.models.records import NameSource, RecordKind, RecordStatus
 from verbund.search.keys import FIELD_KEYS, NAME, object_key, stored_key
 from verbund.search.normalise import FOLDING_VERSION
@@ -37,6 +39,7 @@ from verbund.services.record_rules import (
     clean_text,
     validate_record_input,
 )
+from verbund.services.searches import require_officer
 
 OWNER_PERMS = ("view_record", "change_record", "delete_record", "block_record")
 
@@ -530,5 +533,102 @@ def correction_notice_create(*, actor: Officer, record_id: Any, text: Any) -> In
             file=record.file.code,
             references=[log_ref(record)],
             details={"text": body},
+        )
+    return item
+
+
+def correction_notice_decide(
+    *, actor: Officer, item_id: Any, outcome: Any, reasons: Any
+) -> InboxItem:
+    """Record the owner's answer to a correction notice and tell the sender (R-H2).
+
+    The owner reviews without delay (R-L6: the notice's ``due_at``) and either corrects the
+    record — through the owner-only change (R-H1), before or after this decision — and notes
+    what was changed, or rejects the notice with reasons. Only officers of the owner agency
+    authorised for the file may decide; anybody else gets 404, as if the notice did not
+    exist. A second decision is 409 ``already_decided``. The sender's inbox receives a
+    ``correction_outcome`` item naming only what the sender already knew (its own notice and
+    the file number) plus the answer.
+    """
+    require_officer(actor)
+    shapes.check(shapes.CORRECTION_DECISION, {"outcome": outcome, "reasons": reasons})
+    if outcome is None or outcome == "":
+        detail = "Ergebnis angeben: berichtigt oder zurückgewiesen."
+        raise Invalid(detail, code="required", fields={"outcome": [detail]})
+    if outcome not in CorrectionOutcome.values:
+        detail = "Ergebnis ist „corrected“ oder „rejected“."
+        raise Invalid(detail, code="invalid_choice", fields={"outcome": [detail]})
+    text = clean_text(reasons, "reasons", RaiseAtOnce(), max_len=4000) if reasons else ""
+    if not text:
+        detail = (
+            "Kurz angeben, was berichtigt wurde."
+            if outcome == CorrectionOutcome.CORRECTED
+            else "Gründe der Zurückweisung angeben."
+        )
+        raise Invalid(detail, code="required", fields={"reasons": [detail]})
+    try:
+        pk = uuid.UUID(str(item_id))
+    except ValueError:
+        raise NotFound() from None
+    agency_id = actor.agency_id
+    if agency_id is None:  # not an officer of any agency: no inbox to decide from
+        raise NotFound()
+    with transaction.atomic():
+        # Lock order (verbund.services.searches): the notice row alone, then the rows
+        # written here, the chain lock last (log_record).
+        item = (
+            InboxItem.objects.select_for_update(of=("self",))
+            .filter(
+                pk=pk,
+                kind=InboxKind.CORRECTION_NOTICE,
+                agency_id=agency_id,
+                file__in=authorised_files(actor),
+            )
+            .first()
+        )
+        if item is None or item.record_id is None:
+            raise NotFound()
+        # R-H1: correcting is the owner's alone; the access layer decides it.
+        record = access_record(actor, item.record_id, "change")
+        if item.done_at is not None:
+            raise Conflict("Über diesen Hinweis ist bereits entschieden.", code="already_decided")
+        now = timezone.now()
+        decision = {
+            "outcome": outcome,
+            "reasons": text,
+            "decided_by": actor.username,
+            "decided_at": now.isoformat(),
+        }
+        item.payload = {**item.payload, **decision}
+        item.done_at = now
+        item.save(update_fields=["payload", "done_at"])
+        sender = Agency.objects.filter(code=item.payload.get("from_agency") or "").first()
+        if sender is not None:
+            # The sender learns the answer: only its own notice, the file number it saw
+            # and the owner's decision — nothing of the record it could not see before.
+            InboxItem.objects.create(
+                agency=sender,
+                file=record.file,
+                kind=InboxKind.CORRECTION_OUTCOME,
+                record=record,
+                subject_id=item.pk,
+                payload={
+                    "file_number": item.payload.get("file_number", ""),
+                    "text": item.payload.get("text", ""),
+                    "agency": record.owner.code,
+                    **decision,
+                },
+            )
+        _log_record(
+            actor,
+            "record.correction_decide",
+            record,
+            {
+                "notice": str(item.pk),
+                "outcome": outcome,
+                "reasons": text,
+                "to_agency": sender.code if sender is not None else "",
+                "version": record.version,
+            },
         )
     return item

@@ -1,10 +1,11 @@
 """Check the JSON types of an input before any rule runs (one typed layer for every body).
 
-Each body a service takes (records, block, correction notice, search, covert-hit decision,
-catalogue publication) is declared once as a ``Shape``; ``check(shape, data)`` walks the
-data as far as the declaration goes — never deeper, so it cannot be driven into deep
-recursion — and raises one 400 ``invalid`` naming every field of the wrong type, with the
-services' path convention (``basic.surname``, ``extended.contact_persons[0].aliases[1]``).
+Each body a service takes (records, block, correction notice and its decision, search,
+covert-hit decision, catalogue publication) is declared once as a ``Shape``;
+``check(shape, data)`` walks the data as far as the declaration goes — never deeper, so it
+cannot be driven into deep recursion — and raises one 400 ``invalid`` naming every field of
+the wrong type, with the services' path convention (``basic.surname``,
+``extended.contact_persons[0].aliases[1]``).
 
 A declaration says only what JSON type a field has (text, yes/no, list, object) and how
 big it may be; what a value means (catalogue codes, dates, case groups, storage modes) stays
@@ -160,6 +161,9 @@ DELETE = Obj({"reason": Text()})
 # A decision is yes or no (R-D3): another type is ``invalid``, none at all ``required``
 # (covert_hit_decide).
 COVERT_HIT_DECISION = Obj({"contact": Bool(), "reasons": Text()})
+# The owner's answer to a correction notice (R-H2): what it means is checked by
+# correction_notice_decide (``invalid_choice``, ``required``).
+CORRECTION_DECISION = Obj({"outcome": Text(max_len=40), "reasons": Text()})
 SEARCH = Obj(
     {
         "file": Text(max_len=40),
