@@ -1,4 +1,5 @@
-"""REST endpoints for the inbox and covert-hit decisions (api.md "Inbox", R-D3)."""
+"""REST endpoints for the inbox, covert-hit and correction decisions (api.md "Inbox", R-D3,
+R-H2)."""
 
 from __future__ import annotations
 
@@ -17,9 +18,10 @@ from verbund.api.pagination import Pagination
 from verbund.api.permissions import IsOfficer
 from verbund.api.schemas import AbsentKeysSerializer, ErrorSerializer, RequestSerializer
 from verbund.models import InboxItem
-from verbund.models.inbox import InboxKind
+from verbund.models.inbox import CorrectionOutcome, InboxKind
 from verbund.selectors.searches import inbox_for
 from verbund.services import shapes
+from verbund.services.records import correction_notice_decide
 from verbund.services.searches import covert_hit_decide, inbox_log_view
 
 DECISION_400 = OpenApiResponse(
@@ -77,6 +79,33 @@ class CorrectionNoticePayloadSerializer(AbsentKeysSerializer):
     from_agency = serializers.CharField(help_text="Code of the agency that sent the notice")
     officer = serializers.CharField(help_text="Username of the sending officer")
     text = serializers.CharField()
+    outcome = serializers.ChoiceField(
+        choices=CorrectionOutcome.values,
+        required=False,
+        help_text="Absent until decided at /correction-notices/{id}/decision/.",
+    )
+    reasons = serializers.CharField(
+        required=False, help_text="What was corrected, or why the notice was rejected."
+    )
+    decided_by = serializers.CharField(required=False, help_text="Username of the deciding officer")
+    decided_at = serializers.DateTimeField(required=False)
+
+
+class CorrectionOutcomePayloadSerializer(AbsentKeysSerializer):
+    """Payload of a ``correction_outcome`` item: the owner's answer to the notice sent (R-H2).
+
+    Only what the sender already knew (its own notice, the file number) and the answer.
+    """
+
+    strict_keys = True
+
+    file_number = serializers.CharField()
+    text = serializers.CharField(help_text="The notice as sent")
+    agency = serializers.CharField(help_text="Code of the owning agency that decided")
+    outcome = serializers.ChoiceField(choices=CorrectionOutcome.values)
+    reasons = serializers.CharField(help_text="What was corrected, or why it was rejected")
+    decided_by = serializers.CharField(help_text="Username of the deciding officer")
+    decided_at = serializers.DateTimeField()
 
 
 class InboxItemBase(serializers.Serializer):
@@ -104,10 +133,18 @@ class CorrectionNoticeItemSerializer(InboxItemBase):
     payload = CorrectionNoticePayloadSerializer()
 
 
+class CorrectionOutcomeItemSerializer(InboxItemBase):
+    """The owner's answer to a correction notice this agency sent (R-H2)."""
+
+    kind = serializers.ChoiceField(choices=[InboxKind.CORRECTION_OUTCOME.value])
+    payload = CorrectionOutcomePayloadSerializer()
+
+
 # One serializer per kind the services create; a new kind adds its serializer here.
 ITEMS: dict[str, type[InboxItemBase]] = {
     InboxKind.COVERT_HIT.value: CovertHitItemSerializer,
     InboxKind.CORRECTION_NOTICE.value: CorrectionNoticeItemSerializer,
+    InboxKind.CORRECTION_OUTCOME.value: CorrectionOutcomeItemSerializer,
 }
 INBOX_ITEM = PolymorphicProxySerializer(
     component_name="InboxItem",
@@ -129,6 +166,22 @@ class CovertHitDecisionSerializer(RequestSerializer):
 
     contact = serializers.BooleanField()
     reasons = serializers.CharField()
+
+
+class CorrectionDecisionSerializer(RequestSerializer):
+    """The owner's answer to a correction notice: corrected, or rejected (R-H2)."""
+
+    shape = shapes.CORRECTION_DECISION
+
+    outcome = serializers.ChoiceField(
+        choices=CorrectionOutcome.values,
+        help_text="`corrected`: the record was corrected (owner-only change, "
+        "PATCH /records/{id}/); `rejected`: the notice is unfounded.",
+    )
+    reasons = serializers.CharField(
+        max_length=4000,
+        help_text="For `corrected` a short note of what was changed; for `rejected` the reasons.",
+    )
 
 
 class CovertHitSerializer(serializers.Serializer):
@@ -193,3 +246,36 @@ class CovertHitDecisionView(APIView):
             reasons=body.get("reasons"),
         )
         return Response(CovertHitSerializer(covert_hit).data)
+
+
+class CorrectionDecisionView(APIView):
+    """Record the owner's answer to a correction notice (R-H2)."""
+
+    permission_classes = [IsOfficer]
+
+    @extend_schema(
+        request=CorrectionDecisionSerializer,
+        responses={
+            200: CorrectionNoticeItemSerializer,
+            **ERRORS,
+            400: OpenApiResponse(
+                ErrorSerializer,
+                description="Invalid input: `required` (`outcome`, `reasons`), "
+                "`invalid_choice` (`outcome`), `invalid`, `too_long`, `invalid_characters`",
+            ),
+            404: OpenApiResponse(
+                ErrorSerializer, description="Unknown, or not a notice to the caller's agency"
+            ),
+        },
+        summary="Owner's answer to a correction notice: corrected or rejected, with reasons",
+    )
+    def post(self, request: Request, item_id: str) -> Response:
+        """Decide and answer with the updated notice; the sender's inbox learns the outcome."""
+        body = CorrectionDecisionSerializer.checked(request.data)
+        item = correction_notice_decide(
+            actor=as_officer(request.user),
+            item_id=item_id,
+            outcome=body.get("outcome"),
+            reasons=body.get("reasons"),
+        )
+        return Response(CorrectionNoticeItemSerializer(item).data)

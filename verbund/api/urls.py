@@ -54,4 +54,9 @@ urlpatterns += [
         inbox.CovertHitDecisionView.as_view(),
         name="api-covert-hit-decision",
     ),
+    path(
+        "correction-notices/<str:item_id>/decision/",
+        inbox.CorrectionDecisionView.as_view(),
+        name="api-correction-decision",
+    ),
 ]

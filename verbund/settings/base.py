@@ -236,6 +236,10 @@ SPECTACULAR_SETTINGS = {
         "ObjectModeEnum": ["object"],
         "CovertHitKindEnum": ["covert_hit"],
         "CorrectionNoticeKindEnum": ["correction_notice"],
+        "CorrectionOutcomeKindEnum": ["correction_outcome"],
+        "CorrectionOutcomeEnum": ["corrected", "rejected"],
+        # A search's outcome keeps its name beside the correction outcome above.
+        "OutcomeEnum": ["ok", "too_many_hits"],
     },
 }
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from rest_framework import serializers
 
-from verbund.api.inbox import CovertHitDecisionSerializer
+from verbund.api.inbox import CorrectionDecisionSerializer, CovertHitDecisionSerializer
 from verbund.api.reference import CataloguePublishIn
 from verbund.api.schemas import (
     BlockSerializer,
@@ -89,6 +89,7 @@ def _compare(field: Any, shape: shapes.Shape, path: str) -> list[str]:
         CorrectionNoticeSerializer,
         DeleteSerializer,
         CovertHitDecisionSerializer,
+        CorrectionDecisionSerializer,
         CataloguePublishIn,
         NameSearch,
         FeatureSearch,
