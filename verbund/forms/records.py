@@ -820,6 +820,28 @@ class CorrectionNoticeForm(forms.Form):
     )
 
 
+class CorrectionDecisionForm(forms.Form):
+    """The owner's answer to a correction notice: corrected, or rejected with reasons (R-H2)."""
+
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[
+            ("corrected", _("Corrected")),
+            ("rejected", _("Rejected")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reasons = TextField(
+        label=_("Reasons"),
+        widget=_textarea(3),
+        max_length=4000,
+        help_text=_(
+            "If corrected: briefly note what was changed. If rejected: why the record is "
+            "accurate. The agency that sent the notice is told."
+        ),
+    )
+
+
 def apply_simple_error(form: forms.Form, exc: DomainError) -> None:
     """Attach a service refusal to a small form (field errors where the name matches)."""
     placed = False

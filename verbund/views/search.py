@@ -26,13 +26,14 @@ from django.views.decorators.http import require_http_methods
 from agencies.models import as_officer
 from verbund.errors import DomainError, Forbidden, NotFound
 from verbund.forms import labels
-from verbund.forms.records import TextField
-from verbund.models.inbox import InboxKind
+from verbund.forms.records import CorrectionDecisionForm, TextField
+from verbund.models.inbox import CorrectionOutcome, InboxKind
 from verbund.models.records import OBJECT_KINDS
 from verbund.search.engine import CATALOGUE_CRITERIA
 from verbund.search.keys import FIELD_KEYS as FEATURE_FOLDERS
 from verbund.selectors.catalogue import catalogue_current
 from verbund.selectors.searches import inbox_for, search_options
+from verbund.services.records import correction_notice_decide
 from verbund.services.searches import (
     covert_hit_decide,
     inbox_log_view,
@@ -251,11 +252,14 @@ PAYLOAD_LABELS = {
     "agency": gettext_lazy("Agency"),
     "officer": gettext_lazy("Officer"),
     "text": gettext_lazy("Notice"),
+    "outcome": gettext_lazy("Outcome"),
     "reason": gettext_lazy("Reason"),
     "reasons": gettext_lazy("Reasons"),
     "review_date": gettext_lazy("Review date"),
     "deletion_date": gettext_lazy("Deletion date"),
     "time": gettext_lazy("Time"),
+    "decided_by": gettext_lazy("Decided by"),
+    "decided_at": gettext_lazy("Decided at"),
 }
 # Machine references: shown as the link of the file number, never as text.
 PAYLOAD_HIDDEN = frozenset({"record", "covert_hit", "search"})
@@ -275,8 +279,10 @@ def _payload_facts(payload: dict[str, Any]) -> list[dict[str, Any]]:
         if value in (None, "", [], {}):
             continue
         url = record_url if key == "file_number" else ""
-        if key in ("review_date", "deletion_date"):
+        if key in ("review_date", "deletion_date", "decided_at"):
             value = show_date(str(value))
+        elif key == "outcome":
+            value = labels.label(dict(CorrectionOutcome.choices), str(value))
         facts.append({"label": label, "value": value, "url": url})
     if record_url and not payload.get("file_number"):
         facts.insert(0, {"label": gettext_lazy("Record"), "value": _("open"), "url": record_url})
@@ -357,6 +363,11 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
                 "form": DecisionForm(prefix=str(item.subject_id))
                 if item.kind == InboxKind.COVERT_HIT and item.done_at is None
                 else None,
+                "correction_form": CorrectionDecisionForm(prefix=str(item.pk))
+                if item.kind == InboxKind.CORRECTION_NOTICE
+                and item.done_at is None
+                and item.record_id is not None
+                else None,
             }
         )
     return render(
@@ -401,3 +412,41 @@ def covert_hit_decision(request: HttpRequest, covert_hit_id: str) -> HttpRespons
         return redirect("inbox")
     messages.success(request, _("The decision is recorded."))
     return redirect("inbox")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def correction_decision(request: HttpRequest, item_id: str) -> HttpResponse:
+    """Record the owner's answer to a correction notice, then return to the inbox (R-H2).
+
+    The form lives in the inbox; opened directly, the address answers 405 with a German
+    page linking there.
+    """
+    back_url = f"{reverse('inbox')}?kind={InboxKind.CORRECTION_NOTICE.value}"
+    if request.method != "POST":
+        return method_not_allowed(
+            request,
+            ["POST"],
+            back_url=back_url,
+            back_label=_("To the correction notices in the inbox"),
+        )
+    form = CorrectionDecisionForm(request.POST, prefix=item_id)
+    if not form.is_valid():
+        messages.error(request, _("Choose corrected or rejected and give the reasons."))
+        return redirect(back_url)
+    try:
+        correction_notice_decide(
+            actor=as_officer(request.user),
+            item_id=item_id,
+            outcome=form.cleaned_data["outcome"],
+            reasons=form.cleaned_data["reasons"],
+        )
+    except NotFound:
+        raise Http404 from None
+    except Forbidden as exc:
+        return forbidden(request, exc)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+        return redirect(back_url)
+    messages.success(request, _("The decision is recorded; the sending agency is told."))
+    return redirect(back_url)

@@ -32,4 +32,9 @@ urlpatterns += [
         search.covert_hit_decision,
         name="covert_hit_decision",
     ),
+    path(
+        "eingang/hinweise/<str:item_id>/entscheidung/",
+        search.correction_decision,
+        name="correction_decision",
+    ),
 ]
