@@ -1,4 +1,5 @@
-"""Concurrent changes of one record on PostgreSQL: one applies, the other gets 412 (R-H1).
+"""Concurrent changes of one record on PostgreSQL: one applies, the other gets 412 (R-H1);
+concurrent answers to one correction notice: one applies, the other gets 409 (R-H2).
 
 Real threads with their own database connections, committed data (``transaction=True``),
 so the row lock and the version check are exercised as in production. Kept in a module of
@@ -101,3 +102,59 @@ def test_r_h1_concurrent_patches_without_if_match_both_apply_and_lose_nothing(
     # The row lock serialises the two merges: both changes are kept.
     assert fresh.version == 3
     assert fresh.extended == {"phones": ["+49 30 2"], "emails": ["b@example.org"]}
+
+
+def _post_concurrently(url: str, token: str, bodies: list[dict[str, Any]]) -> list[Any]:
+    """POST every body at once from its own thread; return the responses."""
+    start = threading.Barrier(len(bodies))
+    responses: list[Any] = [None] * len(bodies)
+
+    def worker(index: int) -> None:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+        try:
+            start.wait(timeout=10)
+            responses[index] = client.post(url, bodies[index], format="json")
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            responses[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(bodies))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return responses
+
+
+@pytest.mark.django_db(transaction=True)
+def test_r_h2_concurrent_decisions_on_one_notice_give_one_200_and_one_409(
+    reference: Any, make_record: Any, audit_truncate_allowed: Any
+) -> None:
+    from knox.models import AuthToken
+
+    from agencies.models import Officer
+    from verbund.models import InboxItem
+    from verbund.services.records import correction_notice_create
+
+    _, token = AuthToken.objects.create(user=Officer.objects.get(username="lka-bw.analyst"))
+    sender = Officer.objects.get(username="lka-by.analyst")
+    for _round in range(ROUNDS):
+        record = make_record("lka-bw.analyst", file="GWS", case_group="", findings_basis="")
+        item = correction_notice_create(actor=sender, record_id=record.pk, text="Prüfen.")
+        responses = _post_concurrently(
+            f"/api/v1/correction-notices/{item.pk}/decision/",
+            token,
+            [
+                {"outcome": "corrected", "reasons": "Berichtigt."},
+                {"outcome": "rejected", "reasons": "Richtig."},
+            ],
+        )
+        statuses = sorted(getattr(r, "status_code", r) for r in responses)
+        assert statuses == [200, 409], [getattr(r, "content", r) for r in responses]
+        assert next(r for r in responses if r.status_code == 409).json()["code"] == (
+            "already_decided"
+        )
+        # Exactly one answer reached the sender.
+        assert InboxItem.objects.filter(kind="correction_outcome", subject_id=item.pk).count() == 1
