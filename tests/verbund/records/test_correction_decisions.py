@@ -75,14 +75,19 @@ def test_r_h2_owner_corrects_and_the_senders_inbox_gets_the_outcome(
     assert not InboxItem.objects.filter(agency=record.owner, kind="correction_outcome").exists()
 
 
-def test_r_h2_owner_rejects_with_reasons(notice: tuple[Record, InboxItem], api: Any) -> None:
+def test_r_h2_owner_rejects_with_reasons(
+    notice: tuple[Record, InboxItem], api: Any, django_assert_max_num_queries: Any
+) -> None:
     record, item = notice
     version = Record.objects.get(pk=record.pk).version
-    response = api("lka-bw.head").post(
-        decision_url(item.pk),
-        {"outcome": "rejected", "reasons": "Datum durch Reisepass belegt."},
-        format="json",
-    )
+    owner = api("lka-bw.head")
+    # Architecture rule 9: a query budget (19 measured: auth, lock, access, writes, log).
+    with django_assert_max_num_queries(22):
+        response = owner.post(
+            decision_url(item.pk),
+            {"outcome": "rejected", "reasons": "Datum durch Reisepass belegt."},
+            format="json",
+        )
     assert response.status_code == 200, response.content
     assert response.json()["payload"]["outcome"] == "rejected"
     assert Record.objects.get(pk=record.pk).version == version  # nothing changed
