@@ -2,91 +2,104 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.db import transaction
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agencies.models import Agency
+from audit.models import AuditEvent
 from audit.selectors import audit_events_for, event_view, supervised_agencies
 from audit.services import log_event, verify_chain
+from verbund.api.filters import AuditEventFilter, StrictFilterBackend
+from verbund.api.openapi import error
 from verbund.api.pagination import Pagination
-from verbund.api.params import choice_param
 from verbund.api.permissions import IsSupervisor
-from verbund.errors import Invalid
-
-EventOut = inline_serializer(
-    "AuditEventOut",
-    {
-        "id": serializers.UUIDField(),
-        "seq": serializers.IntegerField(),
-        "time": serializers.DateTimeField(),
-        "agency": serializers.CharField(allow_null=True),
-        "officer": serializers.CharField(),
-        "action": serializers.CharField(),
-        "object": serializers.CharField(allow_null=True),
-        "file": serializers.CharField(),
-        "purpose": serializers.CharField(),
-        "urgency": serializers.CharField(),
-        "references": serializers.ListField(child=serializers.DictField()),
-        "covert": serializers.ListField(child=serializers.DictField()),
-        "details": serializers.DictField(),
-        "outcome": serializers.CharField(),
-        "request_id": serializers.CharField(),
-    },
-)
+from verbund.api.schemas import AbsentKeysSerializer
 
 
-def _when(value: str | None, name: str) -> datetime.datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.datetime.fromisoformat(value)
-    except ValueError:
-        raise Invalid(
-            "ISO-8601-Zeitpunkt erwartet.", code="invalid", fields={name: ["invalid"]}
-        ) from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=datetime.UTC)
-    return parsed
+class AuditReferenceSerializer(AbsentKeysSerializer):
+    """What identifies a record, hit, covert hit or inbox item in a log row (R-I1, R-I4)."""
+
+    strict_keys = True
+
+    record = serializers.UUIDField(required=False)
+    agency = serializers.CharField(required=False, help_text="Owner agency of the record")
+    file_number = serializers.CharField(required=False)
+    art10 = serializers.BooleanField(
+        required=False, help_text="Data from an Art. 10 measure (R-J3)"
+    )
+    hit = serializers.UUIDField(required=False)
+    kind = serializers.CharField(
+        required=False, help_text="Hit kind (name, feature, object) or inbox item kind"
+    )
+    matched_in = serializers.ChoiceField(choices=["basic", "extended"], required=False)
+    covert_hit = serializers.UUIDField(required=False)
+    search = serializers.UUIDField(required=False)
+    inbox_item = serializers.UUIDField(required=False)
+    contact = serializers.BooleanField(required=False, allow_null=True)
+    reasons = serializers.CharField(required=False, allow_blank=True)
+    due_at = serializers.DateTimeField(required=False)
 
 
-class AuditEventListView(APIView):
+class AuditEventSerializer(AbsentKeysSerializer):
+    """One log event as a supervisor sees it (``audit.selectors.event_view``)."""
+
+    strict_keys = True
+
+    id = serializers.UUIDField()
+    seq = serializers.IntegerField(help_text="Position in the hash chain")
+    time = serializers.DateTimeField()
+    agency = serializers.CharField(
+        allow_null=True, help_text="Acting agency; null for the system and supervisors"
+    )
+    officer = serializers.CharField(allow_blank=True)
+    action = serializers.CharField()
+    object = serializers.CharField(
+        allow_null=True, help_text="The object acted on, e.g. a search's id"
+    )
+    file = serializers.CharField(allow_blank=True)
+    purpose = serializers.CharField(allow_blank=True)
+    urgency = serializers.CharField(allow_blank=True)
+    references = AuditReferenceSerializer(many=True)
+    covert = AuditReferenceSerializer(
+        many=True,
+        help_text="Covert references, only where this supervisor is competent (R-I5, R-J3)",
+    )
+    details = serializers.DictField(help_text="Action-specific details")
+    outcome = serializers.CharField(allow_blank=True)
+    request_id = serializers.CharField(allow_blank=True)
+
+
+class AuditEventListView(GenericAPIView):
     """Log events of the agencies the supervisor controls (R-J1, R-J2, R-I4)."""
 
     permission_classes = [IsSupervisor]
+    pagination_class = Pagination
+    filter_backends = [StrictFilterBackend]
+    filterset_class = AuditEventFilter
+
+    def get_queryset(self) -> Any:
+        """Events of the supervised agencies, newest first."""
+        if getattr(self, "swagger_fake_view", False):
+            return AuditEvent.objects.none()
+        return audit_events_for(actor=self.request.user)
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "agency", str, description="acting agency code (unknown: 400 invalid_choice)"
-            ),
-            OpenApiParameter("since", str, description="ISO 8601"),
-            OpenApiParameter("until", str, description="ISO 8601"),
-        ],
-        responses={200: EventOut},
-        summary="Audit events within jurisdiction (paged)",
+        responses={
+            200: AuditEventSerializer(many=True),
+            400: error("`invalid_choice` (agency), `invalid` (time, page), `unknown_parameter`"),
+            403: error("`forbidden`: supervisors only"),
+        },
+        summary="Audit events within jurisdiction (paged, filtered)",
     )
     def get(self, request: Request) -> Response:
         """Return the events; the read itself is logged."""
-        agency_code = request.query_params.get("agency") or None
-        if agency_code is not None:
-            # Compared in Python: a NUL byte never reaches the database (400, not 500).
-            known = Agency.objects.order_by("code").values_list("code", flat=True)
-            agency_code = choice_param(request, "agency", known)
-        qs = audit_events_for(
-            actor=request.user,
-            agency_code=agency_code,
-            since=_when(request.query_params.get("since"), "since"),
-            until=_when(request.query_params.get("until"), "until"),
-        )
-        paginator = Pagination()
-        page = paginator.paginate_queryset(qs, request, view=self) or []
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset())) or []
         codes = set(supervised_agencies(request.user).values_list("code", flat=True))
         with transaction.atomic():
             log_event(
@@ -94,9 +107,21 @@ class AuditEventListView(APIView):
                 action="audit.read",
                 details={"events": [e.seq for e in page], "query": dict(request.query_params)},
             )
-        return paginator.get_paginated_response(
-            [event_view(e, supervised_codes=codes) for e in page]
+        return self.get_paginated_response(
+            AuditEventSerializer(
+                [event_view(e, supervised_codes=codes) for e in page], many=True
+            ).data
         )
+
+
+class AuditVerifySerializer(serializers.Serializer):
+    """Result of recomputing the hash chain."""
+
+    ok = serializers.BooleanField()
+    checked = serializers.IntegerField(help_text="Events checked")
+    first_bad = serializers.UUIDField(
+        allow_null=True, help_text="The first event whose hash does not match; null if ok"
+    )
 
 
 class AuditVerifyView(APIView):
@@ -105,19 +130,9 @@ class AuditVerifyView(APIView):
     permission_classes = [IsSupervisor]
 
     @extend_schema(
-        responses={
-            200: inline_serializer(
-                "AuditVerify",
-                {
-                    "ok": serializers.BooleanField(),
-                    "checked": serializers.IntegerField(),
-                    "first_bad": serializers.UUIDField(allow_null=True),
-                },
-            )
-        },
+        responses={200: AuditVerifySerializer, 403: error("`forbidden`: supervisors only")},
         summary="Verify the audit chain",
     )
     def get(self, request: Request) -> Response:
         """Return the result of the chain check."""
-        result: dict[str, Any] = verify_chain()
-        return Response(result)
+        return Response(AuditVerifySerializer(verify_chain()).data)

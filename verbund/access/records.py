@@ -116,6 +116,11 @@ def _may_retrieve_directly(actor: Any, file: File) -> bool:
     return bool(order and actor.agency.code in order.participants.get("retrieve", []))
 
 
+def no_records() -> QuerySet[Record]:
+    """Return an empty record queryset (a view's schema is generated without a caller)."""
+    return Record.objects.none()
+
+
 def records_for(actor: Any, action: Action) -> QuerySet[Record]:
     """Return the records the officer may see or act on, as one SQL filter.
 

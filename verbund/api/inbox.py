@@ -4,47 +4,122 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencies.models import as_officer
+from verbund.api.filters import InboxFilter, StrictFilterBackend
 from verbund.api.pagination import Pagination
-from verbund.api.params import bool_param, choice_param
 from verbund.api.permissions import IsOfficer
-from verbund.api.schemas import ErrorSerializer
+from verbund.api.schemas import AbsentKeysSerializer, ErrorSerializer
 from verbund.errors import Invalid
 from verbund.models import InboxItem
 from verbund.models.inbox import InboxKind
 from verbund.selectors.searches import inbox_for
-from verbund.services.searches import covert_hit_decide, covert_hit_view, inbox_log_view
+from verbund.services.searches import covert_hit_decide, inbox_log_view
 
+DECISION_400 = OpenApiResponse(
+    ErrorSerializer, description="Invalid input: `required`, `invalid`, `too_long`"
+)
 ERRORS = {
     400: OpenApiResponse(
         ErrorSerializer,
-        description="Invalid input (required, invalid, too_long; invalid_choice of a "
-        "query parameter)",
+        description="`invalid_choice` (a filter value), `unknown_parameter`, `invalid` (page)",
     ),
-    401: OpenApiResponse(ErrorSerializer, description="Not authenticated"),
     403: OpenApiResponse(ErrorSerializer, description="Supervisor or account without agency"),
     404: OpenApiResponse(ErrorSerializer, description="Unknown, or not the owner's"),
     409: OpenApiResponse(ErrorSerializer, description="already_decided"),
 }
 
 
-class InboxItemSerializer(serializers.Serializer):
-    """An inbox item; a covert hit's payload holds the full query data (R-D3)."""
+class CovertQuerySerializer(AbsentKeysSerializer):
+    """The full query data of the search that hit a covert record (R-D3)."""
+
+    strict_keys = True
+
+    search = serializers.UUIDField()
+    file = serializers.CharField()
+    mode = serializers.ChoiceField(choices=["name", "feature", "object"])
+    criteria = serializers.DictField(
+        child=serializers.CharField(), help_text="The criteria as searched (see `Search`)."
+    )
+    purpose = serializers.CharField()
+    urgency = serializers.CharField()
+    officer = serializers.CharField(help_text="Username of the searching officer")
+    agency = serializers.CharField(help_text="Code of the searching agency")
+    time = serializers.DateTimeField()
+    outcome = serializers.ChoiceField(choices=["ok", "too_many_hits"])
+
+
+class CovertHitPayloadSerializer(CovertQuerySerializer):
+    """Payload of a ``covert_hit`` item: the query data plus the record hit (R-D3)."""
+
+    covert_hit = serializers.UUIDField(help_text="Decide at /covert-hits/{id}/decision/")
+    record = serializers.UUIDField()
+    file_number = serializers.CharField()
+    overdue = serializers.BooleanField(
+        required=False, help_text="Set when the decision is overdue and a reminder went out."
+    )
+    reminded_at = serializers.DateTimeField(required=False)
+
+
+class CorrectionNoticePayloadSerializer(AbsentKeysSerializer):
+    """Payload of a ``correction_notice`` item (R-H2)."""
+
+    strict_keys = True
+
+    record = serializers.UUIDField()
+    file_number = serializers.CharField()
+    from_agency = serializers.CharField(help_text="Code of the agency that sent the notice")
+    officer = serializers.CharField(help_text="Username of the sending officer")
+    text = serializers.CharField()
+
+
+class InboxItemBase(serializers.Serializer):
+    """An inbox item (renders an ``InboxItem``); ``payload`` depends on ``kind``."""
 
     id = serializers.UUIDField()
-    kind = serializers.ChoiceField(choices=InboxKind.values)
-    file = serializers.CharField()
+    file = serializers.CharField(source="file.code")
     subject_id = serializers.UUIDField(allow_null=True, help_text="e.g. the covert hit's id")
     created_at = serializers.DateTimeField()
     due_at = serializers.DateTimeField(allow_null=True)
     done_at = serializers.DateTimeField(allow_null=True)
-    payload = serializers.DictField()
+
+
+class CovertHitItemSerializer(InboxItemBase):
+    """A covert hit to decide on (R-D3)."""
+
+    kind = serializers.ChoiceField(choices=[InboxKind.COVERT_HIT.value])
+    payload = CovertHitPayloadSerializer()
+
+
+class CorrectionNoticeItemSerializer(InboxItemBase):
+    """A notice of possible inaccuracy from another agency (R-H2)."""
+
+    kind = serializers.ChoiceField(choices=[InboxKind.CORRECTION_NOTICE.value])
+    payload = CorrectionNoticePayloadSerializer()
+
+
+# One serializer per kind the services create; a new kind adds its serializer here.
+ITEMS: dict[str, type[InboxItemBase]] = {
+    InboxKind.COVERT_HIT.value: CovertHitItemSerializer,
+    InboxKind.CORRECTION_NOTICE.value: CorrectionNoticeItemSerializer,
+}
+INBOX_ITEM = PolymorphicProxySerializer(
+    component_name="InboxItem",
+    serializers=dict[str, Any](ITEMS),
+    resource_type_field_name="kind",
+    many=True,
+)
+
+
+def render_item(item: InboxItem) -> Any:
+    """Render an inbox item through the serializer of its kind."""
+    return ITEMS[item.kind](item).data
 
 
 class CovertHitDecisionSerializer(serializers.Serializer):
@@ -55,71 +130,45 @@ class CovertHitDecisionSerializer(serializers.Serializer):
 
 
 class CovertHitSerializer(serializers.Serializer):
-    """A covert hit as its owner sees it."""
+    """A covert hit as its owner sees it (renders a ``CovertHit``)."""
 
     id = serializers.UUIDField()
-    search = serializers.UUIDField()
-    record = serializers.UUIDField()
-    query = serializers.DictField()
+    search = serializers.UUIDField(source="search_id")
+    record = serializers.UUIDField(source="record_id")
+    query = CovertQuerySerializer()
     created_at = serializers.DateTimeField()
     due_at = serializers.DateTimeField()
-    contact = serializers.BooleanField(allow_null=True)
-    reasons = serializers.CharField()
-    decided_by = serializers.CharField(allow_null=True)
+    contact = serializers.BooleanField(
+        allow_null=True, help_text="null until decided; true: contact the requester"
+    )
+    reasons = serializers.CharField(allow_blank=True)
+    decided_by = serializers.CharField(source="decided_by.username", allow_null=True)
     decided_at = serializers.DateTimeField(allow_null=True)
 
 
-def item_data(item: InboxItem) -> dict[str, Any]:
-    """Return the API shape of an inbox item."""
-    return {
-        "id": str(item.pk),
-        "kind": item.kind,
-        "file": item.file.code,
-        "subject_id": str(item.subject_id) if item.subject_id else None,
-        "created_at": item.created_at.isoformat(),
-        "due_at": item.due_at.isoformat() if item.due_at else None,
-        "done_at": item.done_at.isoformat() if item.done_at else None,
-        "payload": item.payload,
-    }
-
-
-class InboxView(APIView):
+class InboxView(GenericAPIView):
     """The agency's inbox, for officers authorised for the file."""
 
     permission_classes = [IsOfficer]
+    pagination_class = Pagination
+    filter_backends = [StrictFilterBackend]
+    filterset_class = InboxFilter
+
+    def get_queryset(self) -> Any:
+        """The agency's items in the files the officer is authorised for."""
+        if getattr(self, "swagger_fake_view", False):
+            return InboxItem.objects.none()
+        return inbox_for(actor=as_officer(self.request.user))
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "kind",
-                str,
-                enum=InboxKind.values,
-                required=False,
-                description="Another value: 400 invalid_choice.",
-            ),
-            OpenApiParameter(
-                "open",
-                str,
-                enum=["1", "true", "0", "false"],
-                required=False,
-                description="Only items not done (1/true). Another value: 400 invalid_choice.",
-            ),
-            OpenApiParameter("page", int, required=False),
-        ],
-        responses={200: InboxItemSerializer(many=True), **ERRORS},
-        summary="The agency's inbox (paged)",
+        responses={200: INBOX_ITEM, 400: ERRORS[400], 403: ERRORS[403]},
+        summary="The agency's inbox (paged, filtered)",
     )
     def get(self, request: Request) -> Response:
         """Return a page of the inbox; the page shown is logged (R-I1)."""
-        items = inbox_for(
-            actor=as_officer(request.user),
-            kind=choice_param(request, "kind", InboxKind.values),
-            open_only=bool_param(request, "open"),
-        )
-        paginator = Pagination()
-        page = paginator.paginate_queryset(items, request, view=self) or []
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset())) or []
         inbox_log_view(actor=as_officer(request.user), items=page)
-        return paginator.get_paginated_response([item_data(i) for i in page])
+        return self.get_paginated_response([render_item(i) for i in page])
 
 
 class CovertHitDecisionView(APIView):
@@ -129,7 +178,7 @@ class CovertHitDecisionView(APIView):
 
     @extend_schema(
         request=CovertHitDecisionSerializer,
-        responses={200: CovertHitSerializer, **ERRORS},
+        responses={200: CovertHitSerializer, **ERRORS, 400: DECISION_400},
         summary="Owner's decision on a covert hit: contact, or secrecy outweighs (reasons)",
     )
     def post(self, request: Request, covert_hit_id: str) -> Response:
@@ -143,4 +192,4 @@ class CovertHitDecisionView(APIView):
             contact=body.get("contact"),
             reasons=body.get("reasons"),
         )
-        return Response(covert_hit_view(covert_hit))
+        return Response(CovertHitSerializer(covert_hit).data)

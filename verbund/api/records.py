@@ -9,9 +9,9 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
-    inline_serializer,
 )
 from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,8 +19,9 @@ from rest_framework.views import APIView
 from agencies.models import as_officer
 from audit.services import log_event
 from verbund.access.logging import log_ref
+from verbund.access.records import no_records
+from verbund.api.filters import RecordFilter, StrictFilterBackend
 from verbund.api.pagination import Pagination
-from verbund.api.params import choice_param
 from verbund.api.parsers import JSONParser, MergePatchJSONParser
 from verbund.api.permissions import IsOfficer
 from verbund.api.schemas import (
@@ -28,11 +29,11 @@ from verbund.api.schemas import (
     CorrectionNoticeSerializer,
     ErrorSerializer,
     RecordInputSerializer,
-    RecordOutputSerializer,
+    RecordSerializer,
     VersionConflictSerializer,
 )
 from verbund.errors import Invalid, etag
-from verbund.models import File
+from verbund.models import Record
 from verbund.selectors.records import own_records, record_data, record_get
 from verbund.services.records import (
     correction_notice_create,
@@ -43,11 +44,22 @@ from verbund.services.records import (
 )
 
 ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="Invalid input"),
-    401: OpenApiResponse(ErrorSerializer, description="Not authenticated"),
-    403: OpenApiResponse(ErrorSerializer, description="Not allowed"),
-    404: OpenApiResponse(ErrorSerializer, description="Unknown or not for you"),
-    422: OpenApiResponse(ErrorSerializer, description="Refused by a legal rule"),
+    400: OpenApiResponse(
+        ErrorSerializer,
+        description="Invalid input; `code` names the rule (see `ErrorSerializer.code`), "
+        "`fields` the fields.",
+    ),
+    403: OpenApiResponse(
+        ErrorSerializer,
+        description="`forbidden` (supervisor or account without agency), `not_owner`, "
+        "`decision_not_authorised`, `not_authorised` (file)",
+    ),
+    404: OpenApiResponse(
+        ErrorSerializer, description="`not_found`: unknown, or the caller may not know it"
+    ),
+    422: OpenApiResponse(
+        ErrorSerializer, description="Refused by a legal rule, e.g. `no_legal_basis` (R-A3)"
+    ),
 }
 # Answers of the calls that change a record under a version condition.
 CHANGE_ERRORS = {
@@ -102,39 +114,33 @@ A blocked record (R-L3) is frozen: every PATCH, even `{}`, answers 409 `record_b
 """
 
 
-class RecordListView(APIView):
+class RecordListView(GenericAPIView):
     """List the own agency's records; enter a new record."""
 
     permission_classes = [IsOfficer]
+    pagination_class = Pagination
+    filter_backends = [StrictFilterBackend]
+    filterset_class = RecordFilter
+    serializer_class = RecordSerializer
+
+    def get_queryset(self) -> Any:
+        """The caller's agency's records (through the access layer)."""
+        if getattr(self, "swagger_fake_view", False):
+            return no_records()
+        return own_records(actor=as_officer(self.request.user))
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "file",
-                str,
-                required=False,
-                description="Only records of this file (a file code, e.g. ATD). An unknown "
-                "code: 400 invalid_choice.",
-            ),
-            OpenApiParameter("page", int, required=False),
-        ],
-        responses={200: RecordOutputSerializer(many=True), **ERRORS},
-        summary="Own agency's records (paged)",
+        responses={200: RecordSerializer(many=True), 400: ERRORS[400], 403: ERRORS[403]},
+        summary="Own agency's records (paged, filtered, sorted)",
     )
     def get(self, request: Request) -> Response:
         """Return the caller's agency's records, paged; the page shown is logged (R-I1)."""
-        file_code = request.query_params.get("file") or None
-        if file_code is not None and "\x00" not in file_code:
-            # NUL bytes: own_records answers invalid_characters before any query.
-            codes = File.objects.order_by("code").values_list("code", flat=True)
-            file_code = choice_param(request, "file", codes)
-        qs = own_records(actor=as_officer(request.user), file_code=file_code)
-        paginator = Pagination()
-        page = paginator.paginate_queryset(qs, request, view=self) or []
+        actor = as_officer(request.user)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset())) or []
         with transaction.atomic():
             refs = [log_ref(r) for r in page]
             log_event(
-                actor=as_officer(request.user),
+                actor=actor,
                 action="record.list",
                 object_type="record",
                 references=[
@@ -142,37 +148,40 @@ class RecordListView(APIView):
                 ],
                 covert=[ref for ref, r in zip(refs, page, strict=True) if r.storage == "covert"],
             )
-        return paginator.get_paginated_response(
-            [record_data(r, actor=as_officer(request.user)) for r in page]
+        return self.get_paginated_response(
+            RecordSerializer([record_data(r, actor=actor) for r in page], many=True).data
         )
 
     @extend_schema(
         request=RecordInputSerializer,
         parameters=[ETAG],
-        responses={201: RecordOutputSerializer, **ERRORS},
+        responses={201: RecordSerializer, 400: ERRORS[400], 403: ERRORS[403], 422: ERRORS[422]},
         summary="Enter a record (every entry rule of R-B, R-C, R-D enforced)",
     )
     def post(self, request: Request) -> Response:
         """Create a record for the caller's agency."""
         record = record_create(actor=as_officer(request.user), data=_body(request))
-        return _with_etag(Response(record_data(record, actor=as_officer(request.user)), status=201))
+        return _with_etag(Response(_shown(record, request), status=201))
 
 
 class RecordDetailView(APIView):
     """Read, change or delete one record."""
 
     permission_classes = [IsOfficer]
+    # DELETE takes an optional JSON body {"reason"} (verbund.api.openapi: 413/415 apply).
+    delete_takes_body = True
     # RFC 7396: a PATCH body may be declared as a merge patch.
     parser_classes = [JSONParser, MergePatchJSONParser]
 
     @extend_schema(
         parameters=[ETAG],
-        responses={200: RecordOutputSerializer, **ERRORS},
+        responses={200: RecordSerializer, 403: ERRORS[403], 404: ERRORS[404]},
         summary="Read a record",
     )
     def get(self, request: Request, record_id: str) -> Response:
         """Return the record as far as the caller may see it (404 otherwise)."""
-        return _with_etag(Response(record_get(actor=as_officer(request.user), record_id=record_id)))
+        data = record_get(actor=as_officer(request.user), record_id=record_id)
+        return _with_etag(Response(RecordSerializer(data).data))
 
     @extend_schema(
         request={
@@ -181,7 +190,7 @@ class RecordDetailView(APIView):
         },
         parameters=[IF_MATCH, ETAG],
         responses={
-            200: RecordOutputSerializer,
+            200: RecordSerializer,
             **CHANGE_ERRORS,
         },
         summary="Change a record by JSON Merge Patch (owner only; validated like a create)",
@@ -195,7 +204,7 @@ class RecordDetailView(APIView):
             data=_body(request),
             if_match=parse_if_match(request),
         )
-        return _with_etag(Response(record_data(record, actor=as_officer(request.user))))
+        return _with_etag(Response(_shown(record, request)))
 
     @extend_schema(
         parameters=[IF_MATCH],
@@ -232,7 +241,7 @@ class RecordBlockView(APIView):
         request=BlockSerializer,
         parameters=[IF_MATCH, ETAG],
         responses={
-            200: RecordOutputSerializer,
+            200: RecordSerializer,
             **CHANGE_ERRORS,
         },
         summary="Block a record (owner only; 409 already_blocked if it is)",
@@ -246,7 +255,13 @@ class RecordBlockView(APIView):
             reason=body.get("reason"),
             if_match=parse_if_match(request),
         )
-        return _with_etag(Response(record_data(record, actor=as_officer(request.user))))
+        return _with_etag(Response(_shown(record, request)))
+
+
+class CorrectionNoticeCreatedSerializer(serializers.Serializer):
+    """The id of the inbox item the notice became in the owner's inbox."""
+
+    id = serializers.UUIDField()
 
 
 class CorrectionNoticeView(APIView):
@@ -257,8 +272,10 @@ class CorrectionNoticeView(APIView):
     @extend_schema(
         request=CorrectionNoticeSerializer,
         responses={
-            201: inline_serializer("CorrectionNoticeCreated", {"id": serializers.UUIDField()}),
-            **ERRORS,
+            201: CorrectionNoticeCreatedSerializer,
+            400: ERRORS[400],
+            403: ERRORS[403],
+            404: ERRORS[404],
         },
         summary="Send a correction notice to the owner's inbox",
     )
@@ -268,7 +285,12 @@ class CorrectionNoticeView(APIView):
         item = correction_notice_create(
             actor=as_officer(request.user), record_id=record_id, text=body.get("text")
         )
-        return Response({"id": str(item.pk)}, status=201)
+        return Response(CorrectionNoticeCreatedSerializer({"id": item.pk}).data, status=201)
+
+
+def _shown(record: Record, request: Request) -> Any:
+    """Render a record as the caller may see it."""
+    return RecordSerializer(record_data(record, actor=as_officer(request.user))).data
 
 
 def _with_etag(response: Response) -> Response:

@@ -10,6 +10,7 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
+    extend_schema_field,
     inline_serializer,
 )
 from knox.models import AuthToken
@@ -20,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from agencies.models import Agency, as_officer
+from agencies.models import Agency, Role, as_officer
 from verbund.access.records import authorised_files, current_order
 from verbund.api.authentication import TokenAuthentication
 from verbund.api.params import choice_param
@@ -29,6 +30,7 @@ from verbund.api.schemas import ErrorSerializer
 from verbund.dates import parse_iso_date
 from verbund.errors import Invalid
 from verbund.models import File
+from verbund.models.catalogue import CATALOGUE_FIELDS
 from verbund.selectors.catalogue import catalogue_current, catalogue_history
 from verbund.services import shapes
 from verbund.services.catalogue import catalogue_publish
@@ -56,29 +58,44 @@ class CatalogueOut(serializers.Serializer):
     device_types = CatalogueEntryOut(many=True)
 
 
-class CatalogueVersionOut(serializers.Serializer):
-    """A published catalogue version."""
+class CatalogueValueOut(serializers.Serializer):
+    """One value of a catalogue version, with both labels."""
 
-    field = serializers.CharField()
+    code = serializers.CharField()
+    label_de = serializers.CharField()
+    label_en = serializers.CharField()
+
+
+class CatalogueVersionOut(serializers.Serializer):
+    """A published catalogue version (renders a ``CatalogueVersion``)."""
+
+    field = serializers.ChoiceField(choices=list(CATALOGUE_FIELDS))
     number = serializers.IntegerField()
     valid_from = serializers.DateField()
-    published_by = serializers.CharField(allow_null=True)
-    note = serializers.CharField()
-    values = serializers.ListField(child=serializers.DictField())
+    published_by = serializers.CharField(
+        source="published_by.username",
+        allow_null=True,
+        help_text="Username of the publisher; null for the versions shipped with the system.",
+    )
+    note = serializers.CharField(allow_blank=True)
+    values = CatalogueValueOut(source="values.all", many=True)
 
 
-def _version_out(version: Any) -> dict[str, Any]:
-    return {
-        "field": version.field,
-        "number": version.number,
-        "valid_from": version.valid_from.isoformat(),
-        "published_by": version.published_by.username if version.published_by else None,
-        "note": version.note,
-        "values": [
-            {"code": v.code, "label_de": v.label_de, "label_en": v.label_en}
-            for v in version.values.all()
-        ],
-    }
+class CataloguePublishValueIn(serializers.Serializer):
+    """One value of a new catalogue version."""
+
+    code = serializers.CharField()
+    label_de = serializers.CharField()
+    label_en = serializers.CharField(required=False)
+
+
+class CataloguePublishIn(serializers.Serializer):
+    """Body of ``POST /catalogue/versions/``."""
+
+    field = serializers.ChoiceField(choices=list(CATALOGUE_FIELDS))
+    valid_from = serializers.DateField()
+    note = serializers.CharField(required=False)
+    values = CataloguePublishValueIn(many=True)
 
 
 class TokenOut(serializers.Serializer):
@@ -208,54 +225,67 @@ class TokenView(APIView):
         return Response(status=204)
 
 
+class MeAgencyOut(serializers.Serializer):
+    """The caller's agency."""
+
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class MeOut(serializers.Serializer):
+    """The caller (renders an ``Officer``)."""
+
+    username = serializers.CharField()
+    agency = MeAgencyOut(allow_null=True, help_text="null for supervisors (no agency).")
+    roles = serializers.SerializerMethodField()
+    files = serializers.SerializerMethodField(
+        help_text="Codes of the files the caller is authorised for."
+    )
+    jurisdiction = serializers.CharField(
+        allow_blank=True,
+        help_text="Supervisors: `federal` or a state code; empty for officers.",
+    )
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(Role.values)))
+    def get_roles(self, user: Any) -> list[str]:
+        """The caller's roles (one today)."""
+        return [user.role]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_files(self, user: Any) -> list[str]:
+        """Codes of the authorised files."""
+        return [f.code for f in authorised_files(user)]
+
+
 class MeView(APIView):
     """The caller's identity, agency, roles and authorised files."""
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(
-        responses={
-            200: inline_serializer(
-                "Me",
-                {
-                    "username": serializers.CharField(),
-                    "agency": inline_serializer(
-                        "MeAgency",
-                        {"code": serializers.CharField(), "name": serializers.CharField()},
-                    ),
-                    "roles": serializers.ListField(child=serializers.CharField()),
-                    "files": serializers.ListField(child=serializers.CharField()),
-                    "jurisdiction": serializers.CharField(),
-                },
-            )
-        },
-        summary="Who am I",
-    )
+    @extend_schema(responses={200: MeOut}, summary="Who am I")
     def get(self, request: Request) -> Response:
         """Return the caller's profile."""
-        user: Any = request.user
-        agency = user.agency
-        return Response(
-            {
-                "username": user.username,
-                "agency": {"code": agency.code, "name": agency.name} if agency else None,
-                "roles": [user.role],
-                "files": [f.code for f in authorised_files(user)],
-                "jurisdiction": user.jurisdiction,
-            }
-        )
+        return Response(MeOut(request.user).data)
 
 
-AgencyOut = inline_serializer(
-    "Agency",
-    {
-        "code": serializers.CharField(),
-        "name": serializers.CharField(),
-        "kind": serializers.ChoiceField(choices=["police", "intelligence", "customs"]),
-        "level": serializers.ChoiceField(choices=["federal", "state"]),
-        "state": serializers.CharField(allow_null=True),
-    },
-)
+class AgencyOut(serializers.ModelSerializer):
+    """An agency (R-A2, R-A5)."""
+
+    kind = serializers.ChoiceField(choices=["police", "intelligence", "customs"])
+    level = serializers.ChoiceField(choices=["federal", "state"])
+    state = serializers.CharField(
+        allow_null=True, help_text="State code (e.g. BW) of a state agency; null if federal."
+    )
+
+    class Meta:
+        model = Agency
+        fields = ["code", "name", "kind", "level", "state"]
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        """A federal agency's empty state is ``null``."""
+        data: dict[str, Any] = super().to_representation(instance)
+        data["state"] = data["state"] or None
+        return data
 
 
 class AgencyListView(APIView):
@@ -263,20 +293,55 @@ class AgencyListView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: AgencyOut}, summary="List agencies")
+    @extend_schema(responses={200: AgencyOut(many=True)}, summary="List agencies")
     def get(self, request: Request) -> Response:
-        """Return agencies as a bare array."""
-        return Response(
-            [
-                {
-                    "code": a.code,
-                    "name": a.name,
-                    "kind": a.kind,
-                    "level": a.level,
-                    "state": a.state or None,
-                }
-                for a in Agency.objects.all()
-            ]
+        """Return agencies as a bare array (a reference list, api.md)."""
+        return Response(AgencyOut(Agency.objects.order_by("code"), many=True).data)
+
+
+class CategoryOut(serializers.Serializer):
+    """A purpose or urgency of the establishment order (R-E1)."""
+
+    code = serializers.CharField(help_text="Send this code in a search.")
+    label = serializers.CharField()  # type: ignore[assignment]
+
+
+class LegalBasisOut(serializers.Serializer):
+    """The statute a file rests on (R-A3)."""
+
+    kind = serializers.CharField()
+    citation = serializers.CharField()
+    in_force_from = serializers.DateField()
+
+
+class FileOut(serializers.Serializer):
+    """A file with its legal basis and the categories of the order in force."""
+
+    code = serializers.CharField()
+    name = serializers.CharField()
+    legal_basis = LegalBasisOut()
+    accepts_entries = serializers.BooleanField(
+        help_text="False when the legal basis carries no entries (R-A3) or no order is in force."
+    )
+    purposes = CategoryOut(many=True)
+    urgencies = CategoryOut(many=True)
+    order_version = serializers.IntegerField(
+        allow_null=True, help_text="Version of the establishment order in force; null if none."
+    )
+
+    def to_representation(self, file: Any) -> dict[str, Any]:
+        """Render a ``File`` with its establishment order in force."""
+        order = current_order(file)
+        return super().to_representation(
+            {
+                "code": file.code,
+                "name": file.name,
+                "legal_basis": file.legal_basis,
+                "accepts_entries": file.legal_basis.carries_entries() and order is not None,
+                "purposes": order.purposes if order else [],
+                "urgencies": order.urgencies if order else [],
+                "order_version": order.version if order else None,
+            }
         )
 
 
@@ -285,45 +350,11 @@ class FileListView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(
-        responses={
-            200: inline_serializer(
-                "FileOut",
-                {
-                    "code": serializers.CharField(),
-                    "name": serializers.CharField(),
-                    "legal_basis": serializers.DictField(),
-                    "accepts_entries": serializers.BooleanField(),
-                    "purposes": serializers.ListField(child=serializers.DictField()),
-                    "urgencies": serializers.ListField(child=serializers.DictField()),
-                    "order_version": serializers.IntegerField(allow_null=True),
-                },
-                many=True,
-            )
-        },
-        summary="List files",
-    )
+    @extend_schema(responses={200: FileOut(many=True)}, summary="List files")
     def get(self, request: Request) -> Response:
-        """Return files as a bare array."""
-        out = []
-        for file in File.objects.select_related("legal_basis"):
-            order = current_order(file)
-            out.append(
-                {
-                    "code": file.code,
-                    "name": file.name,
-                    "legal_basis": {
-                        "kind": file.legal_basis.kind,
-                        "citation": file.legal_basis.citation,
-                        "in_force_from": file.legal_basis.in_force_from.isoformat(),
-                    },
-                    "accepts_entries": file.legal_basis.carries_entries() and order is not None,
-                    "purposes": order.purposes if order else [],
-                    "urgencies": order.urgencies if order else [],
-                    "order_version": order.version if order else None,
-                }
-            )
-        return Response(out)
+        """Return files as a bare array (a reference list, api.md)."""
+        files = File.objects.select_related("legal_basis").order_by("code")
+        return Response(FileOut(files, many=True).data)
 
 
 class CatalogueView(APIView):
@@ -351,7 +382,7 @@ class CatalogueView(APIView):
     def get(self, request: Request) -> Response:
         """Return every catalogue field with its current values."""
         language = choice_param(request, "lang", ("de", "en"), default="de")
-        return Response(catalogue_current(language=language))
+        return Response(CatalogueOut(catalogue_current(language=language)).data)
 
 
 class CatalogueVersionsView(APIView):
@@ -363,23 +394,28 @@ class CatalogueVersionsView(APIView):
 
     @extend_schema(
         responses={200: CatalogueVersionOut(many=True)},
+        auth=[],
         summary="All published catalogue versions with effective dates",
     )
     def get(self, request: Request) -> Response:
         """Return every version, newest first per field."""
-        return Response([_version_out(v) for v in catalogue_history()])
+        return Response(CatalogueVersionOut(catalogue_history(), many=True).data)
 
     @extend_schema(
-        request=inline_serializer(
-            "CataloguePublish",
-            {
-                "field": serializers.CharField(),
-                "valid_from": serializers.DateField(),
-                "note": serializers.CharField(required=False),
-                "values": serializers.ListField(child=serializers.DictField()),
-            },
-        ),
-        responses={201: CatalogueVersionOut},
+        request=CataloguePublishIn,
+        responses={
+            201: CatalogueVersionOut,
+            400: OpenApiResponse(
+                ErrorSerializer,
+                description="`invalid`, `required`, `invalid_date` (also: a BKA catalogue "
+                "cannot apply from the past), `unknown_catalogue`, `duplicate_code`",
+            ),
+            403: OpenApiResponse(
+                ErrorSerializer,
+                description="`forbidden` (supervisor, account without agency) or "
+                "`catalogue_bka_only` (only the BKA's head sets these catalogues, R-C4)",
+            ),
+        },
         summary="Publish a new catalogue version (BKA head only for gg/hh/ii/kk/nn, R-C4)",
     )
     def post(self, request: Request) -> Response:
@@ -401,4 +437,4 @@ class CatalogueVersionsView(APIView):
             values=values if isinstance(values, list) else [],
             note=data.get("note") or "",
         )
-        return Response(_version_out(version), status=201)
+        return Response(CatalogueVersionOut(version).data, status=201)

@@ -1,10 +1,20 @@
-"""Serializers that document request and response shapes in the OpenAPI schema.
+"""Serializers of the API: the shapes the OpenAPI schema documents and the views render.
 
-Validation of records happens in ``verbund.services.record_rules`` (one place for the
-rules); these classes describe the contract of api.md for drf-spectacular.
+Every answer is rendered through the serializer its operation documents (``Serializer(...)
+.data``), so the served schema cannot drift from what is sent: a key the serializer does not
+declare is never sent, a declared key of the wrong type fails in the suite.
+
+Answers are rendered from the selectors' views (``verbund.selectors``, ``audit.selectors``),
+which decide what a caller may see (the law); a key the selector leaves out is absent from
+the answer, not ``null`` (``AbsentKeysSerializer``). Request bodies are documented here;
+their JSON types are checked by ``verbund.services.shapes`` and their meaning by the entry
+rules (``verbund.services.record_rules``).
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 from rest_framework import serializers
 
@@ -27,6 +37,35 @@ ERROR_CODES = (
 )
 
 
+class AbsentKeysSerializer(serializers.Serializer):
+    """Render a mapping: a key the mapping lacks is absent from the answer (never ``null``).
+
+    DRF would render a missing nullable key as ``null``; api.md's shapes distinguish "absent"
+    (the caller may not see it) from ``null`` (it has no value). With ``strict_keys`` a key
+    the serializer does not declare is an error rather than silently dropped (stored JSON,
+    such as log references and inbox payloads, must never lose a key on its way out).
+    """
+
+    strict_keys = False
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        """Render the declared keys the mapping has."""
+        if not isinstance(instance, Mapping):
+            return super().to_representation(instance)
+        if self.strict_keys:
+            undeclared = set(instance) - set(self.fields)
+            if undeclared:
+                raise ValueError(f"{type(self).__name__}: undeclared keys {sorted(undeclared)}")
+        out: dict[str, Any] = {}
+        for field in self._readable_fields:
+            attrs = field.source_attrs
+            if attrs and attrs[0] not in instance and not field.required:
+                continue
+            value = field.get_attribute(instance)
+            out[str(field.field_name)] = None if value is None else field.to_representation(value)
+        return out
+
+
 class ErrorSerializer(serializers.Serializer):
     """Error body of every API error."""
 
@@ -44,15 +83,19 @@ class VersionConflictSerializer(ErrorSerializer):
     etag = serializers.CharField(help_text='The current ETag, e.g. "4"')
 
 
-class StorageDecisionSerializer(serializers.Serializer):
+class StorageDecisionSerializer(AbsentKeysSerializer):
     """R-D4: head / authorised senior officer and reasons."""
+
+    strict_keys = True
 
     decided_by = serializers.CharField(help_text="Username of the head or senior officer")
     reasons = serializers.CharField()
 
 
-class BasicSerializer(serializers.Serializer):
+class BasicSerializer(AbsentKeysSerializer):
     """Basic data (R-C1)."""
+
+    strict_keys = True
 
     surname = serializers.CharField()
     given_names = serializers.CharField(required=False)
@@ -77,8 +120,10 @@ class BasicSerializer(serializers.Serializer):
     identity_papers = serializers.ListField(child=serializers.CharField(), required=False)
 
 
-class ContactPersonSerializer(serializers.Serializer):
+class ContactPersonSerializer(AbsentKeysSerializer):
     """R-B2: the closed list of contact-person fields (only in case groups 1a and 2)."""
+
+    strict_keys = True
 
     surname = serializers.CharField()
     given_names = serializers.CharField(required=False)
@@ -100,8 +145,10 @@ class ContactPersonSerializer(serializers.Serializer):
     business_contacts = serializers.ListField(child=serializers.CharField(), required=False)
 
 
-class ExtendedSerializer(serializers.Serializer):
+class ExtendedSerializer(AbsentKeysSerializer):
     """Extended data aa-ss (R-C2); catalogue fields take codes from /catalogue/."""
+
+    strict_keys = True
 
     phones = serializers.ListField(child=serializers.CharField(), required=False)
     devices = serializers.ListField(child=serializers.CharField(), required=False)
@@ -131,24 +178,32 @@ class ExtendedSerializer(serializers.Serializer):
     websites = serializers.ListField(child=serializers.CharField(), required=False)
 
 
-class ObjectDataSerializer(serializers.Serializer):
+class ObjectDataSerializer(AbsentKeysSerializer):
     """Identification data of an object (R-B4) — no personal data."""
+
+    strict_keys = True
 
     identifier = serializers.CharField()
     description = serializers.CharField(required=False)
 
 
-class ReferenceSerializer(serializers.Serializer):
+class ReferenceSerializer(AbsentKeysSerializer):
     """File reference (R-C3)."""
+
+    strict_keys = True
 
     file_number = serializers.CharField()
     classification = serializers.ChoiceField(choices=Classification.values, required=False)
 
 
-class OutReferenceSerializer(ReferenceSerializer):
-    """File reference with the holding agency."""
+class OutReferenceSerializer(AbsentKeysSerializer):
+    """File reference with the holding agency (R-C3), as records and hits show it."""
 
-    agency = serializers.CharField()
+    strict_keys = True
+
+    agency = serializers.CharField(help_text="Agency code of the holder")
+    file_number = serializers.CharField()
+    classification = serializers.ChoiceField(choices=Classification.values)
 
 
 class RecordInputSerializer(serializers.Serializer):
@@ -177,13 +232,70 @@ class RecordInputSerializer(serializers.Serializer):
     reference = ReferenceSerializer()
 
 
-class RecordOutputSerializer(RecordInputSerializer):
-    """A record as shown to the caller (owner-only keys absent for others)."""
+class HitBasicSerializer(BasicSerializer):
+    """Basic data as a hit shows them: the case group is basic data too (R-C1)."""
+
+    case_group = serializers.ChoiceField(choices=CaseGroup.values, required=False)
+
+
+OWNER_ONLY = "Sent to the owner agency only; absent for other agencies."
+
+
+class RecordSerializer(AbsentKeysSerializer):
+    """A record as far as the caller may see it (``verbund.selectors.records.record_data``).
+
+    The owner sees everything; another agency that lawfully sees the record (a granted
+    request, an Eilfall, GWS retrieval) sees id, file, kind, reference, markings (R-C7) and
+    the data: ``basic`` (with ``case_group`` and ``extended`` in the ATD) for persons,
+    ``object`` for objects. Keys marked owner-only are absent for others.
+    """
 
     id = serializers.UUIDField()
+    file = serializers.ChoiceField(choices=["ATD", "GWS"])
+    kind = serializers.ChoiceField(choices=RecordKind.values)
+    case_group = serializers.ChoiceField(
+        choices=CaseGroup.values, required=False, help_text="ATD persons only (R-B1)."
+    )
+    basic = BasicSerializer(required=False, help_text="Persons only (R-C1).")
+    extended = ExtendedSerializer(
+        required=False, help_text="ATD persons only; what was entered or granted (R-C2)."
+    )
+    object = ObjectDataSerializer(required=False, help_text="Objects only (R-B4).")
     reference = OutReferenceSerializer()
-    status = serializers.ChoiceField(choices=["active", "blocked"], required=False)
-    version = serializers.IntegerField(required=False)
+    markings = serializers.ListField(
+        child=serializers.ChoiceField(choices=MARKING_CHOICES),
+        help_text="Markings travel with the data (R-C7).",
+    )
+    storage = serializers.ChoiceField(choices=Storage.values, required=False, help_text=OWNER_ONLY)
+    storage_decision = StorageDecisionSerializer(
+        required=False,
+        allow_null=True,
+        help_text="null for open storage (no decision needed). " + OWNER_ONLY,
+    )
+    findings_basis = serializers.CharField(required=False, help_text=OWNER_ONLY)
+    withheld = serializers.ListField(
+        child=serializers.ChoiceField(choices=sorted(WITHHOLDABLE)),
+        required=False,
+        help_text="Restricted storage: extended fields not entered (R-D2). " + OWNER_ONLY,
+    )
+    linked_person = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        help_text="Objects: the person record; null for persons. " + OWNER_ONLY,
+    )
+    review_date = serializers.DateField(required=False, help_text=OWNER_ONLY)
+    deletion_date = serializers.DateField(required=False, help_text=OWNER_ONLY)
+    status = serializers.ChoiceField(
+        choices=["active", "blocked"], required=False, help_text=OWNER_ONLY
+    )
+    blocked_reason = serializers.CharField(
+        required=False, allow_blank=True, help_text="Empty unless blocked. " + OWNER_ONLY
+    )
+    version = serializers.IntegerField(
+        required=False, help_text="Also sent as the ETag. " + OWNER_ONLY
+    )
+    created_at = serializers.DateTimeField(required=False, help_text=OWNER_ONLY)
+    updated_at = serializers.DateTimeField(required=False, help_text=OWNER_ONLY)
 
 
 class BlockSerializer(serializers.Serializer):

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -12,9 +17,15 @@ from rest_framework.views import APIView
 
 from agencies.models import as_officer
 from verbund.api.permissions import IsOfficer
-from verbund.api.schemas import ErrorSerializer
+from verbund.api.schemas import (
+    MARKING_CHOICES,
+    AbsentKeysSerializer,
+    ErrorSerializer,
+    HitBasicSerializer,
+    OutReferenceSerializer,
+)
 from verbund.errors import Invalid
-from verbund.models.records import OBJECT_KINDS, Classification
+from verbund.models.records import OBJECT_KINDS
 from verbund.services.searches import search_run, search_show
 
 ERRORS = {
@@ -24,7 +35,6 @@ ERRORS = {
         "unknown_criterion, wildcards_not_allowed, not_in_catalogue, invalid_date, "
         "invalid_characters, batch_not_allowed, incomplete_data, mixed_script, invalid_iban",
     ),
-    401: OpenApiResponse(ErrorSerializer, description="Not authenticated"),
     403: OpenApiResponse(
         ErrorSerializer, description="Supervisor, or not authorised for the file (R-A4)"
     ),
@@ -32,8 +42,10 @@ ERRORS = {
 }
 
 
-class NameCriteriaSerializer(serializers.Serializer):
+class NameCriteriaSerializer(AbsentKeysSerializer):
     """Name search: surname required; equality after one folding, no wildcards (R-E5)."""
+
+    strict_keys = True
 
     surname = serializers.CharField()
     given_names = serializers.CharField(required=False)
@@ -41,8 +53,10 @@ class NameCriteriaSerializer(serializers.Serializer):
     nationality = serializers.CharField(required=False, help_text="ISO 3166 alpha-2")
 
 
-class FeatureCriteriaSerializer(serializers.Serializer):
+class FeatureCriteriaSerializer(AbsentKeysSerializer):
     """Feature (inverse) search: extended-data fields, each one catalogue code or value."""
+
+    strict_keys = True
 
     phones = serializers.CharField(required=False)
     emails = serializers.CharField(required=False)
@@ -64,73 +78,137 @@ class FeatureCriteriaSerializer(serializers.Serializer):
     visited_places = serializers.CharField(required=False, help_text="catalogue code")
 
 
-class ObjectCriteriaSerializer(serializers.Serializer):
+class ObjectCriteriaSerializer(AbsentKeysSerializer):
     """Object search (R-E7)."""
 
+    strict_keys = True
+
     kind = serializers.ChoiceField(choices=list(OBJECT_KINDS))
     identifier = serializers.CharField()
 
 
-class SearchRequestSerializer(serializers.Serializer):
-    """One single query (R-E5): file, mode, purpose and urgency (R-E1), criteria."""
+class SearchBase(serializers.Serializer):
+    """What every search names (R-E1): the file, the purpose and the urgency."""
 
     file = serializers.CharField(help_text="File code, e.g. ATD or GWS")
-    mode = serializers.ChoiceField(choices=["name", "feature", "object"])
     purpose = serializers.CharField(help_text="Purpose code of the file's establishment order")
     urgency = serializers.CharField(help_text="Urgency code of the file's establishment order")
-    criteria = serializers.DictField(
-        help_text="name: NameCriteria; feature: FeatureCriteria; object: ObjectCriteria"
-    )
 
 
-class HitReferenceSerializer(serializers.Serializer):
-    """File reference of a hit (R-C3)."""
+class NameSearch(SearchBase):
+    """A name search (R-E2, R-E3, R-E5)."""
 
-    agency = serializers.CharField()
-    file_number = serializers.CharField()
-    classification = serializers.ChoiceField(choices=Classification.values)
+    mode = serializers.ChoiceField(choices=["name"])
+    criteria = NameCriteriaSerializer()
 
 
-class HitObjectSerializer(serializers.Serializer):
+class FeatureSearch(SearchBase):
+    """A feature (inverse) search (R-E4): at least one extended-data field."""
+
+    mode = serializers.ChoiceField(choices=["feature"])
+    criteria = FeatureCriteriaSerializer()
+
+
+class ObjectSearch(SearchBase):
+    """An object search (R-E7)."""
+
+    mode = serializers.ChoiceField(choices=["object"])
+    criteria = ObjectCriteriaSerializer()
+
+
+SEARCH_REQUEST = PolymorphicProxySerializer(
+    component_name="Search",
+    serializers={"name": NameSearch, "feature": FeatureSearch, "object": ObjectSearch},
+    resource_type_field_name="mode",
+)
+
+
+class HitObjectSerializer(AbsentKeysSerializer):
     """Identification data of an object (R-B4, R-E7)."""
+
+    strict_keys = True
 
     kind = serializers.ChoiceField(choices=list(OBJECT_KINDS))
     identifier = serializers.CharField()
-    description = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
 
 
-class HitSerializer(serializers.Serializer):
-    """One hit. Name hit in basic data: record, basic, reference, matched_in=basic (R-E2);
-    name hit in extended data (contact person): reference, matched_in=extended (R-E3);
-    feature or inverse object hit: reference only (R-E4); object hit: record, object,
-    reference — never a linked person's data (R-E7). Absent keys are absent, not null."""
+class HitSerializer(AbsentKeysSerializer):
+    """One hit. Name hit in basic data: record, basic, markings, reference, matched_in=basic
+    (R-E2); name hit in extended data (contact person): reference, matched_in=extended
+    (R-E3); feature or inverse object hit: reference only (R-E4); object hit: record,
+    object, markings, reference — never a linked person's data (R-E7). Absent keys are
+    absent, not null."""
+
+    strict_keys = True
 
     hit = serializers.UUIDField(help_text="Opaque hit id for access requests and Eilfall")
     record = serializers.UUIDField(required=False)
-    basic = serializers.DictField(required=False)
+    basic = HitBasicSerializer(required=False)
     markings = serializers.ListField(
-        child=serializers.CharField(),
+        child=serializers.ChoiceField(choices=MARKING_CHOICES),
         required=False,
         help_text="With basic or object data: markings travel with the data (R-C7)",
     )
     object = HitObjectSerializer(required=False)
-    reference = HitReferenceSerializer()
+    reference = OutReferenceSerializer()
     matched_in = serializers.ChoiceField(choices=["basic", "extended"], required=False)
 
 
-class SearchAnswerSerializer(serializers.Serializer):
+class AnswerBase(AbsentKeysSerializer):
     """The answer of a search, the same on POST and GET."""
+
+    strict_keys = True
 
     id = serializers.UUIDField()
     file = serializers.CharField()
-    mode = serializers.ChoiceField(choices=["name", "feature", "object"])
     purpose = serializers.CharField()
     urgency = serializers.CharField()
-    criteria = serializers.DictField()
     created_at = serializers.DateTimeField()
-    outcome = serializers.ChoiceField(choices=["ok", "too_many_hits"])
+    outcome = serializers.ChoiceField(
+        choices=["ok", "too_many_hits"],
+        help_text="A stored search that was refused shows `too_many_hits` and no hits.",
+    )
     hit_count = serializers.IntegerField()
     hits = HitSerializer(many=True)
+
+
+class NameSearchAnswer(AnswerBase):
+    """Answer of a name search; the criteria as searched (cleaned)."""
+
+    mode = serializers.ChoiceField(choices=["name"])
+    criteria = NameCriteriaSerializer()
+
+
+class FeatureSearchAnswer(AnswerBase):
+    """Answer of a feature search."""
+
+    mode = serializers.ChoiceField(choices=["feature"])
+    criteria = FeatureCriteriaSerializer()
+
+
+class ObjectSearchAnswer(AnswerBase):
+    """Answer of an object search."""
+
+    mode = serializers.ChoiceField(choices=["object"])
+    criteria = ObjectCriteriaSerializer()
+
+
+ANSWERS: dict[str, type[AnswerBase]] = {
+    "name": NameSearchAnswer,
+    "feature": FeatureSearchAnswer,
+    "object": ObjectSearchAnswer,
+}
+SEARCH_ANSWER = PolymorphicProxySerializer(
+    component_name="SearchAnswer",
+    serializers=dict[str, Any](ANSWERS),
+    resource_type_field_name="mode",
+)
+
+
+def render_answer(answer: dict[str, Any]) -> Any:
+    """Render a search answer through the serializer of its mode."""
+    return ANSWERS[answer["mode"]](answer).data
 
 
 def _body(request: Request) -> dict[str, Any]:
@@ -150,10 +228,11 @@ class SearchCreateView(APIView):
     permission_classes = [IsOfficer]
 
     @extend_schema(
-        request=SearchRequestSerializer,
+        request=SEARCH_REQUEST,
         responses={
-            201: SearchAnswerSerializer,
-            **ERRORS,
+            201: SEARCH_ANSWER,
+            400: ERRORS[400],
+            403: ERRORS[403],
             422: OpenApiResponse(
                 ErrorSerializer,
                 description="too_many_hits (more than the order's limit of visible hits, "
@@ -211,7 +290,7 @@ class SearchCreateView(APIView):
             urgency=body.get("urgency"),
             criteria=body.get("criteria"),
         )
-        return Response(search.answer, status=201)  # type: ignore[attr-defined]
+        return Response(render_answer(search.answer), status=201)  # type: ignore[attr-defined]
 
 
 class SearchDetailView(APIView):
@@ -220,9 +299,11 @@ class SearchDetailView(APIView):
     permission_classes = [IsOfficer]
 
     @extend_schema(
-        responses={200: SearchAnswerSerializer, **ERRORS},
+        responses={200: SEARCH_ANSWER, 403: ERRORS[403], 404: ERRORS[404]},
         summary="A stored search of the caller's own agency (the showing is logged)",
     )
     def get(self, request: Request, search_id: str) -> Response:
         """Return the search with the hits still visible."""
-        return Response(search_show(actor=as_officer(request.user), search_id=search_id))
+        return Response(
+            render_answer(search_show(actor=as_officer(request.user), search_id=search_id))
+        )

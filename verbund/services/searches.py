@@ -603,22 +603,6 @@ def covert_hit_decide(
     return covert_hit
 
 
-def covert_hit_view(covert_hit: CovertHit) -> dict[str, Any]:
-    """Return the owner's view of a covert hit (the decision answer, api.md)."""
-    return {
-        "id": str(covert_hit.pk),
-        "search": str(covert_hit.search_id),
-        "record": str(covert_hit.record_id),
-        "query": covert_hit.query,
-        "created_at": covert_hit.created_at.isoformat(),
-        "due_at": covert_hit.due_at.isoformat(),
-        "contact": covert_hit.contact,
-        "reasons": covert_hit.reasons,
-        "decided_by": covert_hit.decided_by.username if covert_hit.decided_by else None,
-        "decided_at": covert_hit.decided_at.isoformat() if covert_hit.decided_at else None,
-    }
-
-
 # ---------------------------------------------------------------------------- inbox
 
 

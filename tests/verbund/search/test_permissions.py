@@ -132,7 +132,16 @@ def test_inbox_is_per_agency_and_authorised_file(api: Any, reference: Any) -> No
     from agencies.models import Agency
 
     InboxItem.objects.create(
-        agency=Agency.objects.get(code="LKA-BW"), file=atd, kind="review_due", payload={"x": 1}
+        agency=Agency.objects.get(code="LKA-BW"),
+        file=atd,
+        kind="correction_notice",
+        payload={
+            "record": "00000000-0000-4000-8000-000000000001",
+            "file_number": "LKA-BW-1",
+            "from_agency": "BKA",
+            "officer": "bka.analyst",
+            "text": "Geburtsdatum prüfen.",
+        },
     )
     assert api("lka-bw.analyst").get("/api/v1/inbox/").json()["count"] == 1
     assert api("lka-by.analyst").get("/api/v1/inbox/").json()["count"] == 0

@@ -1,0 +1,150 @@
+"""Query filters of the list endpoints (django-filter ``FilterSet``s).
+
+django-filter declares each parameter once: it validates the value, filters the queryset and
+documents the parameter in the schema (drf-spectacular's django-filter extension). This
+module adds what the contract needs on top:
+
+- an invalid value is 400 with the api.md error shape, ``code`` taken from the form field's
+  error (``invalid_choice`` for a value outside the choices, ``invalid`` otherwise) and
+  ``fields`` naming the parameter;
+- a query parameter the endpoint does not know (a filter that does not exist, a typo such as
+  ``?stroage=covert``) is 400 ``unknown_parameter`` rather than silently ignored: a caller
+  must never read an unfiltered list as a filtered one;
+- choices of codes (files, agencies) are offered as choices, compared in Python: a NUL byte
+  or any other unknown value is refused before a query runs.
+
+The filters narrow only what the access layer (``verbund.access``) already let through.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.request import Request
+
+from agencies.models import Agency
+from audit.models import AuditEvent
+from verbund.errors import Invalid
+from verbund.models import File, InboxItem, Record
+from verbund.models.inbox import InboxKind
+from verbund.models.records import RecordKind, RecordStatus, Storage
+
+# Parameters every list understands beside its filters (DRF pagination, format override).
+COMMON_PARAMETERS = frozenset({"page", "page_size"})
+YES_NO = [("1", "1"), ("true", "true"), ("0", "0"), ("false", "false")]
+
+
+def _file_codes() -> list[tuple[str, str]]:
+    return [(code, code) for code in File.objects.order_by("code").values_list("code", flat=True)]
+
+
+def _agency_codes() -> list[tuple[str, str]]:
+    codes = Agency.objects.order_by("code").values_list("code", flat=True)
+    return [(code, code) for code in codes]
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """``DjangoFilterBackend`` that answers 400 for invalid values and unknown parameters."""
+
+    def filter_queryset(self, request: Request, queryset: QuerySet[Any], view: Any) -> Any:
+        """Validate every query parameter, then filter."""
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        known = COMMON_PARAMETERS | set(filterset.form.fields)
+        unknown = sorted(set(request.query_params) - known)
+        if unknown:
+            detail = "Unbekannter Parameter; zulässig: " + ", ".join(sorted(known)) + "."
+            raise Invalid(
+                detail, code="unknown_parameter", fields={name: [detail] for name in unknown}
+            )
+        for name, value in request.query_params.items():
+            if "\x00" in value:
+                # PostgreSQL refuses NUL bytes in a query: 400, never 500 (api.md).
+                detail = "Unzulässige Zeichen."
+                raise Invalid(detail, code="invalid_characters", fields={name: [detail]})
+        if not filterset.is_valid():
+            errors = filterset.form.errors.as_data()
+            fields = {
+                name: [str(m) for e in errs for m in e.messages] for name, errs in errors.items()
+            }
+            first = next(iter(errors.values()))[0]
+            code = first.code or "invalid"
+            detail = f"Unzulässiger Wert für „{next(iter(errors))}“."
+            raise Invalid(detail, code=code, fields=fields)
+        return filterset.qs
+
+
+class RecordFilter(django_filters.FilterSet):
+    """Filters of ``GET /records/`` (the caller's agency's records)."""
+
+    file = django_filters.ChoiceFilter(
+        field_name="file__code", choices=_file_codes, help_text="File code, e.g. ATD or GWS."
+    )
+    storage = django_filters.ChoiceFilter(choices=Storage.choices, help_text="Storage mode.")
+    kind = django_filters.ChoiceFilter(choices=RecordKind.choices, help_text="Person or object.")
+    status = django_filters.ChoiceFilter(
+        choices=RecordStatus.choices, help_text="`active` or `blocked` (R-L3)."
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("created_at", "created_at"),
+            ("updated_at", "updated_at"),
+            ("file_number", "file_number"),
+            ("review_date", "review_date"),
+            ("deletion_date", "deletion_date"),
+        ),
+        help_text="Sort key; a leading `-` sorts descending. Default: `-created_at`.",
+    )
+
+    class Meta:
+        model = Record
+        fields: list[str] = []
+
+    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        """Filter, then sort; the record id breaks ties so that pages never overlap."""
+        qs = super().filter_queryset(queryset)
+        ordering = self.form.cleaned_data.get("ordering") or ["-created_at"]
+        return qs.order_by(*ordering, "pk")
+
+
+class InboxFilter(django_filters.FilterSet):
+    """Filters of ``GET /inbox/``."""
+
+    kind = django_filters.ChoiceFilter(choices=InboxKind.choices, help_text="Item kind.")
+    open = django_filters.ChoiceFilter(
+        choices=YES_NO,
+        method="filter_open",
+        help_text="`1`/`true`: only items not done; `0`/`false`: every item (the default).",
+    )
+
+    class Meta:
+        model = InboxItem
+        fields: list[str] = []
+
+    def filter_open(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        """Keep open items only when asked to."""
+        if value in ("1", "true"):
+            return queryset.filter(done_at__isnull=True)
+        return queryset
+
+
+class AuditEventFilter(django_filters.FilterSet):
+    """Filters of ``GET /audit/events/`` (within the supervisor's jurisdiction)."""
+
+    agency = django_filters.ChoiceFilter(
+        field_name="agency__code", choices=_agency_codes, help_text="Acting agency code."
+    )
+    since = django_filters.IsoDateTimeFilter(
+        field_name="time", lookup_expr="gte", help_text="From this time (ISO 8601, inclusive)."
+    )
+    until = django_filters.IsoDateTimeFilter(
+        field_name="time", lookup_expr="lt", help_text="Before this time (ISO 8601, exclusive)."
+    )
+
+    class Meta:
+        model = AuditEvent
+        fields: list[str] = []
