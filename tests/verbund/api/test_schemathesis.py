@@ -233,6 +233,10 @@ PATH_IDS: dict[str, dict[str, str]] = {
     "search_id": {"": "searches"},
     "covert_hit_id": {"": "covert_hits"},
 }
+# Operations that take ids from their dictionary only, not from ids seen in earlier answers
+# (schemathesis reuses those by default): DELETE would otherwise delete the records that
+# the other operations read. (The stateful phase, last, still follows its links.)
+OWN_IDS_ONLY = ["DELETE /api/v1/records/{record_id}/"]
 # Share of fuzzing and stateful cases whose path parameter is a real id (the rest generated).
 REAL_ID_PROBABILITY = 0.5
 
@@ -266,23 +270,24 @@ def write_config(directory: Path, ids: dict[str, list[str]], operations: list[st
             f"probability = {REAL_ID_PROBABILITY} }}"
         )
     lines.append("")
+    # One [[operations]] table per operation that differs from the defaults.
+    settings: dict[str, list[str]] = {}
     for parameter, row in PATH_IDS.items():
         for label, dictionary in row.items():
             if label:
-                lines += [
-                    "[[operations]]",
-                    f"include-name = {_toml(label)}",
+                settings.setdefault(label, []).append(
                     f'parameters."path.{parameter}" = {{ dictionary = {_toml(dictionary)}, '
-                    f"probability = {REAL_ID_PROBABILITY} }}",
-                    "",
-                ]
+                    f"probability = {REAL_ID_PROBABILITY} }}"
+                )
     for label in COVERAGE_POSITIVE_ONLY:
-        lines += [
-            "[[operations]]",
-            f"include-name = {_toml(label)}",
-            'phases.coverage.generation.mode = "positive"',
-            "",
-        ]
+        settings.setdefault(label, []).append('phases.coverage.generation.mode = "positive"')
+    for label in OWN_IDS_ONLY:
+        settings.setdefault(label, []).extend(
+            f"phases.{phase}.extra-data-sources.responses = false"
+            for phase in ("coverage", "fuzzing")
+        )
+    for label, entries in settings.items():
+        lines += ["[[operations]]", f"include-name = {_toml(label)}", *entries, ""]
     config = directory / "schemathesis.toml"
     config.write_text("\n".join(lines))
     # The coverage hook: operation label -> parameter -> real ids.
