@@ -16,12 +16,17 @@ schemathesis hammers it. The database is ``transactional_db`` (committed data, s
 server's connections see it; flushed after the test).
 
 Data: reference data and the demo officers (``tests/conftest.py``), then real objects made
-through the services: BKA records (open, restricted, covert, an object record), records of
-other agencies, name/feature/object searches, covert hits with their inbox items and a
-catalogue version. Their ids are fuzz dictionaries of the path parameters ``record_id``,
-``search_id`` and ``covert_hit_id`` (drawn for half of the cases, the other half generated),
-so the operations answer 200s, not only 404s. ``DELETE`` and ``block`` get records of
-their own, so that the run does not delete or freeze the records the other operations read.
+through the services: BKA records (open with extended data and a contact person, open of
+case group 2 with a partial birth date, restricted, covert with a marking, an object
+record), another agency's record and search, name/feature/object searches, covert hits with
+their inbox items and a catalogue version. Their ids are fuzz dictionaries of the path
+parameters ``record_id``, ``search_id`` and ``covert_hit_id`` (``[parameters]`` of the
+generated ``schemathesis.toml``; half of the fuzzing and stateful cases draw a real id, half
+a generated one), so the operations answer 200s, not only 404s. PATCH, block and DELETE
+each get records of their own (``PATH_IDS``), so the run does not change, freeze or delete
+the records the reads use; DELETE also does not reuse ids seen in answers
+(``OWN_IDS_ONLY``). The coverage phase ignores dictionaries: a ``map_case`` hook gives its
+cases a real id (see schemathesis_hooks.py).
 
 Authentication (tests/verbund/api/schemathesis_hooks.py): the officer ``bka.head`` (owner of
 the records, may publish catalogues, decides covert hits), token from
@@ -36,8 +41,12 @@ order (30/min) answers 429 too (documented); the searches whose ids are used are
 through the service, not the API.
 
 Bound: a fixed seed, no example database, ``max-examples`` per operation: the same cases on
-every run. The numbers are chosen so that the whole test (data, server start, run) stays
-under three minutes on CI's two cores; ``TIMEOUT`` stops a run that would not.
+every run (up to the order two workers interleave). The coverage phase generates every case
+the schema defines; for POST and PATCH of records (a large body schema: some two thousand
+negative cases) it is limited to the positive ones, their negative bodies are fuzzed. The
+whole test (data, server start, run) took 115-141 s on this two-core machine while other
+test suites ran on it (load 3.5-6), schemathesis itself 86-124 s; ``TIMEOUT`` stops a run
+that would not end within the three minutes.
 """
 
 from __future__ import annotations
