@@ -15,11 +15,11 @@ from agencies.models import as_officer
 from verbund.api.filters import InboxFilter, StrictFilterBackend
 from verbund.api.pagination import Pagination
 from verbund.api.permissions import IsOfficer
-from verbund.api.schemas import AbsentKeysSerializer, ErrorSerializer
-from verbund.errors import Invalid
+from verbund.api.schemas import AbsentKeysSerializer, ErrorSerializer, RequestSerializer
 from verbund.models import InboxItem
 from verbund.models.inbox import InboxKind
 from verbund.selectors.searches import inbox_for
+from verbund.services import shapes
 from verbund.services.searches import covert_hit_decide, inbox_log_view
 
 DECISION_400 = OpenApiResponse(
@@ -122,8 +122,10 @@ def render_item(item: InboxItem) -> Any:
     return ITEMS[item.kind](item).data
 
 
-class CovertHitDecisionSerializer(serializers.Serializer):
+class CovertHitDecisionSerializer(RequestSerializer):
     """The owner's decision: contact the requester, or not because secrecy outweighs."""
+
+    shape = shapes.COVERT_HIT_DECISION
 
     contact = serializers.BooleanField()
     reasons = serializers.CharField()
@@ -183,9 +185,7 @@ class CovertHitDecisionView(APIView):
     )
     def post(self, request: Request, covert_hit_id: str) -> Response:
         """Decide and answer with the updated covert hit."""
-        body = request.data
-        if not isinstance(body, dict):
-            raise Invalid("Ein JSON-Objekt erwartet.", code="invalid")
+        body = CovertHitDecisionSerializer.checked(request.data)
         covert_hit = covert_hit_decide(
             actor=as_officer(request.user),
             covert_hit_id=covert_hit_id,

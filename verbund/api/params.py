@@ -13,10 +13,6 @@ from rest_framework.request import Request
 
 from verbund.errors import Invalid
 
-# Spellings of yes and no a query string may use (``?open=1``, ``?open=true``).
-TRUE_VALUES = ("1", "true")
-FALSE_VALUES = ("0", "false")
-
 
 def choice_param(request: Request, name: str, choices: Iterable[str], default: str = "") -> str:
     """Return the parameter's value (``default`` when absent or empty) or 400 naming it."""
@@ -28,9 +24,3 @@ def choice_param(request: Request, name: str, choices: Iterable[str], default: s
         detail = f"Unzulässiger Wert für „{name}“; zulässig: {', '.join(allowed)}."
         raise Invalid(detail, code="invalid_choice", fields={name: [detail]})
     return value
-
-
-def bool_param(request: Request, name: str, default: bool = False) -> bool:
-    """Return a yes/no parameter (``1``/``true``, ``0``/``false``) or 400 naming it."""
-    value = choice_param(request, name, TRUE_VALUES + FALSE_VALUES)
-    return default if value == "" else value in TRUE_VALUES

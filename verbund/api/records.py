@@ -27,8 +27,10 @@ from verbund.api.permissions import IsOfficer
 from verbund.api.schemas import (
     BlockSerializer,
     CorrectionNoticeSerializer,
+    DeleteSerializer,
     ErrorSerializer,
     RecordInputSerializer,
+    RecordMergePatchSerializer,
     RecordSerializer,
     VersionConflictSerializer,
 )
@@ -160,7 +162,8 @@ class RecordListView(GenericAPIView):
     )
     def post(self, request: Request) -> Response:
         """Create a record for the caller's agency."""
-        record = record_create(actor=as_officer(request.user), data=_body(request))
+        data = RecordInputSerializer.checked(_body(request))
+        record = record_create(actor=as_officer(request.user), data=data)
         return _with_etag(Response(_shown(record, request), status=201))
 
 
@@ -185,8 +188,8 @@ class RecordDetailView(APIView):
 
     @extend_schema(
         request={
-            "application/merge-patch+json": RecordInputSerializer,
-            "application/json": RecordInputSerializer,
+            "application/merge-patch+json": RecordMergePatchSerializer,
+            "application/json": RecordMergePatchSerializer,
         },
         parameters=[IF_MATCH, ETAG],
         responses={
@@ -201,20 +204,29 @@ class RecordDetailView(APIView):
         record = record_update(
             actor=as_officer(request.user),
             record_id=record_id,
-            data=_body(request),
+            data=RecordMergePatchSerializer.checked(_body(request)),
             if_match=parse_if_match(request),
         )
         return _with_etag(Response(_shown(record, request)))
 
     @extend_schema(
-        parameters=[IF_MATCH],
+        request=DeleteSerializer,
+        parameters=[
+            IF_MATCH,
+            OpenApiParameter(
+                "reason",
+                str,
+                required=False,
+                description="Why the record is deleted (or `reason` in the JSON body).",
+            ),
+        ],
         responses={204: None, **CHANGE_ERRORS},
         summary="Delete a record (owner only; R-L5; a blocked record too)",
     )
     def delete(self, request: Request, record_id: str) -> Response:
         """Delete the record with everything that hangs on it."""
         reason: Any = request.query_params.get("reason", "")
-        body = _body(request)
+        body = DeleteSerializer.checked(_body(request))
         for key in body:
             if key != "reason":
                 # A body that is not just the reason is a mistake, never a silent delete.
@@ -248,7 +260,7 @@ class RecordBlockView(APIView):
     )
     def post(self, request: Request, record_id: str) -> Response:
         """Block the record with a reason."""
-        body = _body(request)
+        body = BlockSerializer.checked(_body(request))
         record = record_block(
             actor=as_officer(request.user),
             record_id=record_id,
@@ -281,7 +293,7 @@ class CorrectionNoticeView(APIView):
     )
     def post(self, request: Request, record_id: str) -> Response:
         """Create the notice."""
-        body = _body(request)
+        body = CorrectionNoticeSerializer.checked(_body(request))
         item = correction_notice_create(
             actor=as_officer(request.user), record_id=record_id, text=body.get("text")
         )

@@ -26,7 +26,7 @@ from verbund.access.records import authorised_files, current_order
 from verbund.api.authentication import TokenAuthentication
 from verbund.api.params import choice_param
 from verbund.api.permissions import IsOfficer
-from verbund.api.schemas import ErrorSerializer
+from verbund.api.schemas import ErrorSerializer, RequestSerializer
 from verbund.dates import parse_iso_date
 from verbund.errors import Invalid
 from verbund.models import File
@@ -84,18 +84,20 @@ class CatalogueVersionOut(serializers.Serializer):
 class CataloguePublishValueIn(serializers.Serializer):
     """One value of a new catalogue version."""
 
-    code = serializers.CharField()
-    label_de = serializers.CharField()
-    label_en = serializers.CharField(required=False)
+    code = serializers.CharField(max_length=60)
+    label_de = serializers.CharField(max_length=200)
+    label_en = serializers.CharField(max_length=200, required=False)
 
 
-class CataloguePublishIn(serializers.Serializer):
+class CataloguePublishIn(RequestSerializer):
     """Body of ``POST /catalogue/versions/``."""
+
+    shape = shapes.CATALOGUE_PUBLISH
 
     field = serializers.ChoiceField(choices=list(CATALOGUE_FIELDS))
     valid_from = serializers.DateField()
-    note = serializers.CharField(required=False)
-    values = CataloguePublishValueIn(many=True)
+    note = serializers.CharField(max_length=4000, required=False)
+    values = CataloguePublishValueIn(many=True, max_length=1000)  # type: ignore[call-arg]
 
 
 class TokenOut(serializers.Serializer):
@@ -420,9 +422,8 @@ class CatalogueVersionsView(APIView):
     )
     def post(self, request: Request) -> Response:
         """Publish a version."""
-        data = request.data
         # Every field's JSON type is checked before any rule runs (400 naming the field).
-        shapes.check(shapes.CATALOGUE_PUBLISH, data)
+        data = CataloguePublishIn.checked(request.data)
         try:
             valid_from = parse_iso_date(str(data.get("valid_from")))
         except ValueError:

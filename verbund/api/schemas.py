@@ -13,13 +13,16 @@ rules (``verbund.services.record_rules``).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from rest_framework import serializers
 
+from verbund.errors import Invalid
 from verbund.models.records import CaseGroup, Classification, RecordKind, Storage
-from verbund.services.record_rules import WITHHOLDABLE
+from verbund.services import shapes
+from verbund.services.record_rules import RECORD_SHAPE, WITHHOLDABLE
 
 MARKING_CHOICES = ["art10", "art13", "it_system", "other_law"]
 ERROR_CODES = (
@@ -66,6 +69,64 @@ class AbsentKeysSerializer(serializers.Serializer):
         return out
 
 
+class RequestSerializer(serializers.Serializer):
+    """A request body: its fields document it in the schema, its ``shape`` checks it.
+
+    ``is_valid()`` checks the JSON type and size of every field with the strict ``Shape``
+    of ``verbund.services.shapes`` (a ``CharField`` alone would take ``42`` as ``"42"``,
+    a ``BooleanField`` ``"yes"`` as true); ``validated_data`` is the body unchanged. What
+    the values mean (codes, dates, required fields, the legal rules) is checked by the
+    service. tests/verbund/api/test_request_shapes.py proves fields and shape agree.
+    """
+
+    shape: ClassVar[shapes.Shape]
+
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        """Check the body's JSON types; keep the first error's machine code."""
+        errors = shapes.type_errors(self.shape, data)
+        if errors.fields:
+            self.type_errors = errors
+            raise serializers.ValidationError(errors.fields)
+        return data
+
+    @classmethod
+    def checked(cls, data: Any) -> dict[str, Any]:
+        """Return the body if its types are right; raise 400 (api.md error shape) if not."""
+        serializer = cls(data=data)
+        if not serializer.is_valid():
+            raise shapes.invalid(serializer.type_errors)
+        if not isinstance(data, dict):
+            raise Invalid("Ein JSON-Objekt erwartet.", code="invalid")
+        return data
+
+
+def texts(**kwargs: Any) -> serializers.ListField:
+    """A list of texts (at most ``shapes.MAX_LIST_ITEMS`` items)."""
+    return serializers.ListField(
+        child=serializers.CharField(), max_length=shapes.MAX_LIST_ITEMS, **kwargs
+    )
+
+
+# Longest code the type check takes (verbund.services.record_rules: _CHOICE, _CATALOGUE).
+CODE_LENGTH = 40
+CATALOGUE_CODE_LENGTH = 200
+
+
+def code(max_length: int = CODE_LENGTH, **kwargs: Any) -> serializers.CharField:
+    """An optional code (country, catalogue value): short text."""
+    return serializers.CharField(required=False, max_length=max_length, **kwargs)
+
+
+def codes(max_length: int = CODE_LENGTH, **kwargs: Any) -> serializers.ListField:
+    """An optional list of codes."""
+    return serializers.ListField(
+        child=serializers.CharField(max_length=max_length),
+        max_length=shapes.MAX_LIST_ITEMS,
+        required=False,
+        **kwargs,
+    )
+
+
 class ErrorSerializer(serializers.Serializer):
     """Error body of every API error."""
 
@@ -99,25 +160,25 @@ class BasicSerializer(AbsentKeysSerializer):
 
     surname = serializers.CharField()
     given_names = serializers.CharField(required=False)
-    former_names = serializers.ListField(child=serializers.CharField(), required=False)
-    other_names = serializers.ListField(child=serializers.CharField(), required=False)
-    aliases = serializers.ListField(child=serializers.CharField(), required=False)
-    spellings = serializers.ListField(child=serializers.CharField(), required=False)
+    former_names = texts(required=False)
+    other_names = texts(required=False)
+    aliases = texts(required=False)
+    spellings = texts(required=False)
     sex = serializers.ChoiceField(choices=["m", "f", "x", "u"], required=False)
     date_of_birth = serializers.CharField(
-        required=False, help_text="YYYY-MM-DD, or partial: YYYY-MM or YYYY"
+        required=False, max_length=CODE_LENGTH, help_text="YYYY-MM-DD, or partial: YYYY-MM or YYYY"
     )
     place_of_birth = serializers.CharField(required=False)
-    country_of_birth = serializers.CharField(required=False, help_text="ISO 3166 alpha-2")
-    nationalities = serializers.ListField(child=serializers.CharField(), required=False)
-    former_nationalities = serializers.ListField(child=serializers.CharField(), required=False)
-    addresses = serializers.ListField(child=serializers.CharField(), required=False)
-    former_addresses = serializers.ListField(child=serializers.CharField(), required=False)
-    physical_features = serializers.ListField(child=serializers.CharField(), required=False)
-    languages = serializers.ListField(child=serializers.CharField(), required=False)
-    dialects = serializers.ListField(child=serializers.CharField(), required=False)
-    photographs = serializers.ListField(child=serializers.CharField(), required=False)
-    identity_papers = serializers.ListField(child=serializers.CharField(), required=False)
+    country_of_birth = code(help_text="ISO 3166 alpha-2")
+    nationalities = codes(help_text="ISO 3166 alpha-2 codes")
+    former_nationalities = codes(help_text="ISO 3166 alpha-2 codes")
+    addresses = texts(required=False)
+    former_addresses = texts(required=False)
+    physical_features = texts(required=False)
+    languages = texts(required=False)
+    dialects = texts(required=False)
+    photographs = texts(required=False)
+    identity_papers = texts(required=False)
 
 
 class ContactPersonSerializer(AbsentKeysSerializer):
@@ -127,22 +188,22 @@ class ContactPersonSerializer(AbsentKeysSerializer):
 
     surname = serializers.CharField()
     given_names = serializers.CharField(required=False)
-    former_names = serializers.ListField(child=serializers.CharField(), required=False)
-    other_names = serializers.ListField(child=serializers.CharField(), required=False)
-    aliases = serializers.ListField(child=serializers.CharField(), required=False)
-    spellings = serializers.ListField(child=serializers.CharField(), required=False)
+    former_names = texts(required=False)
+    other_names = texts(required=False)
+    aliases = texts(required=False)
+    spellings = texts(required=False)
     sex = serializers.ChoiceField(choices=["m", "f", "x", "u"], required=False)
     date_of_birth = serializers.CharField(
-        required=False, help_text="YYYY-MM-DD, or partial: YYYY-MM or YYYY"
+        required=False, max_length=CODE_LENGTH, help_text="YYYY-MM-DD, or partial: YYYY-MM or YYYY"
     )
     place_of_birth = serializers.CharField(required=False)
-    country_of_birth = serializers.CharField(required=False)
-    nationality = serializers.CharField(required=False)
+    country_of_birth = code(help_text="ISO 3166 alpha-2")
+    nationality = code(help_text="ISO 3166 alpha-2")
     address = serializers.CharField(required=False)
-    photographs = serializers.ListField(child=serializers.CharField(), required=False)
-    phones = serializers.ListField(child=serializers.CharField(), required=False)
-    emails = serializers.ListField(child=serializers.CharField(), required=False)
-    business_contacts = serializers.ListField(child=serializers.CharField(), required=False)
+    photographs = texts(required=False)
+    phones = texts(required=False)
+    emails = texts(required=False)
+    business_contacts = texts(required=False)
 
 
 class ExtendedSerializer(AbsentKeysSerializer):
@@ -150,32 +211,36 @@ class ExtendedSerializer(AbsentKeysSerializer):
 
     strict_keys = True
 
-    phones = serializers.ListField(child=serializers.CharField(), required=False)
-    devices = serializers.ListField(child=serializers.CharField(), required=False)
-    emails = serializers.ListField(child=serializers.CharField(), required=False)
-    bank_accounts = serializers.ListField(child=serializers.CharField(), required=False)
-    safe_deposit_boxes = serializers.ListField(child=serializers.CharField(), required=False)
-    vehicles = serializers.ListField(child=serializers.CharField(), required=False)
-    marital_status = serializers.CharField(required=False, help_text="catalogue code")
-    ethnicity = serializers.CharField(required=False, help_text="catalogue code (R-C5)")
+    phones = texts(required=False)
+    devices = texts(required=False)
+    emails = texts(required=False)
+    bank_accounts = texts(required=False)
+    safe_deposit_boxes = texts(required=False)
+    vehicles = texts(required=False)
+    marital_status = code(CATALOGUE_CODE_LENGTH, help_text="catalogue code")
+    ethnicity = code(CATALOGUE_CODE_LENGTH, help_text="catalogue code (R-C5)")
     religion = serializers.CharField(
-        required=False, help_text="catalogue code; needs religion_reason (R-C10)"
+        required=False,
+        max_length=CATALOGUE_CODE_LENGTH,
+        help_text="catalogue code; needs religion_reason (R-C10)",
     )
     religion_reason = serializers.CharField(
         required=False, help_text="why the religion is needed in this case (R-C10)"
     )
-    skills = serializers.ListField(child=serializers.CharField(), required=False)
+    skills = codes(CATALOGUE_CODE_LENGTH, help_text="catalogue codes")
     education = serializers.CharField(required=False)
     profession = serializers.CharField(required=False)
-    critical_infrastructure = serializers.ListField(child=serializers.CharField(), required=False)
-    dangerousness = serializers.ListField(child=serializers.CharField(), required=False)
-    licences = serializers.ListField(child=serializers.CharField(), required=False)
-    visited_places = serializers.ListField(child=serializers.CharField(), required=False)
-    contact_persons = ContactPersonSerializer(many=True, required=False)
+    critical_infrastructure = codes(CATALOGUE_CODE_LENGTH, help_text="catalogue codes")
+    dangerousness = codes(CATALOGUE_CODE_LENGTH, help_text="catalogue codes")
+    licences = texts(required=False)
+    visited_places = codes(CATALOGUE_CODE_LENGTH, help_text="catalogue codes")
+    contact_persons = ContactPersonSerializer(  # type: ignore[call-arg]
+        many=True, required=False, max_length=shapes.MAX_LIST_ITEMS
+    )
     organisation = serializers.CharField(required=False)
     last_event_date = serializers.DateField(required=False)
     free_text = serializers.CharField(required=False, max_length=2000)
-    websites = serializers.ListField(child=serializers.CharField(), required=False)
+    websites = texts(required=False)
 
 
 class ObjectDataSerializer(AbsentKeysSerializer):
@@ -206,8 +271,10 @@ class OutReferenceSerializer(AbsentKeysSerializer):
     classification = serializers.ChoiceField(choices=Classification.values)
 
 
-class RecordInputSerializer(serializers.Serializer):
+class RecordInputSerializer(RequestSerializer):
     """Body of POST/PATCH /records/."""
+
+    shape = RECORD_SHAPE
 
     file = serializers.ChoiceField(choices=["ATD", "GWS"])
     kind = serializers.ChoiceField(choices=RecordKind.values)
@@ -215,13 +282,16 @@ class RecordInputSerializer(serializers.Serializer):
     storage = serializers.ChoiceField(choices=Storage.values)
     storage_decision = StorageDecisionSerializer(required=False)
     markings = serializers.ListField(
-        child=serializers.ChoiceField(choices=MARKING_CHOICES), required=False
+        child=serializers.ChoiceField(choices=MARKING_CHOICES),
+        max_length=shapes.MAX_LIST_ITEMS,
+        required=False,
     )
     findings_basis = serializers.CharField(help_text="R-B3 factual basis")
     basic = BasicSerializer(required=False)
     extended = ExtendedSerializer(required=False)
     withheld = serializers.ListField(
         child=serializers.ChoiceField(choices=sorted(WITHHOLDABLE)),
+        max_length=shapes.MAX_LIST_ITEMS,
         required=False,
         help_text="restricted storage (R-D2): extended fields not entered (default: all)",
     )
@@ -298,13 +368,72 @@ class RecordSerializer(AbsentKeysSerializer):
     updated_at = serializers.DateTimeField(required=False, help_text=OWNER_ONLY)
 
 
-class BlockSerializer(serializers.Serializer):
+class BlockSerializer(RequestSerializer):
     """Body of POST /records/{id}/block/."""
 
-    reason = serializers.CharField()
+    shape = shapes.BLOCK
+
+    reason = serializers.CharField(
+        help_text="Why deletion would harm the data subject's worthy interests (R-L3)"
+    )
 
 
-class CorrectionNoticeSerializer(serializers.Serializer):
+class CorrectionNoticeSerializer(RequestSerializer):
     """Body of POST /records/{id}/correction-notices/."""
 
-    text = serializers.CharField()
+    shape = shapes.CORRECTION_NOTICE
+
+    text = serializers.CharField(max_length=4000)
+
+
+class DeleteSerializer(RequestSerializer):
+    """Optional body of DELETE /records/{id}/ (the reason may also be the ``reason`` query
+    parameter)."""
+
+    shape = shapes.DELETE
+
+    reason = serializers.CharField(required=False)
+
+
+def merge_patch(serializer_class: type[RequestSerializer], name: str) -> type[RequestSerializer]:
+    """Return the RFC 7396 merge-patch form of a request serializer, named ``name``.
+
+    Every key is optional and may be ``null`` (``null`` removes the key); nested objects
+    (``basic``, ``extended``, ...) take the same form, recursively, so a generated client can
+    send ``{"extended": {"free_text": null}}``. Lists are replaced whole, so their items
+    keep their type. The type check (``shape``) is the same: ``null`` passes as "absent".
+    """
+
+    def patched(field: Any, component: str) -> Any:
+        # DRF re-creates declared fields from their constructor arguments (deepcopy), so the
+        # optional, nullable form is built from those arguments, not set afterwards.
+        optional: dict[str, Any] = {"required": False, "allow_null": True}
+        if isinstance(field, serializers.ListSerializer) or not isinstance(
+            field, serializers.Serializer
+        ):
+            # A list's ``child`` was bound by the original list: pass a fresh copy.
+            original: Any = field
+            kwargs: dict[str, Any] = {
+                key: copy.deepcopy(value) if isinstance(value, serializers.Field) else value
+                for key, value in original._kwargs.items()
+            }
+            factory: Any = type(field)
+            return factory(*original._args, **{**kwargs, **optional})
+        attrs = {
+            key: patched(child, component + key.title().replace("_", ""))
+            for key, child in field.fields.items()
+        }
+        attrs["__doc__"] = field.__doc__
+        nested = type(component, (AbsentKeysSerializer,), attrs)
+        return nested(help_text=field.help_text, **optional)
+
+    attrs: dict[str, Any] = {
+        key: patched(field, name + key.title().replace("_", ""))
+        for key, field in serializer_class().fields.items()
+    }
+    attrs["__doc__"] = (serializer_class.__doc__ or "") + " As a JSON Merge Patch (RFC 7396)."
+    attrs["shape"] = serializer_class.shape
+    return type(name, (RequestSerializer,), attrs)
+
+
+RecordMergePatchSerializer = merge_patch(RecordInputSerializer, "RecordMergePatch")

@@ -23,9 +23,11 @@ from verbund.api.schemas import (
     ErrorSerializer,
     HitBasicSerializer,
     OutReferenceSerializer,
+    RequestSerializer,
 )
 from verbund.errors import Invalid
 from verbund.models.records import OBJECT_KINDS
+from verbund.services import shapes
 from verbund.services.searches import search_run, search_show
 
 ERRORS = {
@@ -42,15 +44,26 @@ ERRORS = {
 }
 
 
+# The longest criterion value the type check takes (verbund.services.shapes.SEARCH).
+MAX_CRITERION = 2000
+
+
+def criterion(**kwargs: Any) -> serializers.CharField:
+    """An optional criterion: one text value (R-E5: never a list)."""
+    return serializers.CharField(required=False, max_length=MAX_CRITERION, **kwargs)
+
+
 class NameCriteriaSerializer(AbsentKeysSerializer):
     """Name search: surname required; equality after one folding, no wildcards (R-E5)."""
 
     strict_keys = True
 
-    surname = serializers.CharField()
-    given_names = serializers.CharField(required=False)
+    surname = serializers.CharField(max_length=MAX_CRITERION)
+    given_names = criterion()
     date_of_birth = serializers.DateField(required=False)
-    nationality = serializers.CharField(required=False, help_text="ISO 3166 alpha-2")
+    nationality = serializers.CharField(
+        required=False, max_length=MAX_CRITERION, help_text="ISO 3166 alpha-2"
+    )
 
 
 class FeatureCriteriaSerializer(AbsentKeysSerializer):
@@ -58,24 +71,38 @@ class FeatureCriteriaSerializer(AbsentKeysSerializer):
 
     strict_keys = True
 
-    phones = serializers.CharField(required=False)
-    emails = serializers.CharField(required=False)
-    bank_accounts = serializers.CharField(required=False)
-    vehicles = serializers.CharField(required=False)
-    devices = serializers.CharField(required=False)
-    websites = serializers.CharField(required=False)
-    licences = serializers.CharField(required=False)
-    safe_deposit_boxes = serializers.CharField(required=False)
-    organisation = serializers.CharField(required=False)
-    profession = serializers.CharField(required=False)
-    education = serializers.CharField(required=False)
-    ethnicity = serializers.CharField(required=False, help_text="catalogue code")
-    religion = serializers.CharField(required=False, help_text="catalogue code")
-    marital_status = serializers.CharField(required=False, help_text="catalogue code")
-    skills = serializers.CharField(required=False, help_text="catalogue code")
-    critical_infrastructure = serializers.CharField(required=False, help_text="catalogue code")
-    dangerousness = serializers.CharField(required=False, help_text="catalogue code")
-    visited_places = serializers.CharField(required=False, help_text="catalogue code")
+    phones = criterion()
+    emails = criterion()
+    bank_accounts = criterion()
+    vehicles = criterion()
+    devices = criterion()
+    websites = criterion()
+    licences = criterion()
+    safe_deposit_boxes = criterion()
+    organisation = criterion()
+    profession = criterion()
+    education = criterion()
+    ethnicity = serializers.CharField(
+        required=False, max_length=MAX_CRITERION, help_text="catalogue code"
+    )
+    religion = serializers.CharField(
+        required=False, max_length=MAX_CRITERION, help_text="catalogue code"
+    )
+    marital_status = serializers.CharField(
+        required=False, max_length=MAX_CRITERION, help_text="catalogue code"
+    )
+    skills = serializers.CharField(
+        required=False, max_length=MAX_CRITERION, help_text="catalogue code"
+    )
+    critical_infrastructure = serializers.CharField(
+        required=False, max_length=MAX_CRITERION, help_text="catalogue code"
+    )
+    dangerousness = serializers.CharField(
+        required=False, max_length=MAX_CRITERION, help_text="catalogue code"
+    )
+    visited_places = serializers.CharField(
+        required=False, max_length=MAX_CRITERION, help_text="catalogue code"
+    )
 
 
 class ObjectCriteriaSerializer(AbsentKeysSerializer):
@@ -84,15 +111,21 @@ class ObjectCriteriaSerializer(AbsentKeysSerializer):
     strict_keys = True
 
     kind = serializers.ChoiceField(choices=list(OBJECT_KINDS))
-    identifier = serializers.CharField()
+    identifier = serializers.CharField(max_length=MAX_CRITERION)
 
 
-class SearchBase(serializers.Serializer):
+class SearchBase(RequestSerializer):
     """What every search names (R-E1): the file, the purpose and the urgency."""
 
-    file = serializers.CharField(help_text="File code, e.g. ATD or GWS")
-    purpose = serializers.CharField(help_text="Purpose code of the file's establishment order")
-    urgency = serializers.CharField(help_text="Urgency code of the file's establishment order")
+    shape = shapes.SEARCH
+
+    file = serializers.CharField(max_length=40, help_text="File code, e.g. ATD or GWS")
+    purpose = serializers.CharField(
+        max_length=200, help_text="Purpose code of the file's establishment order"
+    )
+    urgency = serializers.CharField(
+        max_length=200, help_text="Urgency code of the file's establishment order"
+    )
 
 
 class NameSearch(SearchBase):
@@ -281,7 +314,7 @@ class SearchCreateView(APIView):
     )
     def post(self, request: Request) -> Response:
         """Run the search and answer with the hits the caller may see."""
-        body = _body(request)
+        body = SearchBase.checked(_body(request))
         search = search_run(
             actor=as_officer(request.user),
             file=body.get("file"),

@@ -139,10 +139,15 @@ def check(shape: Shape, data: Any, path: str = "") -> None:
     """Raise 400 naming every field whose JSON type is wrong (code of the first one)."""
     errors = type_errors(shape, data, path)
     if errors.fields:
-        first = next(iter(errors.fields.values()))[0]
-        # A size error is not a type error: its own prefix beside its own code.
-        prefix = SIZE_PREFIXES.get(errors.code, "Falscher Datentyp")
-        raise Invalid(f"{prefix}: {first}", code=errors.code, fields=errors.fields)
+        raise invalid(errors)
+
+
+def invalid(errors: Errors) -> Invalid:
+    """Return the 400 of a set of type errors: the first one's code, every field named."""
+    first = next(iter(errors.fields.values()))[0]
+    # A size error is not a type error: its own prefix beside its own code.
+    prefix = SIZE_PREFIXES.get(errors.code, "Falscher Datentyp")
+    return Invalid(f"{prefix}: {first}", code=errors.code, fields=errors.fields)
 
 
 # ---------------------------------------------------------------------------- bodies
