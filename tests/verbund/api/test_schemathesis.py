@@ -45,10 +45,12 @@ The per-officer search rate limit of the establishment order (30/min) answers 42
 Bound: a fixed seed, no example database, ``max-examples`` per operation: the same cases on
 every run (up to the order two workers interleave). The coverage phase generates every case
 the schema defines; for POST and PATCH of records (a large body schema: some two thousand
-negative cases) it is limited to the positive ones, their negative bodies are fuzzed. The
-whole test (data, server start, run) took 115-141 s on this two-core machine while other
-test suites ran on it (load 3.5-6), schemathesis itself 86-124 s; ``TIMEOUT`` stops a run
-that would not end within the three minutes.
+negative cases) it is limited to the positive ones, their negative bodies are fuzzed.
+Measured on this two-core machine: the whole test (data, server start, run) 81-82 s with
+schemathesis 70-72 s when the machine was lightly loaded (load 1-2; about 65 s of CPU in all:
+test, server and schemathesis), and 115-141 s (schemathesis 86-124 s) while other test
+suites ran on it (load 3.5-6). ``TIMEOUT`` stops a run that would not end within the three
+minutes.
 """
 
 from __future__ import annotations
