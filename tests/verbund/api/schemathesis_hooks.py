@@ -1,4 +1,4 @@
-"""Authentication of the schemathesis run (tests/verbund/api/test_schemathesis.py).
+"""Hooks of the schemathesis run (tests/verbund/api/test_schemathesis.py): auth, real ids.
 
 schemathesis loads this file itself (``hooks`` in the generated ``schemathesis.toml``), in
 its own process: it imports nothing from Django and reads what the test hands over from
@@ -8,7 +8,8 @@ the environment.
   ``POST /api/v1/auth/token/``; sent on every operation but the two below.
 * ``VERBUND_ST_SUPERVISOR_TOKEN``: ``bfdi.supervisor``'s token (same login) for the
   supervisors' operations ``/api/v1/audit/...``, so they answer 200 and not only 403.
-* ``VERBUND_ST_SPARE_TOKENS``: a file of spare officer tokens, one a line. Each
+* ``VERBUND_ST_SPARE_TOKENS``: a file of spare officer tokens, one a line (made by the test
+  in the database: the login's throttle allows 30 logins a minute). Each
   ``DELETE /api/v1/auth/token/`` case revokes the token it carries, so it gets a token of
   its own; the officer's token stays valid for the whole run. When the spares run out the
   case logs in again (``VERBUND_ST_BASE_URL``, ``VERBUND_ST_USERNAME``,
