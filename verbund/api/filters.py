@@ -11,7 +11,8 @@ module adds what the contract needs on top:
   ``?stroage=covert``) is 400 ``unknown_parameter`` rather than silently ignored: a caller
   must never read an unfiltered list as a filtered one;
 - choices of codes (files, agencies) are offered as choices, compared in Python: a NUL byte
-  or any other unknown value is refused before a query runs.
+  or any other unknown value is refused before a query runs; an empty value (``?storage=``)
+  is 400 too, never read as "no filter".
 
 The filters narrow only what the access layer (``verbund.access``) already let through.
 """
@@ -62,6 +63,11 @@ class StrictFilterBackend(DjangoFilterBackend):
                 detail, code="unknown_parameter", fields={name: [detail] for name in unknown}
             )
         for name, value in request.query_params.items():
+            if value == "":
+                # ``?storage=`` is a mistake, not "no filter": say so (the schema allows no
+                # empty value either).
+                detail = "Wert angeben oder den Parameter weglassen."
+                raise Invalid(detail, code="invalid", fields={name: [detail]})
             if "\x00" in value:
                 # PostgreSQL refuses NUL bytes in a query: 400, never 500 (api.md).
                 detail = "Unzulässige Zeichen."

@@ -2,9 +2,10 @@
 
 DRF's ``PageNumberPagination``: drf-spectacular documents it (the ``Paginated…List``
 components, the ``page`` and ``page_size`` parameters), and clients follow ``next``. Two
-changes: a ``page`` or ``page_size`` that is not a positive whole number is 400 ``invalid``
-naming the parameter (DRF would answer 404 for the one and silently use the default for the
-other); a page past the last one stays 404 ``not_found``.
+changes: a ``page`` or ``page_size`` that is not a positive whole number, or a ``page_size``
+over 200, is 400 ``invalid`` naming the parameter (DRF would answer 404 for the one and
+silently use the default or cap the other: the caller would read fewer items than it asked
+for as all there are); a page past the last one stays 404 ``not_found``.
 """
 
 from __future__ import annotations
@@ -17,12 +18,12 @@ from rest_framework.request import Request
 from verbund.errors import Invalid
 
 
-def _positive_int(request: Request, name: str) -> int | None:
+def _positive_int(request: Request, name: str, maximum: int = 999_999_999) -> int | None:
     raw = request.query_params.get(name)
     if raw is None:
         return None
-    if not (raw.isascii() and raw.isdigit() and 0 < len(raw) <= 9 and int(raw) > 0):
-        detail = f"„{name}“ muss eine positive ganze Zahl sein."
+    if not (raw.isascii() and raw.isdigit() and 0 < len(raw) <= 9 and 0 < int(raw) <= maximum):
+        detail = f"„{name}“ muss eine ganze Zahl von 1 bis {maximum} sein."
         raise Invalid(detail, code="invalid", fields={name: [detail]})
     return int(raw)
 
@@ -40,11 +41,9 @@ class Pagination(PageNumberPagination):
         return super().paginate_queryset(queryset, request, view)
 
     def get_page_size(self, request: Request) -> int:
-        """Return ``page_size`` (capped at 200) or the default; 400 if it is no number."""
-        size = _positive_int(request, self.page_size_query_param)
-        if size is None:
-            return self.page_size
-        return min(size, self.max_page_size)
+        """Return ``page_size`` or the default; 400 unless it is a number from 1 to 200."""
+        size = _positive_int(request, self.page_size_query_param, self.max_page_size)
+        return self.page_size if size is None else size
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         """Document ``page`` and ``page_size`` with their bounds."""
@@ -58,7 +57,6 @@ class Pagination(PageNumberPagination):
                     {"minimum": 1, "maximum": self.max_page_size, "default": self.page_size}
                 )
                 parameter["description"] = (
-                    f"Items per page (default {self.page_size}, at most {self.max_page_size}; "
-                    "larger values are capped)."
+                    f"Items per page (default {self.page_size}, at most {self.max_page_size})."
                 )
         return parameters

@@ -15,10 +15,10 @@ from verbund.errors import Invalid
 
 
 def choice_param(request: Request, name: str, choices: Iterable[str], default: str = "") -> str:
-    """Return the parameter's value (``default`` when absent or empty) or 400 naming it."""
-    value = request.query_params.get(name, "")
-    if value == "":
+    """Return the parameter's value (``default`` when absent) or 400 naming it (empty too)."""
+    if name not in request.query_params:
         return default
+    value = request.query_params.get(name, "")
     allowed = list(choices)
     if value not in allowed:
         detail = f"Unzulässiger Wert für „{name}“; zulässig: {', '.join(allowed)}."

@@ -63,6 +63,7 @@ ERRORS = {
         ErrorSerializer, description="Refused by a legal rule, e.g. `no_legal_basis` (R-A3)"
     ),
 }
+UNKNOWN_FILE = OpenApiResponse(ErrorSerializer, description="`unknown_file`: no such file")
 # Answers of the calls that change a record under a version condition.
 CHANGE_ERRORS = {
     **ERRORS,
@@ -157,7 +158,13 @@ class RecordListView(GenericAPIView):
     @extend_schema(
         request=RecordInputSerializer,
         parameters=[ETAG],
-        responses={201: RecordSerializer, 400: ERRORS[400], 403: ERRORS[403], 422: ERRORS[422]},
+        responses={
+            201: RecordSerializer,
+            400: ERRORS[400],
+            403: ERRORS[403],
+            404: UNKNOWN_FILE,
+            422: ERRORS[422],
+        },
         summary="Enter a record (every entry rule of R-B, R-C, R-D enforced)",
     )
     def post(self, request: Request) -> Response:

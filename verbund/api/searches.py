@@ -266,6 +266,7 @@ class SearchCreateView(APIView):
             201: SEARCH_ANSWER,
             400: ERRORS[400],
             403: ERRORS[403],
+            404: OpenApiResponse(ErrorSerializer, description="`unknown_file`: no such file"),
             422: OpenApiResponse(
                 ErrorSerializer,
                 description="too_many_hits (more than the order's limit of visible hits, "

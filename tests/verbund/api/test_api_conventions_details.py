@@ -149,7 +149,6 @@ def test_api_conventions_unknown_value_of_an_enumerated_query_parameter_is_inval
     [
         ("bka.analyst", "/api/v1/inbox/?kind=correction_notice&open=1"),
         ("bka.analyst", "/api/v1/inbox/?open=false"),
-        ("bka.analyst", "/api/v1/inbox/?kind="),
         (None, "/api/v1/catalogue/?lang=en"),
         ("bka.analyst", "/api/v1/records/?file=ATD"),
         ("bfdi.supervisor", "/api/v1/audit/events/?agency=BKA"),
@@ -159,6 +158,26 @@ def test_api_conventions_known_values_of_enumerated_query_parameters_pass(
     api: Any, user: str | None, url: str
 ) -> None:
     assert api(user).get(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("user", "url", "name", "code"),
+    [
+        ("bka.analyst", "/api/v1/inbox/?kind=", "kind", "invalid"),
+        ("bka.analyst", "/api/v1/records/?storage=", "storage", "invalid"),
+        ("bfdi.supervisor", "/api/v1/audit/events/?since=", "since", "invalid"),
+        (None, "/api/v1/catalogue/?lang=", "lang", "invalid_choice"),
+        ("bka.analyst", "/api/v1/records/?page_size=201", "page_size", "invalid"),
+        ("bka.analyst", "/api/v1/inbox/?page_size=0", "page_size", "invalid"),
+        ("bka.analyst", "/api/v1/records/?page=x", "page", "invalid"),
+        ("bka.analyst", "/api/v1/records/?stroage=covert", "stroage", "unknown_parameter"),
+    ],
+)
+def test_api_conventions_empty_unknown_or_out_of_range_query_parameters_are_400(
+    api: Any, user: str | None, url: str, name: str, code: str
+) -> None:
+    """An empty value, a typo or a page size over the maximum is never read as "no filter"."""
+    assert_error(api(user).get(url), 400, code, name)
 
 
 # ---------------------------------------------------------------- schema endpoint errors
