@@ -73,6 +73,15 @@ class VerbundAutoSchema(AutoSchema):
                 )
         return dict(sorted(bodies.items()))
 
+    def _get_filter_parameters(self) -> Any:
+        """Document that a filter value may not be empty (``StrictFilterBackend``)."""
+        parameters = super()._get_filter_parameters()
+        for parameter in parameters:
+            schema = parameter.get("schema", {})
+            if schema.get("type") == "string" and "enum" not in schema:
+                schema["minLength"] = 1
+        return parameters
+
     def _error_statuses(self) -> list[int]:
         view = self.view
         statuses: list[int] = []

@@ -17,8 +17,10 @@ from rest_framework.request import Request
 
 from verbund.errors import Invalid
 
+MAX_PAGE = 999_999_999
 
-def _positive_int(request: Request, name: str, maximum: int = 999_999_999) -> int | None:
+
+def _positive_int(request: Request, name: str, maximum: int = MAX_PAGE) -> int | None:
     raw = request.query_params.get(name)
     if raw is None:
         return None
@@ -50,7 +52,7 @@ class Pagination(PageNumberPagination):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             if parameter["name"] == self.page_query_param:
-                parameter["schema"]["minimum"] = 1
+                parameter["schema"].update({"minimum": 1, "maximum": MAX_PAGE})
                 parameter["description"] = "Page number (1 = first). Past the last page: 404."
             elif parameter["name"] == self.page_size_query_param:
                 parameter["schema"].update(
