@@ -19,6 +19,7 @@ The filters narrow only what the access layer (``verbund.access``) already let t
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import django_filters
@@ -138,16 +139,30 @@ class InboxFilter(django_filters.FilterSet):
         return queryset
 
 
+class UTCDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 time, compared in UTC.
+
+    ISO 8601 and Python allow UTC offsets up to 23:59, PostgreSQL's ``timestamptz`` only up
+    to 15:59: ``2026-01-01T00:00:00+16:00`` must be the same instant in UTC, not a 500.
+    """
+
+    def filter(self, qs: QuerySet[Any], value: Any) -> QuerySet[Any]:
+        """Filter with the value converted to UTC."""
+        if value is not None and getattr(value, "tzinfo", None) is not None:
+            value = value.astimezone(datetime.UTC)
+        return super().filter(qs, value)
+
+
 class AuditEventFilter(django_filters.FilterSet):
     """Filters of ``GET /audit/events/`` (within the supervisor's jurisdiction)."""
 
     agency = django_filters.ChoiceFilter(
         field_name="agency__code", choices=_agency_codes, help_text="Acting agency code."
     )
-    since = django_filters.IsoDateTimeFilter(
+    since = UTCDateTimeFilter(
         field_name="time", lookup_expr="gte", help_text="From this time (ISO 8601, inclusive)."
     )
-    until = django_filters.IsoDateTimeFilter(
+    until = UTCDateTimeFilter(
         field_name="time", lookup_expr="lt", help_text="Before this time (ISO 8601, exclusive)."
     )
 

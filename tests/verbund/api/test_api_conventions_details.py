@@ -205,3 +205,12 @@ def test_api_conventions_schema_endpoint_still_serves_yaml_and_json(reference: A
     assert yaml["Content-Type"].startswith("application/vnd.oai.openapi")
     as_json = Client().get("/api/v1/schema/?format=json")
     assert as_json.status_code == 200 and "paths" in as_json.json()
+
+
+@pytest.mark.parametrize("offset", ["+16:00", "-23:59", "+23:59", "Z"])
+def test_r_i4_audit_time_filters_take_every_iso_8601_offset(api: Any, offset: str) -> None:
+    """PostgreSQL's timestamptz takes offsets up to 15:59; ISO 8601 up to 23:59: no 500."""
+    client = api("bfdi.supervisor")
+    for name in ("since", "until"):
+        response = client.get("/api/v1/audit/events/", {name: f"2026-01-01T00:00:00{offset}"})
+        assert response.status_code == 200, response.content
