@@ -37,7 +37,11 @@ class AuditReferenceSerializer(AbsentKeysSerializer):
     kind = serializers.CharField(
         required=False, help_text="Hit kind (name, feature, object) or inbox item kind"
     )
-    matched_in = serializers.ChoiceField(choices=["basic", "extended"], required=False)
+    matched_in = serializers.ChoiceField(
+        choices=["basic", "extended", "object"],
+        required=False,
+        help_text="Names: basic or extended data; features: extended; an object record: object",
+    )
     covert_hit = serializers.UUIDField(required=False)
     search = serializers.UUIDField(required=False)
     inbox_item = serializers.UUIDField(required=False)

@@ -149,7 +149,12 @@ class UTCDateTimeFilter(django_filters.IsoDateTimeFilter):
     def filter(self, qs: QuerySet[Any], value: Any) -> QuerySet[Any]:
         """Filter with the value converted to UTC."""
         if value is not None and getattr(value, "tzinfo", None) is not None:
-            value = value.astimezone(datetime.UTC)
+            try:
+                value = value.astimezone(datetime.UTC)
+            except OverflowError:
+                # Before 0001-01-01 or after 9999-12-31 in UTC: the ends of the calendar.
+                end = datetime.datetime.min if value.year == 1 else datetime.datetime.max
+                value = end.replace(tzinfo=datetime.UTC)
         return super().filter(qs, value)
 
 

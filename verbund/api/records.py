@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 from drf_spectacular.utils import (
+    OpenApiExample,
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
@@ -166,6 +167,28 @@ class RecordListView(GenericAPIView):
             422: ERRORS[422],
         },
         summary="Enter a record (every entry rule of R-B, R-C, R-D enforced)",
+        examples=[
+            OpenApiExample(
+                "Open person (case group 1a)",
+                request_only=True,
+                value={
+                    "file": "ATD",
+                    "kind": "person",
+                    "case_group": "1a",
+                    "storage": "open",
+                    "findings_basis": "Erkenntnisse aus Ermittlungsverfahren 2 BJs 1/26",
+                    "basic": {
+                        "surname": "Al-Masri",
+                        "given_names": "Mohammed",
+                        "sex": "m",
+                        "date_of_birth": "1985-03-14",
+                        "nationalities": ["EG"],
+                    },
+                    "extended": {"phones": ["+49 30 1234567"]},
+                    "reference": {"file_number": "EXAMPLE-0001", "classification": "VS-NfD"},
+                },
+            )
+        ],
     )
     def post(self, request: Request) -> Response:
         """Create a record for the caller's agency."""

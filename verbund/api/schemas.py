@@ -17,6 +17,7 @@ import copy
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from verbund.errors import Invalid
@@ -107,6 +108,9 @@ def texts(**kwargs: Any) -> serializers.ListField:
     )
 
 
+# The forms of a stored birth date (api.md "Conventions"); documents the pattern in the
+# schema, the entry rules check the date itself (invalid_date).
+BIRTH_DATE_FORM = RegexValidator(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")
 # Longest code the type check takes (verbund.services.record_rules: _CHOICE, _CATALOGUE).
 CODE_LENGTH = 40
 CATALOGUE_CODE_LENGTH = 200
@@ -166,7 +170,10 @@ class BasicSerializer(AbsentKeysSerializer):
     spellings = texts(required=False)
     sex = serializers.ChoiceField(choices=["m", "f", "x", "u"], required=False)
     date_of_birth = serializers.CharField(
-        required=False, max_length=CODE_LENGTH, help_text="YYYY-MM-DD, or partial: YYYY-MM or YYYY"
+        required=False,
+        max_length=CODE_LENGTH,
+        validators=[BIRTH_DATE_FORM],
+        help_text="YYYY-MM-DD, or partial: YYYY-MM or YYYY",
     )
     place_of_birth = serializers.CharField(required=False)
     country_of_birth = code(help_text="ISO 3166 alpha-2")
@@ -194,7 +201,10 @@ class ContactPersonSerializer(AbsentKeysSerializer):
     spellings = texts(required=False)
     sex = serializers.ChoiceField(choices=["m", "f", "x", "u"], required=False)
     date_of_birth = serializers.CharField(
-        required=False, max_length=CODE_LENGTH, help_text="YYYY-MM-DD, or partial: YYYY-MM or YYYY"
+        required=False,
+        max_length=CODE_LENGTH,
+        validators=[BIRTH_DATE_FORM],
+        help_text="YYYY-MM-DD, or partial: YYYY-MM or YYYY",
     )
     place_of_birth = serializers.CharField(required=False)
     country_of_birth = code(help_text="ISO 3166 alpha-2")

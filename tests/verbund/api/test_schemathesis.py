@@ -1,0 +1,565 @@
+"""schemathesis against a live server: the served schema is what the server answers (issue 14).
+
+What runs: ``schemathesis run`` (the pinned CLI, as a subprocess) over every operation of
+``/api/v1/schema/`` as served by gunicorn, with the checks ``not_a_server_error``,
+``status_code_conformance``, ``response_schema_conformance``,
+``content_type_conformance`` and ``response_headers_conformance``. The test fails on any
+failure and shows schemathesis's own report; it also fails when an operation of the schema
+was not exercised.
+
+The live server is ``scripts/serve.sh`` (gunicorn, the command ``make run`` starts) on a free
+port against the test database, as in tests/verbund/test_serving.py, rather than
+pytest-django's ``live_server``: the server under test is the production WSGI stack
+(gunicorn's gthread worker, its own process and database connections, no ``Server``
+header), and it does not share this process's interpreter lock with the test while
+schemathesis hammers it. The database is ``transactional_db`` (committed data, so the
+server's connections see it; flushed after the test).
+
+Data: reference data and the demo officers (``tests/conftest.py``), then real objects made
+through the services: BKA records (open with extended data and a contact person, open of
+case group 2 with a partial birth date, restricted, covert with a marking, an object
+record), another agency's record and search, name/feature/object searches, covert hits with
+their inbox items and a catalogue version. Their ids are fuzz dictionaries of the path
+parameters ``record_id``, ``search_id`` and ``covert_hit_id`` (``[parameters]`` of the
+generated ``schemathesis.toml``; half of the fuzzing and stateful cases draw a real id, half
+a generated one), so the operations answer 200s, not only 404s. PATCH, block and DELETE
+each get records of their own (``PATH_IDS``), so the run does not change, freeze or delete
+the records the reads use; DELETE also does not reuse ids seen in answers
+(``OWN_IDS_ONLY``). The coverage phase ignores dictionaries: a ``map_case`` hook gives its
+cases a real id (see schemathesis_hooks.py). A last dictionary mixes valid edge values into
+the audit log's ``since``/``until`` (``EDGE_VALUES``): a wider exploratory run (other seed,
+100 examples) found a 500 there that 30 examples of this seed miss.
+
+Authentication (tests/verbund/api/schemathesis_hooks.py): the officer ``bka.head`` (owner of
+the records, may publish catalogues, decides covert hits), token from
+``POST /api/v1/auth/token/``; the audit operations as ``bfdi.supervisor``; each
+``DELETE /api/v1/auth/token/`` case with a spare token of its own, since it revokes it.
+
+What the run itself trips, and why it stays within the contract: the login endpoint's
+throttle (30/min per client, per server process) and django-axes' lockout (per username and
+address: generated usernames, never the officers') answer 429, which the schema documents;
+the officers log in before the run. The login's 200 is therefore the one answer the run
+does not check: generated credentials are wrong, and real ones (tried through a fuzz
+dictionary) only met the throttle, whose window the coverage phase's login cases spend.
+The per-officer search rate limit of the establishment order (30/min) answers 429 too
+(documented); the searches whose ids are used are made through the service, not the API.
+
+Bound: a fixed seed, no example database, ``max-examples`` per operation: the same cases on
+every run (up to the order two workers interleave). The coverage phase generates every case
+the schema defines, except for POST and PATCH of records (``FUZZED_ONLY``: large body
+schemas, well over a thousand coverage cases) which are only fuzzed.
+Measured on this two-core machine while other test suites ran on it (load 4-7): the whole
+test (data, server start, run) 81-101 s, schemathesis 62-80 s, about 45-48 s of CPU in all
+(test, server, schemathesis). ``TIMEOUT`` stops a run that would not end within the three
+minutes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+from knox.models import AuthToken
+
+from agencies.models import Officer
+from agencies.services import demo_officers
+from tests.conftest import PASSWORD, person_payload
+from verbund.models import CovertHit
+from verbund.services.catalogue import catalogue_publish
+from verbund.services.records import record_create
+from verbund.services.reference import reference_data_ensure
+from verbund.services.searches import covert_hits_deliver, search_run
+
+ROOT = Path(__file__).resolve().parents[3]
+SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
+HOOKS = Path(__file__).with_name("schemathesis_hooks.py")
+
+OFFICER = "bka.head"
+SUPERVISOR = "bfdi.supervisor"
+CHECKS = [
+    "not_a_server_error",
+    "status_code_conformance",
+    "response_schema_conformance",
+    "content_type_conformance",
+    "response_headers_conformance",
+]
+SEED = 14
+PHASES = ["examples", "coverage", "fuzzing", "stateful"]
+# Cases per operation (fuzzing) and scenarios (stateful); the coverage phase generates every
+# case the schema defines. POST and PATCH of records are only fuzzed: the coverage phase
+# made well over a thousand cases of their large body schemas (positive ones alone), about
+# half of the run's requests, and nearly all answered 400.
+MAX_EXAMPLES = 30
+FUZZED_ONLY = ["POST /api/v1/records/", "PATCH /api/v1/records/{record_id}/"]
+# gunicorn processes, and schemathesis's concurrent workers.
+WEB_WORKERS = 2
+WORKERS = 2
+# Hard stop of the schemathesis subprocess (measured: 62-80 s; see the module docstring).
+TIMEOUT = 150
+# Operations without a path id that must answer a 2xx at least once (see the test's end).
+SUCCESS_REQUIRED = [
+    "GET /api/v1/audit/events/",
+    "GET /api/v1/audit/verify/",
+    "DELETE /api/v1/auth/token/",
+]
+# Spare tokens for DELETE /auth/token/ (one each); more cases than that log in again.
+SPARE_TOKENS = 400
+
+
+# ---------------------------------------------------------------------------- data
+
+
+def _officer(username: str) -> Officer:
+    return Officer.objects.get(username=username)
+
+
+DECISION = {
+    "decided_by": "bka.head",
+    "reasons": "Quellenschutz: besondere Geheimhaltungsinteressen (R-D4).",
+}
+EXTENDED = {
+    "phones": ["+49 30 1234567"],
+    "skills": ["explosives"],
+    "religion": "islam_sunni",
+    "religion_reason": "Zur Identifizierung im Einzelfall erforderlich.",
+    "contact_persons": [{"surname": "Kontakt", "given_names": "Karl"}],
+}
+
+
+def _records(actor: Officer, tag: str) -> list[str]:
+    """Create one record of each kind the answers differ by; return their ids.
+
+    An open person with extended data and a contact person, an open person of case group 2
+    with a partial birth date, a restricted one, a covert one (marking ``art10``) and an
+    object record linked to the first.
+    """
+
+    def person(**overrides: Any) -> str:
+        return str(record_create(actor=actor, data=person_payload(**overrides)).pk)
+
+    first = person(extended=EXTENDED)
+    obj = record_create(
+        actor=actor,
+        data={
+            "file": "ATD",
+            "kind": "phone",
+            "storage": "open",
+            "findings_basis": "Auswertung im Verfahren 2 BJs 1/26",
+            "object": {"identifier": f"+49 40 76543{len(tag):02d}", "description": "Prepaid"},
+            "linked_person": first,
+            "reference": {"file_number": f"ST-OBJ-{tag}", "classification": "VS-NfD"},
+        },
+    )
+    return [
+        first,
+        person(
+            case_group="2",
+            basic={"surname": "Teilweise", "given_names": "Paul", "date_of_birth": "1980-05"},
+        ),
+        person(
+            storage="restricted",
+            storage_decision=DECISION,
+            basic={"surname": "Beschraenkt", "given_names": "Rita", "date_of_birth": "1980"},
+        ),
+        person(
+            storage="covert",
+            storage_decision=DECISION,
+            markings=["art10"],
+            basic={"surname": "Verdeckt", "given_names": "Vera", "date_of_birth": "1975-07-07"},
+        ),
+        str(obj.pk),
+    ]
+
+
+def _search(username: str, mode: str, criteria: dict[str, Any]) -> str:
+    found = search_run(
+        actor=_officer(username),
+        file="ATD",
+        mode=mode,
+        purpose="ct_task",
+        urgency="routine",
+        criteria=criteria,
+    )
+    return str(found.pk)
+
+
+def seed() -> dict[str, list[str]]:
+    """Create the objects whose ids the run uses; return the ids per dictionary.
+
+    The records belong to the BKA (created by ``bka.analyst``, read and changed by the
+    officer ``bka.head``); each dictionary has its own records, so that deleting, blocking
+    or patching one does not take away what the others read. One record and one search of
+    other agencies are in the dictionaries too: real ids the officer may not know (404).
+    """
+    reference_data_ensure()
+    demo_officers(PASSWORD)
+    bka = _officer("bka.analyst")
+    foreign_record = str(record_create(actor=_officer("bfv.analyst"), data=person_payload()).pk)
+    ids = {
+        "records": [*_records(bka, "read"), foreign_record],
+        "patchable_records": [*_records(bka, "patch"), foreign_record],
+        "blockable_records": [*_records(bka, "block"), *_records(bka, "block2")],
+        "deletable_records": [*_records(bka, "delete"), *_records(bka, "delete2")],
+        "searches": [
+            _search(OFFICER, "name", {"surname": "Al-Masri"}),
+            _search(OFFICER, "feature", {"skills": "explosives"}),
+            _search(OFFICER, "object", {"kind": "phone", "identifier": "+49 40 7654304"}),
+            _search("lka-sn.analyst", "name", {"surname": "Al-Masri"}),
+        ],
+    }
+    # Other agencies' searches match the BKA's covert records: covert hits for the BKA,
+    # each with its inbox item; the first decision on each answers 200, later ones 409.
+    for username in ("lka-sn.analyst", "lka-by.analyst", "bpol.analyst", "zka.analyst"):
+        covert_hits_deliver(search_id=_search(username, "name", {"surname": "Verdeckt"}))
+    ids["covert_hits"] = [str(pk) for pk in CovertHit.objects.values_list("pk", flat=True)]
+    # A catalogue version published by an officer (published_by set; the seeded ones have none).
+    catalogue_publish(
+        actor=_officer(OFFICER),
+        field="device_types",
+        valid_from=timezone.localdate(),
+        values=[{"code": "st_probe", "label_de": "Sonde", "label_en": "Probe"}],
+        note="schemathesis",
+    )
+    return ids
+
+
+# Which dictionary fills which path parameter of which operation (all other operations with
+# the parameter use the first entry of its row).
+PATH_IDS: dict[str, dict[str, str]] = {
+    "record_id": {
+        "": "records",
+        "PATCH /api/v1/records/{record_id}/": "patchable_records",
+        "POST /api/v1/records/{record_id}/block/": "blockable_records",
+        "DELETE /api/v1/records/{record_id}/": "deletable_records",
+    },
+    "search_id": {"": "searches"},
+    "covert_hit_id": {"": "covert_hits"},
+}
+# Valid values at the edges the generator rarely reaches, mixed into the parameters below:
+# date-times with the largest UTC offsets RFC 3339 allows (PostgreSQL stores at most
+# +-15:59), at the ends of the calendar, with more fraction digits than a microsecond.
+EDGE_VALUES = {
+    "edge_datetimes": [
+        "2026-01-01T00:00:00+16:00",
+        "2026-01-01T00:00:00-23:59",
+        "0001-01-01T00:00:00+01:00",
+        "9999-12-31T23:59:59-01:00",
+        "2026-01-01T00:00:00.1234567Z",
+    ],
+}
+EDGE_PARAMETERS = {"query.since": "edge_datetimes", "query.until": "edge_datetimes"}
+EDGE_PROBABILITY = 0.25
+# Operations that take ids from their dictionary only, not from ids seen in earlier answers
+# (schemathesis reuses those by default): DELETE would otherwise delete the records that
+# the other operations read. (The stateful phase, last, still follows its links.)
+OWN_IDS_ONLY = ["DELETE /api/v1/records/{record_id}/"]
+# Share of fuzzing and stateful cases whose path parameter is a real id (the rest generated).
+REAL_ID_PROBABILITY = 0.5
+
+
+# ---------------------------------------------------------------------------- run
+
+
+def _toml(value: Any) -> str:
+    """A TOML value for strings, numbers, booleans and lists of them (JSON spells them alike)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def write_config(directory: Path, ids: dict[str, list[str]], operations: list[str]) -> Path:
+    """Write schemathesis.toml and the ids file of the coverage hook; return the config."""
+    lines = [
+        f"hooks = {_toml(str(HOOKS))}",
+        f"seed = {SEED}",
+        "",
+        "[generation]",
+        f"max-examples = {MAX_EXAMPLES}",
+        # No example database: every run generates the same cases from the seed alone.
+        'database = "none"',
+        # No shrinking of failing cases: it adds requests to a failing run, and the bound
+        # must hold for red runs too.
+        "no-shrink = true",
+        "",
+    ]
+    for name, values in {**ids, **EDGE_VALUES}.items():
+        lines += [f"[dictionaries.{name}]", f"values = {_toml(values)}", ""]
+    lines.append("[parameters]")
+    for parameter, dictionary in EDGE_PARAMETERS.items():
+        lines.append(
+            f'"{parameter}" = {{ dictionary = {_toml(dictionary)}, '
+            f"probability = {EDGE_PROBABILITY} }}"
+        )
+    for parameter, row in PATH_IDS.items():
+        lines.append(
+            f'"path.{parameter}" = {{ dictionary = {_toml(row[""])}, '
+            f"probability = {REAL_ID_PROBABILITY} }}"
+        )
+    lines.append("")
+    # One [[operations]] table per operation that differs from the defaults.
+    settings: dict[str, list[str]] = {}
+    for parameter, row in PATH_IDS.items():
+        for label, dictionary in row.items():
+            if label:
+                settings.setdefault(label, []).append(
+                    f'parameters."path.{parameter}" = {{ dictionary = {_toml(dictionary)}, '
+                    f"probability = {REAL_ID_PROBABILITY} }}"
+                )
+    for label in FUZZED_ONLY:
+        settings.setdefault(label, []).append("phases.coverage.enabled = false")
+    for label in OWN_IDS_ONLY:
+        settings.setdefault(label, []).extend(
+            f"phases.{phase}.extra-data-sources.responses = false"
+            for phase in ("coverage", "fuzzing")
+        )
+    for label, entries in settings.items():
+        lines += ["[[operations]]", f"include-name = {_toml(label)}", *entries, ""]
+    config = directory / "schemathesis.toml"
+    config.write_text("\n".join(lines))
+    # The coverage hook: operation label -> parameter -> real ids.
+    by_operation: dict[str, dict[str, list[str]]] = {}
+    for label in operations:
+        for parameter, row in PATH_IDS.items():
+            if "{" + parameter + "}" in label:
+                by_operation.setdefault(label, {})[parameter] = ids[row.get(label, row[""])]
+    (directory / "ids.json").write_text(json.dumps(by_operation))
+    return config
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _test_database_url() -> str:
+    """Return DATABASE_URL pointing at the database pytest-django created for this run."""
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    return urlunsplit(parts._replace(path="/" + str(connection.settings_dict["NAME"])))
+
+
+def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"gunicorn exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    pytest.fail(f"gunicorn did not answer at {url}:\n{log.read_text()}")
+
+
+def _login(base: str, username: str) -> str:
+    """Log in through the API, as a client would; return the token."""
+    request = urllib.request.Request(
+        base + "/api/v1/auth/token/",
+        data=json.dumps({"username": username, "password": PASSWORD}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        token: str = json.load(response)["token"]
+        return token
+
+
+@pytest.fixture
+def served(audit_truncate_allowed: None, transactional_db: Any, tmp_path: Path) -> Any:
+    """Seed the data, start scripts/serve.sh on a free port; stop it after."""
+    ids = seed()  # committed: the server's own connections see it
+    officer = _officer(OFFICER)
+    spares = tmp_path / "spare-tokens"
+    spares.write_text(
+        "\n".join(
+            AuthToken.objects.create(user=officer, expiry=None)[1] for _ in range(SPARE_TOKENS)
+        )
+    )
+    var = tmp_path / "var"
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "verbund.settings.test",
+        "DATABASE_URL": _test_database_url(),
+        "VERBUND_VAR_DIR": str(var),
+        "VERBUND_HOST": "127.0.0.1",
+        "VERBUND_PORT": str(port),
+        "VERBUND_WEB_WORKERS": str(WEB_WORKERS),
+        "VERBUND_WEB_THREADS": "4",
+    }
+    (var / "log").mkdir(parents=True)
+    # The application's own log lines (every 4xx is one) go to a file, not into the report.
+    output = (var / "log" / "server.out").open("wb")
+    process = subprocess.Popen(
+        ["bash", "scripts/serve.sh"],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(base + "/api/v1/schema/", process, var / "log" / "web.log")
+        yield base, ids, spares, var
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        output.close()
+
+
+def _operations(base: str) -> list[str]:
+    """Return the labels ("METHOD /path") of every operation of the served schema."""
+    with urllib.request.urlopen(base + "/api/v1/schema/?format=json", timeout=10) as response:
+        schema = json.load(response)
+    methods = {"get", "put", "post", "patch", "delete", "head", "options", "trace"}
+    return sorted(
+        f"{method.upper()} {path}"
+        for path, item in schema["paths"].items()
+        for method in item
+        if method in methods
+    )
+
+
+ACCESS_LINE = re.compile(r'"([A-Z]+) ([^ ?"]+)[^"]*" (\d{3}) ')
+
+
+def _answers(access_log: Path, operations: list[str], offset: int) -> dict[str, set[int]]:
+    """Return the statuses the server answered per operation (gunicorn's access log, from
+    byte ``offset`` on)."""
+    patterns: list[tuple[str, str, re.Pattern[str]]] = []
+    for label in operations:
+        method, template = label.split(" ", 1)
+        regex = re.sub(r"\\{[a-z_]+\\}", "[^/]+", re.escape(template))
+        patterns.append((label, method, re.compile(regex + "$")))
+    seen: dict[str, set[int]] = {label: set() for label in operations}
+    with access_log.open("rb") as log:
+        log.seek(offset)
+        text = log.read().decode(errors="replace")
+    for line in text.splitlines():
+        match = ACCESS_LINE.search(line)
+        if not match:
+            continue
+        method, path, status = match.group(1), match.group(2), int(match.group(3))
+        for label, op_method, compiled in patterns:
+            if method == op_method and compiled.match(path):
+                seen[label].add(status)
+                break
+    return seen
+
+
+def _report(stdout: str) -> str:
+    """schemathesis's failure report: from FAILURES to the end (with its summary)."""
+    found = [at for at in (stdout.find("= ERRORS ="), stdout.find("= FAILURES =")) if at >= 0]
+    start = min(found, default=-1)
+    return stdout[stdout.rfind("\n", 0, start) + 1 :] if start >= 0 else stdout[-6000:]
+
+
+def test_schemathesis_finds_no_server_error_and_no_schema_violation(
+    served: Any, tmp_path: Path
+) -> None:
+    """Every operation, fuzzed as officer and supervisor: answers match the served schema."""
+    base, ids, spares, var = served
+    operations = _operations(base)
+    config = write_config(tmp_path, ids, operations)
+    reports = tmp_path / "report"
+    officer_token = _login(base, OFFICER)
+    env = {
+        **os.environ,
+        "VERBUND_ST_OFFICER_TOKEN": officer_token,
+        "VERBUND_ST_SUPERVISOR_TOKEN": _login(base, SUPERVISOR),
+        "VERBUND_ST_SPARE_TOKENS": str(spares),
+        "VERBUND_ST_IDS": str(tmp_path / "ids.json"),
+        "VERBUND_ST_BASE_URL": base,
+        "VERBUND_ST_USERNAME": OFFICER,
+        "VERBUND_ST_PASSWORD": PASSWORD,
+    }
+    command = [
+        str(SCHEMATHESIS),
+        "--config-file",
+        str(config),
+        "run",
+        f"{base}/api/v1/schema/",
+        "--checks",
+        ",".join(CHECKS),
+        "--phases",
+        ",".join(PHASES),
+        "--workers",
+        str(WORKERS),
+        "--continue-on-failure",
+        "--report",
+        "junit,ndjson",
+        "--report-junit-path",
+        str(reports / "junit.xml"),
+        "--report-ndjson-path",
+        str(reports / "events.ndjson"),
+        "--no-color",
+    ]
+    access_log = var / "log" / "access.log"
+    before = access_log.stat().st_size  # the logins above are not the run's
+    started = time.monotonic()
+    try:
+        run = subprocess.run(
+            command,
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+            stdin=subprocess.DEVNULL,
+        )
+    except subprocess.TimeoutExpired as exc:
+        out = exc.stdout.decode() if isinstance(exc.stdout, bytes) else exc.stdout or ""
+        pytest.fail(f"schemathesis ran over {TIMEOUT} s:\n{out[-6000:]}")
+    elapsed = time.monotonic() - started
+    phases = [line for line in run.stdout.splitlines() if re.match(r"^ \S+\s+\w+ \(in ", line)]
+    summary = run.stdout[run.stdout.rfind("= SUMMARY =") - 40 :]
+    print(f"schemathesis ran {elapsed:.0f} s", *phases, summary, sep="\n")
+
+    assert run.returncode == 0, (
+        f"schemathesis found failures (exit {run.returncode}, {elapsed:.0f} s):\n"
+        f"{_report(run.stdout)}\n{run.stderr[-3000:]}"
+    )
+    # Every operation of the schema was run by schemathesis ...
+    tree = ET.parse(reports / "junit.xml")
+    tested = {str(case.get("name")) for case in tree.iter("testcase")}
+    skipped = {
+        str(case.get("name")) for case in tree.iter("testcase") if case.find("skipped") is not None
+    }
+    assert set(operations) <= tested, sorted(set(operations) - tested)
+    assert not skipped & set(operations), sorted(skipped & set(operations))
+    # ... and answered by the server; the operations with real ids, the supervisors' and the
+    # logout answered a success too (the ids, the supervisor token and the spares worked).
+    answers = _answers(access_log, operations, offset=before)
+    unanswered = [label for label, statuses in answers.items() if not statuses]
+    assert not unanswered, unanswered
+    no_success = [
+        label
+        for label in operations
+        if ("{" in label or label in SUCCESS_REQUIRED)
+        and not any(200 <= status < 300 for status in answers[label])
+    ]
+    assert not no_success, {label: sorted(answers[label]) for label in no_success}
+    # The officer's token outlived the run (no case revoked it: the answers are not 401s).
+    request = urllib.request.Request(
+        base + "/api/v1/me/", headers={"Authorization": f"Token {officer_token}"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200
