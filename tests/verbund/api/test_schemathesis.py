@@ -19,8 +19,9 @@ Data: reference data and the demo officers (``tests/conftest.py``), then real ob
 through the services: BKA records (open with extended data and a contact person, open of
 case group 2 with a partial birth date, restricted, covert with a marking, an object
 record), another agency's record and search, name/feature/object searches, covert hits with
-their inbox items and a catalogue version. Their ids are fuzz dictionaries of the path
-parameters ``record_id``, ``search_id`` and ``covert_hit_id`` (``[parameters]`` of the
+their inbox items, correction notices about a BKA record and a catalogue version.
+Their ids are fuzz dictionaries of the path parameters ``record_id``, ``search_id``,
+``covert_hit_id`` and ``item_id`` (``[parameters]`` of the
 generated ``schemathesis.toml``; half of the fuzzing and stateful cases draw a real id, half
 a generated one), so the operations answer 200s, not only 404s. PATCH, block and DELETE
 each get records of their own (``PATH_IDS``), so the run does not change, freeze or delete
@@ -79,7 +80,7 @@ from agencies.services import demo_officers
 from tests.conftest import PASSWORD, person_payload
 from verbund.models import CovertHit
 from verbund.services.catalogue import catalogue_publish
-from verbund.services.records import record_create
+from verbund.services.records import correction_notice_create, record_create
 from verbund.services.reference import reference_data_ensure
 from verbund.services.searches import covert_hits_deliver, search_run
 
@@ -225,6 +226,14 @@ def seed() -> dict[str, list[str]]:
     for username in ("lka-sn.analyst", "lka-by.analyst", "bpol.analyst", "zka.analyst"):
         covert_hits_deliver(search_id=_search(username, "name", {"surname": "Verdeckt"}))
     ids["covert_hits"] = [str(pk) for pk in CovertHit.objects.values_list("pk", flat=True)]
+    # Correction notices in the BKA's inbox about a BKA record (sent by a BKA officer: the
+    # officer of the run is a BKA one, and the BKA enters into no file another agency reads
+    # directly); the first decision on each answers 200, later ones 409 (R-H2).
+    noticed = record_create(actor=bka, data=person_payload()).pk
+    ids["correction_notices"] = [
+        str(correction_notice_create(actor=bka, record_id=noticed, text=f"Prüfen ({n}).").pk)
+        for n in range(4)
+    ]
     # A catalogue version published by an officer (published_by set; the seeded ones have none).
     catalogue_publish(
         actor=_officer(OFFICER),
@@ -247,6 +256,7 @@ PATH_IDS: dict[str, dict[str, str]] = {
     },
     "search_id": {"": "searches"},
     "covert_hit_id": {"": "covert_hits"},
+    "item_id": {"": "correction_notices"},
 }
 # Valid values at the edges the generator rarely reaches, mixed into the parameters below:
 # date-times with the largest UTC offsets RFC 3339 allows (PostgreSQL stores at most
