@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import SCREENSHOTS, login
-from verbund.models import Record
+from verbund.models import InboxItem, Record
 
 
 def _fill_person(page: Any, file_number: str) -> None:
@@ -126,3 +126,41 @@ def test_swagger_ui_is_served_locally_under_the_csp(chromium_page: Any, live_ser
     ]
     assert requests_elsewhere == []
     assert [e for e in page.console_errors if "favicon" not in e and "404" not in e] == []
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_r_h2_browser_walks_from_a_hit_to_the_notice_of_inaccuracy(
+    chromium_page: Any, live_server: Any, make_record: Any
+) -> None:
+    record = make_record(
+        "lka-bw.analyst",
+        file="GWS",
+        case_group="",
+        findings_basis="",
+        basic={"surname": "Randalierer", "given_names": "Rudi"},
+    )
+    page, base = chromium_page, live_server.url
+    login(page, base, "lka-by.analyst")
+    page.goto(f"{base}/suche/?mode=name&file=GWS")
+    page.select_option("#id_purpose", "event_danger")
+    page.select_option("#id_urgency", "urgent")
+    page.fill("#id_surname", "Randalierer")
+    page.click("form.search-form button.primary")
+    page.wait_for_selector("section.results")
+    result = page.inner_text("section.results")
+    # R-E1: the query by its labels, never by its codes.
+    for text in ("Gefahrenabwehr bei Sportveranstaltungen", "Eilbedürftig", "Namenssuche"):
+        assert text in result, text
+    assert "Familienname: Randalierer" in result
+    assert "event_danger" not in result and "urgent" not in result
+    page.screenshot(path=str(SCREENSHOTS / "search_result_next_steps.png"), full_page=True)
+
+    page.click("section.results >> text=Hinweis auf Unrichtigkeit")
+    page.wait_for_url(f"{base}/datensaetze/{record.pk}/hinweis/#correction")
+    page.fill("#correction textarea[name=text]", "Vorname laut Meldeamt Rudolf.")
+    page.click("#correction button.primary")
+    page.wait_for_url(f"{base}/datensaetze/{record.pk}/")
+    assert "benachrichtigt" in page.inner_text("main")
+    assert InboxItem.objects.filter(kind="correction_notice", record=record).exists()
+    assert page.console_errors == []

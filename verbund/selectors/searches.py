@@ -8,9 +8,9 @@ from typing import Any
 from django.db.models import QuerySet
 
 from agencies.models import Officer
-from verbund.access.records import authorised_files, current_order
+from verbund.access.records import authorised_files, current_order, records_for
 from verbund.errors import NotFound
-from verbund.models import InboxItem, Search
+from verbund.models import Hit, InboxItem, Search
 
 
 def search_get(*, actor: Officer, search_id: Any) -> Search:
@@ -32,6 +32,32 @@ def search_get(*, actor: Officer, search_id: Any) -> Search:
     if search is None:
         raise NotFound()
     return search
+
+
+def hit_records(*, actor: Officer, search: Search) -> dict[str, dict[str, Any]]:
+    """Return, per hit id of a search, the record behind it where the officer may open it.
+
+    Each value is ``{"record": id, "own": bool}``. Own records are opened from every hit.
+    Another agency's record only from a hit that shows it — a basic-data name hit or an
+    object hit — and only where the officer may see the record (a GWS participant that
+    retrieves directly, a grant): an extended-data or feature hit gives the reference only
+    (R-E3, R-E4), so it never leads to a record. Covert records of other agencies never
+    appear (``records_for``).
+    """
+    if actor.agency_id is None:
+        return {}
+    rows = (
+        Hit.objects.filter(search=search, record__in=records_for(actor, "view"))
+        .values_list("id", "record_id", "record__owner_id", "kind", "matched_in")
+        .order_by("position")
+    )
+    out: dict[str, dict[str, Any]] = {}
+    for hit_id, record_id, owner_id, kind, matched_in in rows:
+        own = owner_id == actor.agency_id
+        shows_record = kind == "object" or (kind == "name" and matched_in == "basic")
+        if own or shows_record:
+            out[str(hit_id)] = {"record": str(record_id), "own": own}
+    return out
 
 
 def inbox_for(*, actor: Officer, kind: str = "", open_only: bool = False) -> QuerySet[InboxItem]:

@@ -9,6 +9,7 @@ unchanged, so a wildcard refuses the query here as in the API (R-E5).
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
@@ -32,7 +33,7 @@ from verbund.models.records import OBJECT_KINDS
 from verbund.search.engine import CATALOGUE_CRITERIA
 from verbund.search.keys import FIELD_KEYS as FEATURE_FOLDERS
 from verbund.selectors.catalogue import catalogue_current
-from verbund.selectors.searches import inbox_for, search_options
+from verbund.selectors.searches import hit_records, inbox_for, search_options
 from verbund.services.records import correction_notice_decide
 from verbund.services.searches import (
     covert_hit_decide,
@@ -160,11 +161,22 @@ class DecisionForm(forms.Form):
     )
 
 
-def _present_hit(hit: dict[str, Any], number: int) -> dict[str, Any]:
+def _present_hit(
+    hit: dict[str, Any], number: int, records: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
     basic = hit.get("basic") or {}
     reference = hit["reference"]
+    # The next steps that exist for this hit: the own record's page, or — for another
+    # agency's record the officer may see — the notice of indications of inaccuracy.
+    opened = records.get(hit["hit"]) or {}
+    record_id = opened.get("record", "")
+    own = bool(opened.get("own"))
     return {
         "number": number,
+        "record_url": reverse("record_detail", args=[record_id]) if own else "",
+        "correction_url": (
+            reverse("record_correction", args=[record_id]) if record_id and not own else ""
+        ),
         "hit": hit["hit"],
         "agency": reference["agency"],
         "file_number": reference["file_number"],
@@ -237,8 +249,22 @@ def search_page(request: HttpRequest) -> HttpResponse:
             else:
                 answer = search.answer  # type: ignore[attr-defined]
                 status = 200
+                records = hit_records(actor=as_officer(request.user), search=search)
                 context["answer"] = answer
-                context["hits"] = [_present_hit(h, i) for i, h in enumerate(answer["hits"], 1)]
+                context["hits"] = [
+                    _present_hit(h, i, records) for i, h in enumerate(answer["hits"], 1)
+                ]
+                context["query"] = _query_shown(
+                    {
+                        "time": search.created_at,
+                        "mode": search.mode,
+                        "purpose": search.purpose,
+                        "urgency": search.urgency,
+                        "criteria": search.criteria,
+                    },
+                    _categories(chosen),
+                    catalogue_labels(),
+                )
     response = render(request, "verbund/search.html", context, status=status)
     for key, value in headers.items():
         response[key] = value
@@ -300,7 +326,7 @@ def _payload_facts(payload: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _criteria_shown(criteria: dict[str, Any], catalogue: dict[str, dict[str, str]]) -> list:
-    """Return (label, value) of a covert hit's criteria; catalogue codes as their labels."""
+    """Return (label, value) of a query's criteria: the form's labels, codes as labels."""
     names = {
         **labels.BASIC_LABELS,
         **labels.EXTENDED_LABELS,
@@ -315,8 +341,44 @@ def _criteria_shown(criteria: dict[str, Any], catalogue: dict[str, dict[str, str
             text = catalogue[key].get(text, text)
         elif key == "kind":
             text = labels.label(labels.KIND_LABELS, text)
+        elif key in ("date_of_birth", "last_event_date"):
+            text = show_date(text)
         shown.append((labels.label(names, key), text))
     return shown
+
+
+def _moment(value: Any) -> datetime.datetime | None:
+    """Return a stored ISO timestamp as a datetime (shown in local time by the template)."""
+    if isinstance(value, datetime.datetime):
+        return value
+    try:
+        return datetime.datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def _query_shown(
+    query: dict[str, Any], categories: dict[str, str], catalogue: dict[str, dict[str, str]]
+) -> dict[str, Any]:
+    """Return a query as officers read it: labels for mode, purpose, urgency and criteria.
+
+    R-E1: purpose and urgency are shown wherever the query is shown, with the labels of the
+    file's establishment order; a code the order no longer knows is shown as stored.
+    """
+    purpose = str(query.get("purpose") or "")
+    urgency = str(query.get("urgency") or "")
+    return {
+        "time": _moment(query.get("time")) if query.get("time") else None,
+        "mode_label": labels.label(dict(MODES), str(query.get("mode", ""))),
+        "purpose_label": categories.get(purpose, purpose),
+        "urgency_label": categories.get(urgency, urgency),
+        "criteria": _criteria_shown(query.get("criteria") or {}, catalogue),
+    }
+
+
+def _categories(file_option: dict[str, Any]) -> dict[str, str]:
+    """Return the labels of a file's purposes and urgencies by code."""
+    return {c["code"]: c["label"] for c in file_option["purposes"] + file_option["urgencies"]}
 
 
 @login_required
@@ -331,10 +393,7 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     shown = list(page.object_list)
     inbox_log_view(actor=as_officer(request.user), items=shown)
-    categories = {
-        f["code"]: {c["code"]: c["label"] for c in f["purposes"] + f["urgencies"]}
-        for f in search_options(actor=as_officer(request.user))
-    }
+    categories = {f["code"]: _categories(f) for f in search_options(actor=as_officer(request.user))}
     rows = []
     catalogue = catalogue_labels()
     now = timezone.now()
@@ -355,10 +414,9 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
                 "overdue": item.done_at is None and item.due_at is not None and item.due_at < now,
                 "subject_id": item.subject_id,
                 "payload": payload,
-                "purpose_label": labels_for_file.get(payload.get("purpose", ""), ""),
-                "urgency_label": labels_for_file.get(payload.get("urgency", ""), ""),
-                "criteria": _criteria_shown(payload.get("criteria") or {}, catalogue),
-                "mode_label": labels.label(dict(MODES), str(payload.get("mode", ""))),
+                "query": _query_shown(payload, labels_for_file, catalogue)
+                if item.kind == InboxKind.COVERT_HIT
+                else None,
                 "facts": _payload_facts(payload),
                 "form": DecisionForm(prefix=str(item.subject_id))
                 if item.kind == InboxKind.COVERT_HIT and item.done_at is None

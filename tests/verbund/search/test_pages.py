@@ -150,7 +150,9 @@ def test_r_d3_inbox_page_shows_query_data_and_records_the_decision(
     page = client.get("/eingang/")
     assert page.status_code == 200
     text = page.content.decode()
-    assert "lka-sn.analyst" in text and "LKA-SN" in text and "identity_check" in text
+    assert "lka-sn.analyst" in text and "LKA-SN" in text
+    # R-E1: the purpose by the order's label, never by its code.
+    assert "Prüfung der Identität eines Treffers" in text and "identity_check" not in text
     assert "Tarnung" in text
     url = f"/eingang/verdeckte-treffer/{covert_hit.pk}/entscheidung/"
     assert url in text

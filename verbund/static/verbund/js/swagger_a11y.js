@@ -7,7 +7,9 @@
 //   other text areas (parameters of object type) keep what Swagger UI gives them;
 // - the value list of an enum parameter, a <select> without a label ("select-name"): it is
 //   named after its parameter (Swagger UI's Select passes no aria-label or title on);
-// - the close button of the "Authorize" dialog, an icon only ("button-name").
+// - the close button of the "Authorize" dialog, an icon only ("button-name");
+// - the list of request examples of an operation that has several or named examples, a
+//   <select> whose visible "Examples:" text is no <label> ("select-name").
 "use strict";
 
 (() => {
@@ -22,6 +24,14 @@
     select.setAttribute("aria-label", name || "Value");
   };
 
+  // After mount: name the examples list of a request body.
+  const nameExamples = (wrapper) => {
+    const select = wrapper && wrapper.querySelector("select");
+    if (select && !select.hasAttribute("aria-label")) {
+      select.setAttribute("aria-label", "Examples");
+    }
+  };
+
   const accessibleNames = (system) => {
     const h = system.React.createElement;
     return {
@@ -33,6 +43,8 @@
         },
         Select: (Original) => (props) =>
           h("span", { className: "docs-contents", ref: nameSelect }, h(Original, props)),
+        ExamplesSelect: (Original) => (props) =>
+          h("span", { className: "docs-contents", ref: nameExamples }, h(Original, props)),
         CloseIcon: (Original) => (props) =>
           h(
             system.React.Fragment,
