@@ -18,28 +18,14 @@ import textwrap
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from django.db import connection
 
+from tests.servers import database_url_for_server, free_port
 from verbund.services.reference import reference_data_ensure
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _test_database_url() -> str:
-    """Return DATABASE_URL pointing at the database pytest-django created for this run."""
-    parts = urlsplit(os.environ["DATABASE_URL"])
-    return urlunsplit(parts._replace(path="/" + str(connection.settings_dict["NAME"])))
 
 
 def _get(port: int, path: str) -> tuple[int, list[tuple[str, str]], bytes]:
@@ -73,10 +59,10 @@ def served(audit_truncate_allowed: None, transactional_db: Any, tmp_path: Path) 
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "verbund.settings.test",
-        "DATABASE_URL": _test_database_url(),
+        "DATABASE_URL": database_url_for_server(),
         "VERBUND_VAR_DIR": str(var),
         "VERBUND_HOST": "127.0.0.1",
-        "VERBUND_PORT": str(port := _free_port()),
+        "VERBUND_PORT": str(port := free_port()),
         "VERBUND_WEB_WORKERS": "1",
         "VERBUND_WEB_THREADS": "2",
     }

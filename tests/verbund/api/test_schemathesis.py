@@ -60,7 +60,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -68,16 +67,15 @@ import urllib.request
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from knox.models import AuthToken
 
 from agencies.models import Officer
 from agencies.services import demo_officers
 from tests.conftest import PASSWORD, person_payload
+from tests.servers import database_url_for_server, free_port
 from verbund.models import CovertHit
 from verbund.services.catalogue import catalogue_publish
 from verbund.services.records import correction_notice_create, record_create
@@ -347,19 +345,6 @@ def write_config(directory: Path, ids: dict[str, list[str]], operations: list[st
     return config
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _test_database_url() -> str:
-    """Return DATABASE_URL pointing at the database pytest-django created for this run."""
-    parts = urlsplit(os.environ["DATABASE_URL"])
-    return urlunsplit(parts._replace(path="/" + str(connection.settings_dict["NAME"])))
-
-
 def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -399,11 +384,11 @@ def served(audit_truncate_allowed: None, transactional_db: Any, tmp_path: Path) 
         )
     )
     var = tmp_path / "var"
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "verbund.settings.test",
-        "DATABASE_URL": _test_database_url(),
+        "DATABASE_URL": database_url_for_server(),
         "VERBUND_VAR_DIR": str(var),
         "VERBUND_HOST": "127.0.0.1",
         "VERBUND_PORT": str(port),
