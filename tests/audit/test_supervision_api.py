@@ -211,7 +211,14 @@ def test_r_i4_audit_events_filter_by_time_and_reject_bad_dates(api, make_record)
     assert client.get("/api/v1/audit/events/?until=2000-01-01T00:00:00").json()["count"] == 0
     bad = client.get("/api/v1/audit/events/?since=yesterday")
     assert bad.status_code == 400
-    assert bad.json()["code"] == "invalid" and set(bad.json()["fields"]) == {"since"}
+    assert bad.json()["code"] == "invalid_date" and set(bad.json()["fields"]) == {"since"}
+    # api.md: week and ordinal dates (and the basic format) are 400 invalid_date.
+    for value in ("2026-W49", "2026-334", "20261201", "2026-W49-1T00:00:00"):
+        refused = client.get("/api/v1/audit/events/", {"until": value})
+        assert refused.status_code == 400, value
+        assert refused.json()["code"] == "invalid_date" and set(refused.json()["fields"]) == {
+            "until"
+        }
 
 
 @pytest.mark.django_db

@@ -91,3 +91,43 @@ def test_admin_changes_to_legal_bases_are_logged(reference, admin_client):
     assert event.object_id == str(basis.pk)
     assert event.details["after"]["citation"].endswith("(geändert)")
     assert event.details["before"]["citation"] == basis.citation
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("body", "code", "field"),
+    [
+        # A learning catalogue too: no version applies from the past.
+        (
+            {"field": "device_types", "valid_from": "2000-01-01", "values": [VALUES[1]]},
+            "invalid_date",
+            "valid_from",
+        ),
+        (
+            {
+                "field": "device_types",
+                "valid_from": TOMORROW,
+                "values": [{"code": "\x01b", "label_de": "Probe"}],
+            },
+            "invalid_characters",
+            "values[0].code",
+        ),
+        (
+            {
+                "field": "device_types",
+                "valid_from": TOMORROW,
+                "values": [{"code": "drone", "label_de": "Drohne\x1b"}],
+            },
+            "invalid_characters",
+            "values[0].label_de",
+        ),
+    ],
+)
+def test_r_c4_a_version_from_the_past_or_with_control_characters_is_refused(
+    api, body, code, field
+):
+    before = CatalogueVersion.objects.count()
+    response = api("lka-bw.analyst").post("/api/v1/catalogue/versions/", body, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == code and field in response.json()["fields"]
+    assert CatalogueVersion.objects.count() == before

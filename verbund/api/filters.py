@@ -9,7 +9,8 @@ module adds what the contract needs on top:
   ``fields`` naming the parameter;
 - a query parameter the endpoint does not know (a filter that does not exist, a typo such as
   ``?stroage=covert``) is 400 ``unknown_parameter`` rather than silently ignored: a caller
-  must never read an unfiltered list as a filtered one;
+  must never read an unfiltered list as a filtered one; a parameter given twice is 400 too,
+  except a list (``ordering``), whose repeated values are read as one comma-separated list;
 - choices of codes (files, agencies) are offered as choices, compared in Python: a NUL byte
   or any other unknown value is refused before a query runs; an empty value (``?storage=``)
   is 400 too, never read as "no filter".
@@ -20,9 +21,12 @@ The filters narrow only what the access layer (``verbund.access``) already let t
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 import django_filters
+import django_filters.fields
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.request import Request
@@ -50,6 +54,34 @@ def _agency_codes() -> list[tuple[str, str]]:
 
 class StrictFilterBackend(DjangoFilterBackend):
     """``DjangoFilterBackend`` that answers 400 for invalid values and unknown parameters."""
+
+    def get_filterset_kwargs(
+        self, request: Request, queryset: QuerySet[Any], view: Any
+    ) -> dict[str, Any]:
+        """Read a repeated list parameter (``?ordering=a&ordering=b``) as ``a,b``.
+
+        The schema documents list filters as one comma-separated value (``explode: false``);
+        some generated clients repeat the parameter instead. Any other repeated parameter is
+        400: which of two values was meant cannot be guessed.
+        """
+        kwargs: dict[str, Any] = super().get_filterset_kwargs(request, queryset, view)
+        filterset_class = self.get_filterset_class(view, queryset)
+        lists = {
+            name
+            for name, field in (filterset_class.base_filters if filterset_class else {}).items()
+            if isinstance(field, django_filters.filters.BaseCSVFilter)
+        }
+        data = request.query_params.copy()
+        for name in request.query_params:
+            values = request.query_params.getlist(name)
+            if len(values) < 2:
+                continue
+            if name not in lists:
+                detail = "Parameter nur einmal angeben."
+                raise Invalid(detail, code="invalid", fields={name: [detail]})
+            data.setlist(name, [",".join(values)])
+        kwargs["data"] = data
+        return kwargs
 
     def filter_queryset(self, request: Request, queryset: QuerySet[Any], view: Any) -> Any:
         """Validate every query parameter, then filter."""
@@ -139,12 +171,38 @@ class InboxFilter(django_filters.FilterSet):
         return queryset
 
 
+# The calendar-date forms of ISO 8601 the API takes (api.md "Conventions": week and ordinal
+# dates, and the basic format without hyphens, are 400 invalid_date).
+ISO_DATE_TIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+    r"([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]{1,6})?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?"
+)
+
+
+class CalendarDateTimeField(django_filters.fields.IsoDateTimeField):
+    """``IsoDateTimeField`` limited to calendar dates (``YYYY-MM-DD[THH:MM[:SS][offset]]``)."""
+
+    def to_python(self, value: Any) -> Any:
+        """Refuse week dates (``2026-W49``), ordinal dates and the basic format."""
+        if value not in self.empty_values and not ISO_DATE_TIME.fullmatch(str(value)):
+            raise ValidationError(
+                "Zeitpunkt als JJJJ-MM-TT oder JJJJ-MM-TTThh:mm[:ss][Zone] angeben.",
+                code="invalid_date",
+            )
+        try:
+            return super().to_python(value)
+        except ValidationError as exc:
+            raise ValidationError(exc.messages, code="invalid_date") from None
+
+
 class UTCDateTimeFilter(django_filters.IsoDateTimeFilter):
-    """An ISO 8601 time, compared in UTC.
+    """An ISO 8601 time (calendar date, optionally with time and zone), compared in UTC.
 
     ISO 8601 and Python allow UTC offsets up to 23:59, PostgreSQL's ``timestamptz`` only up
     to 15:59: ``2026-01-01T00:00:00+16:00`` must be the same instant in UTC, not a 500.
     """
+
+    field_class = CalendarDateTimeField
 
     def filter(self, qs: QuerySet[Any], value: Any) -> QuerySet[Any]:
         """Filter with the value converted to UTC."""

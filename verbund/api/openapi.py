@@ -80,6 +80,11 @@ class VerbundAutoSchema(AutoSchema):
             schema = parameter.get("schema", {})
             if schema.get("type") == "string" and "enum" not in schema:
                 schema["minLength"] = 1
+            if schema.get("type") == "array":
+                # django-filter reads a list from one comma-separated value
+                # (``?ordering=review_date,-file_number``), not from repeated parameters.
+                parameter["style"] = "form"
+                parameter["explode"] = False
         return parameters
 
     def _error_statuses(self) -> list[int]:

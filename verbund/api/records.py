@@ -250,7 +250,9 @@ class RecordDetailView(APIView):
                 description="Why the record is deleted (or `reason` in the JSON body).",
             ),
         ],
-        responses={204: None, **CHANGE_ERRORS},
+        # A blocked record may be deleted by its owner (verbund.services.records.record_delete):
+        # no 409 here.
+        responses={204: None, **{s: r for s, r in CHANGE_ERRORS.items() if s != 409}},
         summary="Delete a record (owner only; R-L5; a blocked record too)",
     )
     def delete(self, request: Request, record_id: str) -> Response:

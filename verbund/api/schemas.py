@@ -289,7 +289,9 @@ class RecordInputSerializer(RequestSerializer):
     file = serializers.ChoiceField(choices=["ATD", "GWS"])
     kind = serializers.ChoiceField(choices=RecordKind.values)
     case_group = serializers.ChoiceField(choices=CaseGroup.values, required=False)
-    storage = serializers.ChoiceField(choices=Storage.values)
+    storage = serializers.ChoiceField(
+        choices=Storage.values, required=False, help_text="Default: open."
+    )
     storage_decision = StorageDecisionSerializer(required=False)
     markings = serializers.ListField(
         child=serializers.ChoiceField(choices=MARKING_CHOICES),

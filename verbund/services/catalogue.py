@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import unicodedata
 from typing import Any
 
 from django.db import transaction
@@ -12,7 +13,7 @@ from agencies.models import Officer, Role
 from audit.services import log_event
 from verbund.errors import Forbidden, Invalid
 from verbund.models import CatalogueValue, CatalogueVersion
-from verbund.models.catalogue import BKA_FIELDS, CATALOGUE_FIELDS, LEARNING_FIELDS
+from verbund.models.catalogue import CATALOGUE_FIELDS, LEARNING_FIELDS
 from verbund.selectors.catalogue import current_version, next_version_number
 
 
@@ -39,7 +40,9 @@ def catalogue_publish(
             "Nur das BKA legt diesen Katalog als Verwaltungsvorschrift fest.",
             code="catalogue_bka_only",
         )
-    if field in BKA_FIELDS and valid_from < timezone.localdate():
+    # No catalogue version applies from the past: a record entered under the version in force
+    # must stay valid under it (learning catalogues included).
+    if valid_from < timezone.localdate():
         raise Invalid(
             "Eine neue Fassung gilt erst ab ihrer Veröffentlichung.",
             code="invalid_date",
@@ -49,6 +52,14 @@ def catalogue_publish(
         isinstance(v, dict) and v.get("code") and v.get("label_de") for v in values
     ):
         raise Invalid("Werte mit code und label_de angeben.", code="invalid")
+    for i, value in enumerate(values):
+        for key in ("code", "label_de", "label_en"):
+            text = value.get(key)
+            if isinstance(text, str) and any(unicodedata.category(c) in ("Cc", "Cs") for c in text):
+                detail = "Unzulässige Zeichen (Steuerzeichen)."
+                raise Invalid(
+                    detail, code="invalid_characters", fields={f"values[{i}].{key}": [detail]}
+                )
     codes = [v["code"] for v in values]
     if len(set(codes)) != len(codes):
         raise Invalid("Doppelte Codes.", code="duplicate_code")

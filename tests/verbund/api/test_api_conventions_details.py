@@ -225,3 +225,25 @@ def test_r_i4_audit_time_filters_take_every_iso_8601_time(api: Any, moment: str)
     for name in ("since", "until"):
         response = client.get("/api/v1/audit/events/", {name: moment})
         assert response.status_code == 200, response.content
+
+
+def test_api_conventions_a_list_parameter_may_repeat_another_may_not(
+    api: Any, make_record: Any
+) -> None:
+    """``ordering`` repeated reads as one list (some generated clients repeat it); a
+    repeated single-value filter is 400 rather than silently taking the last value."""
+    make_record(reference={"file_number": "B-2", "classification": "none"})
+    make_record(reference={"file_number": "A-1", "classification": "none"})
+    client = api("bka.analyst")
+    repeated = client.get("/api/v1/records/?ordering=file_number&ordering=-created_at")
+    joined = client.get("/api/v1/records/?ordering=file_number,-created_at")
+    assert repeated.status_code == joined.status_code == 200
+    numbers = [r["reference"]["file_number"] for r in repeated.json()["results"]]
+    assert (
+        numbers
+        == sorted(numbers)
+        == [r["reference"]["file_number"] for r in joined.json()["results"]]
+    )
+    assert_error(
+        client.get("/api/v1/records/?storage=open&storage=covert"), 400, "invalid", "storage"
+    )
