@@ -123,9 +123,7 @@ def test_admin_changes_to_legal_bases_are_logged(reference, admin_client):
         ),
     ],
 )
-def test_r_c4_a_version_from_the_past_or_with_control_characters_is_refused(
-    api, body, code, field
-):
+def test_r_c4_a_version_from_the_past_or_with_control_characters_is_refused(api, body, code, field):
     before = CatalogueVersion.objects.count()
     response = api("lka-bw.analyst").post("/api/v1/catalogue/versions/", body, format="json")
     assert response.status_code == 400, response.content
