@@ -20,12 +20,17 @@ from verbund.models import Record
 ROUNDS = 4
 
 
-def _patch_concurrently(
-    url: str, token: str, bodies: list[dict[str, Any]], if_match: str | None = None
+def _send_concurrently(
+    method: str,
+    url: str,
+    token: str,
+    bodies: list[dict[str, Any]],
+    if_match: str | None = None,
 ) -> list[Any]:
-    """PATCH every body at once from its own thread; return the status codes."""
+    """Send every body at once (``method``: ``patch`` or ``post``), each from its own thread
+    and database connection; return the responses (or the exception a thread raised)."""
     start = threading.Barrier(len(bodies))
-    statuses: list[Any] = [None] * len(bodies)
+    responses: list[Any] = [None] * len(bodies)
 
     def worker(index: int) -> None:
         client = APIClient()
@@ -33,9 +38,10 @@ def _patch_concurrently(
         try:
             start.wait(timeout=10)
             headers = {"If-Match": if_match} if if_match else None
-            statuses[index] = client.patch(url, bodies[index], format="json", headers=headers)
+            send = getattr(client, method)
+            responses[index] = send(url, bodies[index], format="json", headers=headers)
         except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
-            statuses[index] = exc
+            responses[index] = exc
         finally:
             connection.close()
 
@@ -44,7 +50,7 @@ def _patch_concurrently(
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    return statuses
+    return responses
 
 
 @pytest.mark.django_db(transaction=True)
@@ -59,7 +65,8 @@ def test_r_h1_concurrent_patches_on_one_version_give_one_200_and_one_412(
     for _round in range(ROUNDS):
         record = make_record(extended={"phones": ["+49 30 1"], "emails": ["a@example.org"]})
         url = f"/api/v1/records/{record.pk}/"
-        responses = _patch_concurrently(
+        responses = _send_concurrently(
+            "patch",
             url,
             token,
             [
@@ -92,7 +99,8 @@ def test_r_h1_concurrent_patches_without_if_match_both_apply_and_lose_nothing(
 
     _, token = AuthToken.objects.create(user=Officer.objects.get(username="bka.analyst"))
     record = make_record(extended={"phones": ["+49 30 1"], "emails": ["a@example.org"]})
-    responses = _patch_concurrently(
+    responses = _send_concurrently(
+        "patch",
         f"/api/v1/records/{record.pk}/",
         token,
         [{"extended": {"phones": ["+49 30 2"]}}, {"extended": {"emails": ["b@example.org"]}}],
@@ -102,30 +110,6 @@ def test_r_h1_concurrent_patches_without_if_match_both_apply_and_lose_nothing(
     # The row lock serialises the two merges: both changes are kept.
     assert fresh.version == 3
     assert fresh.extended == {"phones": ["+49 30 2"], "emails": ["b@example.org"]}
-
-
-def _post_concurrently(url: str, token: str, bodies: list[dict[str, Any]]) -> list[Any]:
-    """POST every body at once from its own thread; return the responses."""
-    start = threading.Barrier(len(bodies))
-    responses: list[Any] = [None] * len(bodies)
-
-    def worker(index: int) -> None:
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-        try:
-            start.wait(timeout=10)
-            responses[index] = client.post(url, bodies[index], format="json")
-        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
-            responses[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(bodies))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return responses
 
 
 @pytest.mark.django_db(transaction=True)
@@ -143,7 +127,8 @@ def test_r_h2_concurrent_decisions_on_one_notice_give_one_200_and_one_409(
     for _round in range(ROUNDS):
         record = make_record("lka-bw.analyst", file="GWS", case_group="", findings_basis="")
         item = correction_notice_create(actor=sender, record_id=record.pk, text="Prüfen.")
-        responses = _post_concurrently(
+        responses = _send_concurrently(
+            "post",
             f"/api/v1/correction-notices/{item.pk}/decision/",
             token,
             [

@@ -11,17 +11,15 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import socket
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.servers import database_url_for_server, free_port
+from tests.servers import database_url_for_server, free_port, wait_until_answering
 from verbund.services.reference import reference_data_ensure
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,19 +34,6 @@ def _get(port: int, path: str) -> tuple[int, list[tuple[str, str]], bytes]:
         return response.status, response.getheaders(), response.read()
     finally:
         conn.close()
-
-
-def _wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"gunicorn exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    pytest.fail(f"gunicorn did not answer on port {port}:\n{log.read_text()}")
 
 
 @pytest.fixture
@@ -77,7 +62,9 @@ def served(audit_truncate_allowed: None, transactional_db: Any, tmp_path: Path) 
         ["bash", "scripts/serve.sh"], cwd=ROOT, env=env, stdin=subprocess.DEVNULL
     )
     try:
-        _wait_for_port(port, process, var / "log" / "web.log")
+        wait_until_answering(
+            f"http://127.0.0.1:{port}/health/live/", process, var / "log" / "web.log"
+        )
         yield port, process, var
     finally:
         process.terminate()

@@ -10,6 +10,7 @@ unchanged, so a wildcard refuses the query here as in the API (R-E5).
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -454,22 +455,35 @@ def covert_hit_decision(request: HttpRequest, covert_hit_id: str) -> HttpRespons
     if not form.is_valid():
         messages.error(request, _("Choose a decision and give the reasons."))
         return redirect("inbox")
-    try:
-        covert_hit_decide(
+    return _decided(
+        request,
+        lambda: covert_hit_decide(
             actor=as_officer(request.user),
             covert_hit_id=covert_hit_id,
             contact=form.cleaned_data["contact"],
             reasons=form.cleaned_data["reasons"],
-        )
+        ),
+        back="inbox",
+        done=_("The decision is recorded."),
+    )
+
+
+def _decided(
+    request: HttpRequest, decide: Callable[[], Any], *, back: str, done: str
+) -> HttpResponse:
+    """Run a decision service and answer as every inbox decision does: back to the inbox
+    (``back``: URL or URL name) with a message; 404 and 403 as pages of their own."""
+    try:
+        decide()
     except NotFound:
         raise Http404 from None
     except Forbidden as exc:
         return forbidden(request, exc)
     except DomainError as exc:
         messages.error(request, exc.detail)
-        return redirect("inbox")
-    messages.success(request, _("The decision is recorded."))
-    return redirect("inbox")
+        return redirect(back)
+    messages.success(request, done)
+    return redirect(back)
 
 
 @login_required
@@ -492,19 +506,14 @@ def correction_decision(request: HttpRequest, item_id: str) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose corrected or rejected and give the reasons."))
         return redirect(back_url)
-    try:
-        correction_notice_decide(
+    return _decided(
+        request,
+        lambda: correction_notice_decide(
             actor=as_officer(request.user),
             item_id=item_id,
             outcome=form.cleaned_data["outcome"],
             reasons=form.cleaned_data["reasons"],
-        )
-    except NotFound:
-        raise Http404 from None
-    except Forbidden as exc:
-        return forbidden(request, exc)
-    except DomainError as exc:
-        messages.error(request, exc.detail)
-        return redirect(back_url)
-    messages.success(request, _("The decision is recorded; the sending agency is told."))
-    return redirect(back_url)
+        ),
+        back=back_url,
+        done=_("The decision is recorded; the sending agency is told."),
+    )

@@ -75,7 +75,7 @@ from knox.models import AuthToken
 from agencies.models import Officer
 from agencies.services import demo_officers
 from tests.conftest import PASSWORD, person_payload
-from tests.servers import database_url_for_server, free_port
+from tests.servers import database_url_for_server, free_port, wait_until_answering
 from verbund.models import CovertHit
 from verbund.services.catalogue import catalogue_publish
 from verbund.services.records import correction_notice_create, record_create
@@ -345,20 +345,6 @@ def write_config(directory: Path, ids: dict[str, list[str]], operations: list[st
     return config
 
 
-def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"gunicorn exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    pytest.fail(f"gunicorn did not answer at {url}:\n{log.read_text()}")
-
-
 def _login(base: str, username: str) -> str:
     """Log in through the API, as a client would; return the token."""
     request = urllib.request.Request(
@@ -408,7 +394,7 @@ def served(audit_truncate_allowed: None, transactional_db: Any, tmp_path: Path) 
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(base + "/api/v1/schema/", process, var / "log" / "web.log")
+        wait_until_answering(base + "/api/v1/schema/", process, var / "log" / "web.log")
         yield base, ids, spares, var
     finally:
         process.terminate()
