@@ -15,9 +15,24 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from verbund.errors import Forbidden, NotFound
-from verbund.models import File, Participation, Record, RecordGroupObjectPermission
+from verbund.models import (
+    AccessRequest,
+    EmergencyAccess,
+    File,
+    Participation,
+    Record,
+    RecordGroupObjectPermission,
+)
+from verbund.models.emergencies import Consent
 from verbund.models.files import EstablishmentOrder
 from verbund.models.records import RecordStatus, Storage
+from verbund.models.requests import (
+    USE_CHECK_ONLY,
+    USE_EILFALL,
+    USE_MARKINGS,
+    RequestKind,
+    RequestStatus,
+)
 
 Action = Literal["view", "change", "delete", "block"]
 _PERM = {
@@ -121,13 +136,56 @@ def no_records() -> QuerySet[Record]:
     return Record.objects.none()
 
 
+def _granted(actor: Any) -> QuerySet[AccessRequest]:
+    """Granted requests of the officer's agency for the extended data of a record (R-F1)."""
+    return AccessRequest.objects.filter(
+        record=OuterRef("pk"),
+        requester_id=actor.agency_id,
+        kind=RequestKind.EXTENDED_DATA,
+        status=RequestStatus.GRANTED,
+    )
+
+
+def _emergency(actor: Any) -> QuerySet[EmergencyAccess]:
+    """Eilfall accesses of the officer's agency whose consent is not refused (R-G3)."""
+    return EmergencyAccess.objects.filter(
+        record=OuterRef("pk"), requester_id=actor.agency_id
+    ).exclude(consent=Consent.REFUSED)
+
+
+def use_markings_for(actor: Any, record: Record) -> list[str]:
+    """Return the use markings the record's data carry for a non-owner (R-C7, R-F2, R-G4).
+
+    A grant adds the markings of its decision (at least "only to check the match and to
+    prepare a transfer request", § 6(1) S. 1; a consented further use the § 6(3) marking);
+    an Eilfall whose consent is not refused adds the Eilfall marking (§ 6(2)). The owner's
+    own view carries none: its data are not a release. Order: as in ``USE_MARKINGS``.
+    """
+    if not _is_officer(actor) or record.owner_id == actor.agency_id:
+        return []
+    found: set[str] = set()
+    for marks in AccessRequest.objects.filter(
+        record=record, requester_id=actor.agency_id, status=RequestStatus.GRANTED
+    ).values_list("use_markings", flat=True):
+        found.update(marks or [USE_CHECK_ONLY])
+    if (
+        EmergencyAccess.objects.filter(record=record, requester_id=actor.agency_id)
+        .exclude(consent=Consent.REFUSED)
+        .exists()
+    ):
+        found.add(USE_EILFALL)
+    return [m for m in USE_MARKINGS if m in found]
+
+
 def records_for(actor: Any, action: Action) -> QuerySet[Record]:
     """Return the records the officer may see or act on, as one SQL filter.
 
-    view: own agency's records in authorised files; records another agency granted
-    (guardian ``view_record`` for the agency group, set by a grant or an Eilfall whose
-    consent is not refused); in GWS every record for authorised retrieving participants.
-    change/delete/block: only records whose owner group holds the permission (R-H1).
+    view: own agency's records in authorised files (guardian ``view_record`` of the agency
+    group); ATD records of another agency while the officer's agency holds a granted
+    request for the extended data (R-F1) or an Eilfall whose consent is not refused
+    (R-G3) — both ``Exists()`` in SQL; in GWS every record for authorised retrieving
+    participants (R-M7). change/delete/block: only records whose owner group holds the
+    permission (R-H1).
     """
     if not _is_officer(actor):
         return Record.objects.none()
@@ -139,6 +197,7 @@ def records_for(actor: Any, action: Action) -> QuerySet[Record]:
     )
     scope = Q(Exists(perm))
     if action == "view":
+        scope |= Q(Exists(_granted(actor))) | Q(Exists(_emergency(actor)))
         direct = [f.pk for f in files if _may_retrieve_directly(actor, f)]
         if direct:
             scope |= Q(file_id__in=direct, storage=Storage.OPEN, status=RecordStatus.ACTIVE)

@@ -22,6 +22,7 @@ from rest_framework import serializers
 
 from verbund.errors import Invalid
 from verbund.models.records import CaseGroup, Classification, RecordKind, Storage
+from verbund.models.requests import USE_MARKINGS
 from verbund.services import shapes
 from verbund.services.record_rules import RECORD_SHAPE, WITHHOLDABLE
 
@@ -347,6 +348,16 @@ class RecordSerializer(AbsentKeysSerializer):
     markings = serializers.ListField(
         child=serializers.ChoiceField(choices=MARKING_CHOICES),
         help_text="Markings travel with the data (R-C7).",
+    )
+    use_markings = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(USE_MARKINGS)),
+        required=False,
+        help_text=(
+            "Other agencies only: the use limits of the released data (R-F2, R-F4, R-G4): "
+            "`use_check_only` (only to check the match and prepare a transfer request), "
+            "`use_further_use` (§ 6(3) marking of a consented further use), `use_eilfall` "
+            "(only where indispensable to avert the danger), `use_gba`."
+        ),
     )
     storage = serializers.ChoiceField(choices=Storage.values, required=False, help_text=OWNER_ONLY)
     storage_decision = StorageDecisionSerializer(

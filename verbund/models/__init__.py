@@ -1,6 +1,7 @@
 """Domain models of the federated files."""
 
 from verbund.models.catalogue import CatalogueValue, CatalogueVersion
+from verbund.models.emergencies import EmergencyAccess
 from verbund.models.files import (
     EstablishmentOrder,
     EstablishmentOrderApproval,
@@ -16,9 +17,14 @@ from verbund.models.records import (
     RecordGroupObjectPermission,
     RecordUserObjectPermission,
 )
+from verbund.models.requests import AccessRequest
 from verbund.models.searches import CovertHit, Hit, Search, SearchThrottle
+from verbund.models.transfers import Transfer
 
 __all__ = [
+    "AccessRequest",
+    "EmergencyAccess",
+    "Transfer",
     "CatalogueValue",
     "CatalogueVersion",
     "CovertHit",

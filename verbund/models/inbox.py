@@ -18,6 +18,7 @@ class InboxKind(models.TextChoices):
     EMERGENCY_REFUSED = "emergency_refused", _("Eilfall: Zustimmung verweigert")
     CORRECTION_NOTICE = "correction_notice", _("Hinweis auf Unrichtigkeit")
     CORRECTION_OUTCOME = "correction_outcome", _("Ergebnis eines Hinweises auf Unrichtigkeit")
+    TRANSFER_RECEIVED = "transfer_received", _("Übermittlung erhalten")
     REVIEW_DUE = "review_due", _("Prüffrist")
     SUBJECT_REQUEST = "subject_request", _("Auskunftsersuchen")
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from verbund.access.logging import log_record
-from verbund.access.records import access_record, records_for
+from verbund.access.records import access_record, records_for, use_markings_for
 from verbund.errors import Invalid
 from verbund.models import Record
 
@@ -67,8 +67,9 @@ def record_data(record: Record, *, actor: Any) -> dict[str, Any]:
             }
         )
     else:
-        # R-C7: markings travel with the data to every recipient.
+        # R-C7: markings travel with the data to every recipient, use markings too.
         data["markings"] = record.markings
+        data["use_markings"] = use_markings_for(actor, record)
     return data
 
 
