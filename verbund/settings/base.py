@@ -273,3 +273,10 @@ VERBUND_HEALTH_CACHE_SECONDS = float(env("VERBUND_HEALTH_CACHE_SECONDS", "5"))
 VERBUND_COVERT_CONTACT_HOURS = float(env("VERBUND_COVERT_CONTACT_HOURS", "24"))
 # R-H2 / R-L6: the owner reviews a correction notice "without delay" — the due time.
 VERBUND_CORRECTION_DUE_HOURS = float(env("VERBUND_CORRECTION_DUE_HOURS", "72"))
+# R-L6: hours until a pending request for extended data is reminded to the owner (R-F1).
+VERBUND_ACCESS_REQUEST_REMINDER_HOURS = float(env("VERBUND_ACCESS_REQUEST_REMINDER_HOURS", "72"))
+# R-G3 / R-L6: hours the owner has to decide on consent to an Eilfall access.
+VERBUND_EILFALL_CONSENT_HOURS = float(env("VERBUND_EILFALL_CONSENT_HOURS", "24"))
+# R-G3 / R-L6: hours the requester has to delete or block and inform third parties after a
+# refused consent.
+VERBUND_EILFALL_DUTY_HOURS = float(env("VERBUND_EILFALL_DUTY_HOURS", "24"))

@@ -162,6 +162,16 @@ class DecisionForm(forms.Form):
     )
 
 
+# Builders of further next steps for a hit row: ``make(hit, opened) -> {"label", "url"} |
+# None``, where ``hit`` is the answer's hit dict and ``opened`` the ``hit_records`` entry.
+HIT_STEPS: list[Callable[[dict[str, Any], dict[str, Any]], dict[str, Any] | None]] = []
+
+# Per inbox kind: a partial template rendered inside the item, and a builder adding what it
+# needs to the row (``extend(request, item, row)``), so each workflow keeps its own code.
+INBOX_PARTIALS: dict[str, str] = {}
+INBOX_ROW_BUILDERS: dict[str, Callable[[HttpRequest, Any, dict[str, Any]], None]] = {}
+
+
 def _present_hit(
     hit: dict[str, Any], number: int, records: dict[str, dict[str, Any]]
 ) -> dict[str, Any]:
@@ -178,6 +188,8 @@ def _present_hit(
         "correction_url": (
             reverse("record_correction", args=[record_id]) if record_id and not own else ""
         ),
+        # Further steps (request, Eilfall): ``{"label", "url"}`` each, from HIT_STEPS.
+        "next_steps": [step for make in HIT_STEPS if (step := make(hit, opened))],
         "hit": hit["hit"],
         "agency": reference["agency"],
         "file_number": reference["file_number"],
@@ -427,8 +439,11 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
                 and item.done_at is None
                 and item.record_id is not None
                 else None,
+                "partial": INBOX_PARTIALS.get(item.kind, ""),
             }
         )
+        if item.kind in INBOX_ROW_BUILDERS:
+            INBOX_ROW_BUILDERS[item.kind](request, item, rows[-1])
     return render(
         request,
         "verbund/inbox.html",
