@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from verbund.services.duties import duties_remind
 from verbund.services.searches import covert_hits_deliver_pending, covert_hits_remind
 
 
@@ -20,3 +21,12 @@ def deliver_pending_covert_hits() -> int:
 def remind_overdue_covert_hits() -> int:
     """Mark and log covert-hit decisions that are overdue (beat; idempotent)."""
     return covert_hits_remind()
+
+
+@shared_task(name="verbund.tasks.remind_overdue_duties")
+def remind_overdue_duties() -> int:
+    """Mark and log overdue requests, Eilfall consents and duties, correction notices.
+
+    R-L6 (beat, every ``VERBUND_REMINDER_SECONDS``; idempotent: each duty is reminded once).
+    """
+    return duties_remind()

@@ -89,6 +89,10 @@ class CorrectionNoticePayloadSerializer(AbsentKeysSerializer):
     )
     decided_by = serializers.CharField(required=False, help_text="Username of the deciding officer")
     decided_at = serializers.DateTimeField(required=False)
+    overdue = serializers.BooleanField(
+        required=False, help_text="Set when the review is overdue and a reminder went out."
+    )
+    reminded_at = serializers.DateTimeField(required=False)
 
 
 class CorrectionOutcomePayloadSerializer(AbsentKeysSerializer):

@@ -231,15 +231,21 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * 3600}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+_REMINDER_SECONDS = float(os.environ.get("VERBUND_REMINDER_SECONDS") or 900)
 CELERY_BEAT_SCHEDULE = {
     # R-D3: the only delivery path for covert-hit notices, on the clock (never per search).
     "deliver-covert-hits": {
         "task": "verbund.tasks.deliver_pending_covert_hits",
         "schedule": float(os.environ.get("VERBUND_COVERT_DELIVERY_SECONDS") or 10),
     },
+    # R-L6: overdue "without delay" duties are marked and logged once, on the clock.
     "remind-overdue-covert-hits": {
         "task": "verbund.tasks.remind_overdue_covert_hits",
-        "schedule": 900.0,
+        "schedule": _REMINDER_SECONDS,
+    },
+    "remind-overdue-duties": {
+        "task": "verbund.tasks.remind_overdue_duties",
+        "schedule": _REMINDER_SECONDS,
     },
     # R-I3: log rows kept only for control are deleted after 18 months (prefix purge).
     "audit-purge": {
@@ -280,3 +286,6 @@ VERBUND_EILFALL_CONSENT_HOURS = float(env("VERBUND_EILFALL_CONSENT_HOURS", "24")
 # R-G3 / R-L6: hours the requester has to delete or block and inform third parties after a
 # refused consent.
 VERBUND_EILFALL_DUTY_HOURS = float(env("VERBUND_EILFALL_DUTY_HOURS", "24"))
+# R-L6: seconds between runs of the reminder jobs (covert hits and the other duties), read
+# for CELERY_BEAT_SCHEDULE above.
+VERBUND_REMINDER_SECONDS = _REMINDER_SECONDS
