@@ -4,7 +4,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from audit import api as audit_api
-from verbund.api import inbox, records, reference, searches
+from verbund.api import inbox, overdue, records, reference, searches
 from verbund.api.errors import api_not_found
 from verbund.api.schema_view import SchemaView
 
@@ -58,5 +58,15 @@ urlpatterns += [
         "correction-notices/<str:item_id>/decision/",
         inbox.CorrectionDecisionView.as_view(),
         name="api-correction-decision",
+    ),
+]
+
+# Overdue duties (issue 15, R-L6).
+urlpatterns += [
+    path("overdue/", overdue.HeadOverdueView.as_view(), name="api-overdue"),
+    path(
+        "supervision/overdue/",
+        overdue.SupervisionOverdueView.as_view(),
+        name="api-supervision-overdue",
     ),
 ]

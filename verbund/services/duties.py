@@ -190,3 +190,36 @@ def duties_remind(*, now: datetime.datetime | None = None) -> int:
                 moment=moment,
             )
     return len(requests) + len(consents) + len(duties) + len(notices)
+
+
+def overdue_log_view(*, actor: Any, items: list[dict[str, Any]], query: dict[str, Any]) -> None:
+    """Log a page of an overdue list shown to a head or a supervisor (R-I1).
+
+    Covert hits go to the owner/supervisor-only column (R-I5), like every covert reference.
+    """
+    references: list[dict[str, Any]] = []
+    covert: list[dict[str, Any]] = []
+    shown: list[str] = []
+    for item in items:
+        ref: dict[str, Any] = {
+            "kind": item["kind"],
+            "agency": item["agency"],
+            "file_number": item["file_number"],
+            "due_at": item["due_at"].isoformat(),
+        }
+        if item["kind"] == InboxKind.COVERT_HIT:
+            covert.append({**ref, "covert_hit": str(item["subject"])})
+            continue
+        if item["kind"] == InboxKind.CORRECTION_NOTICE:
+            ref["inbox_item"] = str(item["subject"])
+        references.append(ref)
+        shown.append(item["id"])
+    with transaction.atomic():
+        log_event(
+            actor=actor,
+            action="overdue.read",
+            object_type="overdue",
+            references=references,
+            covert=covert,
+            details={"items": shown, "query": query},
+        )

@@ -216,6 +216,7 @@ SPECTACULAR_SETTINGS = {
         "CorrectionOutcomeEnum": ["corrected", "rejected"],
         # A search's outcome keeps its name beside the correction outcome above.
         "OutcomeEnum": ["ok", "too_many_hits"],
+        "OverdueKindEnum": "verbund.selectors.duties.OVERDUE_KINDS",
     },
 }
 
