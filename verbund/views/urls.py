@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from verbund.views import auth, pages, records, search
+from verbund.views import auth, duties, pages, records, search
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -37,4 +37,10 @@ urlpatterns += [
         search.correction_decision,
         name="correction_decision",
     ),
+]
+
+# Overdue duties (issue 15, R-L6): the agency head's list and the supervisor's.
+urlpatterns += [
+    path("eingang/ueberfaellig/", duties.overdue_page, name="overdue"),
+    path("aufsicht/ueberfaellig/", duties.supervision_overdue_page, name="supervision_overdue"),
 ]
