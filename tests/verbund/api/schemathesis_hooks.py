@@ -7,7 +7,8 @@ the environment.
 * ``VERBUND_ST_OFFICER_TOKEN``: the officer's token, obtained by the test through
   ``POST /api/v1/auth/token/``; sent on every operation but the two below.
 * ``VERBUND_ST_SUPERVISOR_TOKEN``: ``bfdi.supervisor``'s token (same login) for the
-  supervisors' operations ``/api/v1/audit/...``, so they answer 200 and not only 403.
+  supervisors' operations ``/api/v1/audit/...`` and ``/api/v1/supervision/...``, so they
+  answer 200 and not only 403.
 * ``VERBUND_ST_SPARE_TOKENS``: a file of spare officer tokens, one a line (made by the test
   in the database: the login's throttle allows 30 logins a minute). Each
   ``DELETE /api/v1/auth/token/`` case revokes the token it carries, so it gets a token of
@@ -88,7 +89,7 @@ class RevocableTokenAuth:
         _header(case, data)
 
 
-@schemathesis.auth(refresh_interval=None).apply_to(path_regex=r"^/api/v1/audit/")
+@schemathesis.auth(refresh_interval=None).apply_to(path_regex=r"^/api/v1/(audit|supervision)/")
 class SupervisorTokenAuth:
     """The supervisors' operations run as bfdi.supervisor (federal jurisdiction)."""
 
