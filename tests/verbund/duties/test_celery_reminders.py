@@ -152,3 +152,40 @@ def test_r_l6_reminders_fire_through_the_real_celery_beat_and_worker(
     assert "verbund.tasks.remind_overdue_duties" in text and "succeeded" in text
     for bad in ("deadlock", "Traceback", "ERROR/"):
         assert bad not in text, text[-3000:]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_r_l6_concurrent_reminder_runs_mark_each_duty_once(
+    duty: Callable[[str], Any],
+) -> None:
+    import threading
+
+    from django.db import connection
+
+    from verbund.services.duties import duties_remind
+
+    for kind in ("access_request", "emergency_consent", "emergency_refused", "correction_notice"):
+        for _ in range(3):
+            duty(kind)
+    later = timezone.now() + datetime.timedelta(days=30)
+    start = threading.Barrier(3)
+    counts: list[Any] = [None] * 3
+
+    def run(index: int) -> None:
+        try:
+            start.wait(timeout=10)
+            counts[index] = duties_remind(now=later)
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            counts[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert all(isinstance(c, int) for c in counts), counts
+    assert sum(counts) == 12
+    assert AuditEvent.objects.filter(action="duty.reminder").count() == 12
+    assert duties_remind(now=later) == 0
