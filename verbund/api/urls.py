@@ -4,7 +4,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from audit import api as audit_api
-from verbund.api import inbox, records, reference, searches
+from verbund.api import inbox, records, reference, searches, transfers
 from verbund.api.errors import api_not_found
 from verbund.api.schema_view import SchemaView
 
@@ -58,5 +58,15 @@ urlpatterns += [
         "correction-notices/<str:item_id>/decision/",
         inbox.CorrectionDecisionView.as_view(),
         name="api-correction-decision",
+    ),
+]
+
+# Transfers of findings (issue 15, api.md "Transfers").
+urlpatterns += [
+    path("transfers/", transfers.TransferListView.as_view(), name="api-transfers"),
+    path(
+        "transfers/<str:transfer_id>/",
+        transfers.TransferDetailView.as_view(),
+        name="api-transfer",
     ),
 ]
