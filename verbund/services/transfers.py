@@ -364,3 +364,29 @@ def transfers_log_view(*, actor: Officer, transfers: list[Transfer], action: str
             references=[ref for ref, covert in refs if not covert],
             covert=[ref for ref, covert in refs if covert],
         )
+
+
+def transfer_options(*, actor: Officer, record_id: Any) -> dict[str, Any]:
+    """Return what the transfer form offers for a record the officer sees (404 otherwise).
+
+    The items the sender can name, the markings that must travel, whether the task of an
+    Art. 10 / 13 / IT-system collection is asked for (R-C8), and the agencies that take
+    part in the record's file (the recipient reads the transfer in that file's inbox).
+    """
+    require_officer(actor)
+    record = access_record(actor, record_id, "view")
+    recipients = [
+        agency
+        for agency in Agency.objects.filter(participations__file_id=record.file_id)
+        .order_by("name")
+        .distinct()
+        if agency.pk != actor.agency_id
+    ]
+    return {
+        "record": record,
+        "items": transferable_items(record),
+        "markings": required_markings(actor, record),
+        "task_required": is_covert_measure(record),
+        "blocked": record.status == RecordStatus.BLOCKED,
+        "recipients": [(a.code, a.name) for a in recipients],
+    }

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from verbund.views import auth, pages, records, search
+from verbund.views import auth, pages, records, search, transfers
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -37,4 +37,14 @@ urlpatterns += [
         search.correction_decision,
         name="correction_decision",
     ),
+]
+
+# Transfers of findings (issue 15).
+urlpatterns += [
+    path(
+        "datensaetze/<str:record_id>/uebermittlung/",
+        transfers.transfer_new,
+        name="transfer_new",
+    ),
+    path("uebermittlungen/", transfers.transfer_list, name="transfer_list"),
 ]
