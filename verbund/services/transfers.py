@@ -196,6 +196,10 @@ def _basis(
             "Weitergabe ist erst nach ihrer Zustimmung zulässig.",
             code="consent_pending",
         )
+    if record.file.is_atd:
+        # The access checked above ended meanwhile (a consent refused, a grant gone): the
+        # record is no longer the sender's to pass on, exactly as if it had never been.
+        raise NotFound()
     # GWS: a participant that retrieves directly (R-M7) transfers under its own law.
     return TransferBasis.OWN_INITIATIVE, None, None
 
@@ -277,11 +281,15 @@ def transfer_create(
         )
         # The recipient learns what it received and the markings that stay with it; never
         # the record's data (the sender's own transfer carried those).
+        covert_record = record.storage == Storage.COVERT
         InboxItem.objects.create(
             agency=agency,
             file=record.file,
             kind=InboxKind.TRANSFER_RECEIVED,
-            record=record,
+            # A covert record is not named on the recipient's item: the inbox log would
+            # otherwise carry its id outside the covert column (R-I5). The recipient holds
+            # the findings transferred, never the record.
+            record=None if covert_record else record,
             subject_id=transfer.pk,
             payload=received_payload(transfer),
         )

@@ -316,3 +316,53 @@ def test_r_f3_permission_matrix(marked: Any, api: Any) -> None:
     assert api("bka.head").get(detail).status_code == 200
     assert api("lka-by.head").get(detail).status_code == 200
     assert_error(third.get(f"{URL}?direction=both"), 400, "invalid_choice", "direction")
+
+
+def test_r_m7_gws_participant_that_retrieves_directly_transfers_under_its_own_law(
+    make_record: Any, api: Any
+) -> None:
+    record = make_record("lka-bw.analyst", file="GWS", case_group="", findings_basis="")
+    response = api("lka-by.analyst").post(
+        URL, body(record, recipient={"agency": "LKA-SN"}), format="json"
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["basis"] == "own_initiative"
+    assert response.json()["sender"] == "LKA-BY"
+
+
+def test_r_g3_after_a_refused_consent_the_data_cannot_be_passed_on(marked: Any, api: Any) -> None:
+    eilfall(marked, "lka-bw.analyst", consent=Consent.REFUSED)
+    nothing = Nothing()
+    response = api("lka-bw.analyst").post(URL, body(marked), format="json")
+    assert_error(response, 404, "not_found")
+    nothing.assert_unchanged()
+
+
+def test_r_i5_recipient_inbox_log_of_a_covert_records_transfer_names_no_record(
+    art10: Any, api: Any
+) -> None:
+    sent = (
+        api("bfv.analyst")
+        .post(URL, body(art10, task="Abwehr eines Anschlags"), format="json")
+        .json()
+    )
+    inbox = api("lka-by.analyst").get("/api/v1/inbox/")
+    assert inbox.status_code == 200 and inbox.json()["count"] == 1
+    event = AuditEvent.objects.filter(action="inbox.view").latest("seq")
+    assert str(art10.pk) not in str(event.references)
+    received = api("lka-by.analyst").get(f"{URL}{sent['id']}/")
+    assert received.status_code == 200
+    view = AuditEvent.objects.get(action="transfer.view")
+    assert view.references == [] and view.covert[0]["record"] == str(art10.pk)
+    assert view.object_id == ""
+
+
+def test_r_f3_transfer_query_budget(
+    marked: Any, api: Any, django_assert_max_num_queries: Any
+) -> None:
+    client = api("bka.analyst")
+    client.get("/api/v1/me/")  # warm the token
+    # Architecture rule 9: a query budget (18 measured: auth, access, rules, writes, log).
+    with django_assert_max_num_queries(22):
+        response = client.post(URL, body(marked), format="json")
+    assert response.status_code == 201, response.content
