@@ -294,16 +294,16 @@ def transfer_create(
             payload=received_payload(transfer),
         )
         ref, covert = transfer_ref(transfer, record)
-        facts = {
+        facts: dict[str, Any] = {
             "recipient": agency.code,
             "basis": basis,
-            "access_request": str(grant.pk) if grant else "",
-            "emergency_access": str(emergency.pk) if emergency else "",
+            **({"access_request": str(grant.pk)} if grant else {}),
+            **({"emergency_access": str(emergency.pk)} if emergency else {}),
             "provision": provision_text,
             "purpose": purpose_text,
             "items": chosen,
             "markings": carried,
-            "task": task_text,
+            "task": task_text or "",
         }
         if covert:
             # R-I5: a covert record's transfer, its task included, is written only to the
@@ -313,7 +313,7 @@ def transfer_create(
                 action="transfer.create",
                 object_type="transfer",
                 file=record.file.code,
-                covert=[{**ref, **facts}],
+                covert=[{**ref, "transfer_details": facts}],
             )
         else:
             log_event(

@@ -87,6 +87,11 @@ def test_r_f3_owner_transfers_on_own_initiative(marked: Any, api: Any) -> None:
     assert event.details["recipient"] == "LKA-BY"
     assert event.details["markings"] == ["other_law"]
     assert event.covert == []
+    # The supervisor reads the row through the audit API.
+    events = api("bfdi.supervisor").get("/api/v1/audit/events/")
+    assert events.status_code == 200, events.content
+    [shown] = [e for e in events.json()["results"] if e["action"] == "transfer.create"]
+    assert shown["references"][0]["transfer"] == sent["id"]
 
 
 def test_r_c7_recipient_sees_the_markings_of_what_it_received(marked: Any, api: Any) -> None:
@@ -104,6 +109,7 @@ def test_r_c7_recipient_sees_the_markings_of_what_it_received(marked: Any, api: 
     assert recipient.get(f"{URL}?direction=sent").json()["count"] == 0
     assert api("bka.analyst").get(f"{URL}?direction=sent").json()["count"] == 1
     assert AuditEvent.objects.filter(action="transfer.view", officer_username="lka-by.analyst")
+    assert api("bfdi.supervisor").get("/api/v1/audit/events/").status_code == 200
     # After the record's deletion the record of the transfer stays (R-L5).
     record_delete(
         actor=Officer.objects.get(username="bka.analyst"),
@@ -202,8 +208,16 @@ def test_r_c8_covert_measure_data_reach_others_only_by_the_owners_transfer_with_
     event = AuditEvent.objects.get(action="transfer.create")
     assert event.references == [] and event.object_id == "" and event.details == {}
     [ref] = event.covert
-    assert ref["task"] == task and ref["record"] == str(art10.pk) and ref["art10"] is True
-    assert ref["transfer"] == sent["id"] and ref["markings"] == ["art10"]
+    assert ref["record"] == str(art10.pk) and ref["art10"] is True
+    assert ref["transfer"] == sent["id"]
+    assert ref["transfer_details"]["task"] == task
+    assert ref["transfer_details"]["markings"] == ["art10"]
+    assert ref["transfer_details"]["recipient"] == "LKA-BY"
+    # The competent supervisor reads it through the audit API (serialised, not dropped).
+    events = api("bfdi.supervisor").get("/api/v1/audit/events/").json()["results"]
+    [shown] = [e for e in events if e["action"] == "transfer.create"]
+    assert shown["covert"][0]["transfer_details"]["task"] == task
+    assert shown["references"] == [] and shown["details"] == {}
     # The recipient keeps the marking.
     received = api("lka-by.analyst").get(f"{URL}{sent['id']}/").json()
     assert received["markings"] == ["art10"] and "task" not in received
