@@ -13,7 +13,7 @@ from django.test import Client
 
 from agencies.models import Officer
 from audit.models import AuditEvent
-from tests.verbund.transfers.support import covert_decision, grant
+from tests.verbund.transfers.support import covert_decision, eilfall, grant
 from verbund.models import InboxItem, Record, Transfer
 
 pytestmark = pytest.mark.django_db
@@ -171,3 +171,25 @@ def test_r_f3_ui_other_agency_gets_404_and_english_works(
     assert browser("lka-sn.analyst").get(url).status_code == 404
     html = browser("bka.analyst", "en").get(url).content.decode()
     assert "Record a transfer" in html and "Marking required by other law" in html
+
+
+def test_r_g3_ui_eilfall_holder_waits_for_consent(
+    browser: Callable[..., Client], marked: Record
+) -> None:
+    eilfall(marked, "lka-bw.analyst")
+    client = browser("lka-bw.analyst")
+    url = f"/datensaetze/{marked.pk}/uebermittlung/"
+    html = client.get(f"/datensaetze/{marked.pk}/").content.decode()
+    assert f'href="{url}"' in html
+    response = client.post(
+        url,
+        {
+            "recipient": "LKA-BY",
+            "provision": "Art. 40 PAG",
+            "purpose": "Weitergabe.",
+            "items": ["reference"],
+        },
+    )
+    assert response.status_code == 409
+    assert "Zustimmung der eingebenden Behörde" in response.content.decode()
+    assert not Transfer.objects.exists()
