@@ -22,6 +22,24 @@ from verbund.api.permissions import IsSupervisor
 from verbund.api.schemas import AbsentKeysSerializer
 
 
+class TransferLogDetailsSerializer(AbsentKeysSerializer):
+    """What a covert record's transfer recorded (R-F3, R-C8): only in the covert column."""
+
+    strict_keys = True
+
+    recipient = serializers.CharField(help_text="Recipient agency code")
+    basis = serializers.CharField()
+    access_request = serializers.UUIDField(required=False)
+    emergency_access = serializers.UUIDField(required=False)
+    provision = serializers.CharField()
+    purpose = serializers.CharField()
+    items = serializers.ListField(child=serializers.CharField())
+    markings = serializers.ListField(child=serializers.CharField())
+    task = serializers.CharField(
+        allow_blank=True, help_text="The task that would justify such a collection (R-C8)"
+    )
+
+
 class AuditReferenceSerializer(AbsentKeysSerializer):
     """What identifies a record, hit, covert hit or inbox item in a log row (R-I1, R-I4)."""
 
@@ -48,6 +66,10 @@ class AuditReferenceSerializer(AbsentKeysSerializer):
     contact = serializers.BooleanField(required=False, allow_null=True)
     reasons = serializers.CharField(required=False, allow_blank=True)
     due_at = serializers.DateTimeField(required=False)
+    transfer = serializers.UUIDField(required=False, help_text="A recorded transfer (R-F3)")
+    transfer_details = TransferLogDetailsSerializer(
+        required=False, help_text="Covert column only: what the transfer recorded (R-C8)"
+    )
 
 
 class AuditEventSerializer(AbsentKeysSerializer):

@@ -112,6 +112,28 @@ class CorrectionOutcomePayloadSerializer(AbsentKeysSerializer):
     decided_at = serializers.DateTimeField()
 
 
+class TransferReceivedPayloadSerializer(AbsentKeysSerializer):
+    """Payload of a ``transfer_received`` item: what was received and its markings (R-C7).
+
+    No record data: the findings themselves went by the sender's own channel (R-F3). The
+    markings stay with the recipient for every later use and transfer.
+    """
+
+    strict_keys = True
+
+    transfer = serializers.UUIDField(help_text="Read at /transfers/{id}/")
+    sender = serializers.CharField(help_text="Code of the sending agency")
+    file_number = serializers.CharField()
+    items = serializers.ListField(child=serializers.CharField())
+    markings = serializers.ListField(
+        child=serializers.CharField(), help_text="Legal and use markings; they stay (R-C7)."
+    )
+    provision = serializers.CharField()
+    purpose = serializers.CharField()
+    overdue = serializers.BooleanField(required=False)
+    reminded_at = serializers.DateTimeField(required=False)
+
+
 class InboxItemBase(serializers.Serializer):
     """An inbox item (renders an ``InboxItem``); ``payload`` depends on ``kind``."""
 
@@ -144,11 +166,19 @@ class CorrectionOutcomeItemSerializer(InboxItemBase):
     payload = CorrectionOutcomePayloadSerializer()
 
 
+class TransferReceivedItemSerializer(InboxItemBase):
+    """A transfer of findings this agency received (R-F3, R-C7)."""
+
+    kind = serializers.ChoiceField(choices=[InboxKind.TRANSFER_RECEIVED.value])
+    payload = TransferReceivedPayloadSerializer()
+
+
 # One serializer per kind the services create; a new kind adds its serializer here.
 ITEMS: dict[str, type[InboxItemBase]] = {
     InboxKind.COVERT_HIT.value: CovertHitItemSerializer,
     InboxKind.CORRECTION_NOTICE.value: CorrectionNoticeItemSerializer,
     InboxKind.CORRECTION_OUTCOME.value: CorrectionOutcomeItemSerializer,
+    InboxKind.TRANSFER_RECEIVED.value: TransferReceivedItemSerializer,
 }
 INBOX_ITEM = PolymorphicProxySerializer(
     component_name="InboxItem",

@@ -4,7 +4,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from audit import api as audit_api
-from verbund.api import inbox, overdue, records, reference, searches
+from verbund.api import inbox, overdue, records, reference, searches, transfers
 from verbund.api.errors import api_not_found
 from verbund.api.schema_view import SchemaView
 
@@ -68,5 +68,15 @@ urlpatterns += [
         "supervision/overdue/",
         overdue.SupervisionOverdueView.as_view(),
         name="api-supervision-overdue",
+    ),
+]
+
+# Transfers of findings (issue 15, api.md "Transfers").
+urlpatterns += [
+    path("transfers/", transfers.TransferListView.as_view(), name="api-transfers"),
+    path(
+        "transfers/<str:transfer_id>/",
+        transfers.TransferDetailView.as_view(),
+        name="api-transfer",
     ),
 ]

@@ -213,6 +213,11 @@ SPECTACULAR_SETTINGS = {
         "CovertHitKindEnum": ["covert_hit"],
         "CorrectionNoticeKindEnum": ["correction_notice"],
         "CorrectionOutcomeKindEnum": ["correction_outcome"],
+        "TransferReceivedKindEnum": ["transfer_received"],
+        "TransferBasisEnum": "verbund.models.transfers.TransferBasis.values",
+        "TransferMarkingEnum": "verbund.services.transfers.KNOWN_MARKINGS",
+        # The records' legal markings keep their name beside the transfers' markings.
+        "MarkingsEnum": "verbund.api.schemas.MARKING_CHOICES",
         "CorrectionOutcomeEnum": ["corrected", "rejected"],
         # A search's outcome keeps its name beside the correction outcome above.
         "OutcomeEnum": ["ok", "too_many_hits"],

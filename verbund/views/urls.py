@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from verbund.views import auth, duties, pages, records, search
+from verbund.views import auth, duties, pages, records, search, transfers
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -43,4 +43,14 @@ urlpatterns += [
 urlpatterns += [
     path("eingang/ueberfaellig/", duties.overdue_page, name="overdue"),
     path("aufsicht/ueberfaellig/", duties.supervision_overdue_page, name="supervision_overdue"),
+]
+
+# Transfers of findings (issue 15).
+urlpatterns += [
+    path(
+        "datensaetze/<str:record_id>/uebermittlung/",
+        transfers.transfer_new,
+        name="transfer_new",
+    ),
+    path("uebermittlungen/", transfers.transfer_list, name="transfer_list"),
 ]

@@ -24,6 +24,7 @@ from verbund.api.schemas import (
     RecordMergePatchSerializer,
 )
 from verbund.api.searches import FeatureSearch, NameSearch, ObjectSearch
+from verbund.api.transfers import TransferCreateSerializer
 from verbund.services import shapes
 
 # Fields whose format bounds them (a choice, a date, a UUID): no length to document.
@@ -94,6 +95,7 @@ def _compare(field: Any, shape: shapes.Shape, path: str) -> list[str]:
         NameSearch,
         FeatureSearch,
         ObjectSearch,
+        TransferCreateSerializer,
     ],
     ids=lambda s: s.__name__,
 )

@@ -21,7 +21,7 @@ case group 2 with a partial birth date, restricted, covert with a marking, an ob
 record), another agency's record and search, name/feature/object searches, covert hits with
 their inbox items, correction notices about a BKA record and a catalogue version.
 Their ids are fuzz dictionaries of the path parameters ``record_id``, ``search_id``,
-``covert_hit_id`` and ``item_id`` (``[parameters]`` of the
+``covert_hit_id``, ``item_id`` and ``transfer_id`` (``[parameters]`` of the
 generated ``schemathesis.toml``; half of the fuzzing and stateful cases draw a real id, half
 a generated one), so the operations answer 200s, not only 404s. PATCH, block and DELETE
 each get records of their own (``PATH_IDS``), so the run does not change, freeze or delete
@@ -81,6 +81,7 @@ from verbund.services.catalogue import catalogue_publish
 from verbund.services.records import correction_notice_create, record_create
 from verbund.services.reference import reference_data_ensure
 from verbund.services.searches import covert_hits_deliver, search_run
+from verbund.services.transfers import transfer_create
 
 ROOT = Path(__file__).resolve().parents[3]
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
@@ -233,6 +234,21 @@ def seed() -> dict[str, list[str]]:
         str(correction_notice_create(actor=bka, record_id=noticed, text=f"Prüfen ({n}).").pk)
         for n in range(4)
     ]
+    # Transfers the BKA sent and received (R-F3): readable by the officer of the run.
+    lka_bw = _officer("lka-bw.analyst")
+    ids["transfers"] = [
+        str(
+            transfer_create(
+                actor=sender,
+                record_id=record_create(actor=sender, data=person_payload()).pk,
+                recipient={"agency": recipient},
+                provision="§ 25 Abs. 1 BKAG",
+                items=["basic", "reference"],
+                purpose="schemathesis",
+            ).pk
+        )
+        for sender, recipient in ((bka, "LKA-BY"), (lka_bw, "BKA"))
+    ]
     # A catalogue version published by an officer (published_by set; the seeded ones have none).
     catalogue_publish(
         actor=_officer(OFFICER),
@@ -256,6 +272,7 @@ PATH_IDS: dict[str, dict[str, str]] = {
     "search_id": {"": "searches"},
     "covert_hit_id": {"": "covert_hits"},
     "item_id": {"": "correction_notices"},
+    "transfer_id": {"": "transfers"},
 }
 # Valid values at the edges the generator rarely reaches, mixed into the parameters below:
 # date-times with the largest UTC offsets RFC 3339 allows (PostgreSQL stores at most
