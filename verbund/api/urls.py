@@ -4,7 +4,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from audit import api as audit_api
-from verbund.api import inbox, records, reference, searches
+from verbund.api import emergencies, inbox, records, reference, searches
 from verbund.api.errors import api_not_found
 from verbund.api.schema_view import SchemaView
 
@@ -58,5 +58,25 @@ urlpatterns += [
         "correction-notices/<str:item_id>/decision/",
         inbox.CorrectionDecisionView.as_view(),
         name="api-correction-decision",
+    ),
+]
+
+# Eilfall (issue 15, api.md "Emergency access", R-G1-G4).
+urlpatterns += [
+    path("emergency-accesses/", emergencies.EmergencyListView.as_view(), name="api-emergencies"),
+    path(
+        "emergency-accesses/<str:emergency_id>/",
+        emergencies.EmergencyDetailView.as_view(),
+        name="api-emergency",
+    ),
+    path(
+        "emergency-accesses/<str:emergency_id>/consent/",
+        emergencies.EmergencyConsentView.as_view(),
+        name="api-emergency-consent",
+    ),
+    path(
+        "emergency-accesses/<str:emergency_id>/duty/",
+        emergencies.EmergencyDutyView.as_view(),
+        name="api-emergency-duty",
     ),
 ]

@@ -216,6 +216,9 @@ SPECTACULAR_SETTINGS = {
         "CorrectionOutcomeEnum": ["corrected", "rejected"],
         # A search's outcome keeps its name beside the correction outcome above.
         "OutcomeEnum": ["ok", "too_many_hits"],
+        # Eilfall (R-G3): the consent of an Eilfall, and the decided one in the inbox.
+        "ConsentEnum": "verbund.models.emergencies.Consent.values",
+        "ConsentDecisionEnum": ["granted", "refused"],
     },
 }
 
