@@ -188,6 +188,7 @@ class EmergencyListView(GenericAPIView):
     pagination_class = Pagination
     filter_backends = [StrictFilterBackend]
     filterset_class = EmergencyFilter
+    serializer_class = EmergencyAccessSerializer
 
     def get_queryset(self) -> Any:
         """The agency's Eilfälle, as requester or owner, in authorised files."""

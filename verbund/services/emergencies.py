@@ -142,6 +142,17 @@ def _hit_for(actor: Officer, hit_id: Any) -> Hit:
     return hit
 
 
+def emergency_hit(*, actor: Officer, hit_id: Any) -> Hit:
+    """Return the hit an Eilfall may be taken from (the form page shows its reference)."""
+    require_officer(actor)
+    return _hit_for(actor, hit_id)
+
+
+def third_parties(ea: EmergencyAccess) -> list[str]:
+    """The third parties to inform after a refusal (the duty form lists them)."""
+    return _third_parties(ea)
+
+
 def _third_parties(ea: EmergencyAccess) -> list[str]:
     """The third parties the requester sent data of this record to (from its transfers)."""
     if ea.record_id is None:

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from verbund.views import auth, pages, records, search
+from verbund.views import auth, emergencies, pages, records, search
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -37,4 +37,17 @@ urlpatterns += [
         search.correction_decision,
         name="correction_decision",
     ),
+]
+
+# Eilfall (issue 15): from the hit, the owner's consent, the duty after refusal.
+urlpatterns += [
+    path("treffer/<str:hit_id>/eilfall/", emergencies.eilfall_new, name="eilfall_new"),
+    path("eilfaelle/", emergencies.eilfall_list, name="eilfall_list"),
+    path("eilfaelle/<str:emergency_id>/", emergencies.eilfall_detail, name="eilfall_detail"),
+    path(
+        "eilfaelle/<str:emergency_id>/zustimmung/",
+        emergencies.eilfall_consent,
+        name="eilfall_consent",
+    ),
+    path("eilfaelle/<str:emergency_id>/pflicht/", emergencies.eilfall_duty, name="eilfall_duty"),
 ]
