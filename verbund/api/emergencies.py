@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import django_filters
@@ -106,8 +107,14 @@ class DutyStepsSerializer(AbsentKeysSerializer):
     closed_at = serializers.DateTimeField()
 
     def get_attribute(self, instance: Any) -> Any:
-        """An empty mapping (not closed yet) renders as null."""
-        return instance.duty_steps or None
+        """An empty mapping (not closed yet) renders as null; times like the others."""
+        steps = instance.duty_steps
+        if not steps:
+            return None
+        closed_at = steps.get("closed_at")
+        if isinstance(closed_at, str):
+            steps = {**steps, "closed_at": datetime.datetime.fromisoformat(closed_at)}
+        return steps
 
 
 class EmergencyAccessSerializer(serializers.Serializer):

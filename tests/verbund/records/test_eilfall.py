@@ -374,6 +374,8 @@ def test_r_g3_closing_the_duty_confirms_each_step(api: Any, eilfall: dict[str, A
     assert answer["duty_steps"]["deleted_or_blocked"] == "blocked"
     assert answer["duty_steps"]["third_parties_informed"] is True
     assert answer["duty_steps"]["closed_by"] == "lka-bw.analyst"
+    # Times in the local zone like every other time of the answer.
+    assert answer["duty_steps"]["closed_at"][-6:] == answer["duty_done_at"][-6:]
     assert InboxItem.objects.get(kind="emergency_refused").done_at is not None
     assert_error(requester.post(url, steps, format="json"), 409, "already_done")
 
