@@ -18,6 +18,7 @@ from verbund.api.pagination import Pagination
 from verbund.api.permissions import IsOfficer
 from verbund.api.schemas import AbsentKeysSerializer, ErrorSerializer, RequestSerializer
 from verbund.models import InboxItem
+from verbund.models.emergencies import Consent, Danger
 from verbund.models.inbox import CorrectionOutcome, InboxKind
 from verbund.selectors.searches import inbox_for
 from verbund.services import shapes
@@ -134,6 +135,64 @@ class TransferReceivedPayloadSerializer(AbsentKeysSerializer):
     reminded_at = serializers.DateTimeField(required=False)
 
 
+class EmergencyConsentPayloadSerializer(AbsentKeysSerializer):
+    """Payload of an ``emergency_consent`` item: an Eilfall on the owner's record (R-G3)."""
+
+    strict_keys = True
+
+    eilfall = serializers.UUIDField(help_text="Decide at /emergency-accesses/{id}/consent/")
+    requester = serializers.CharField(help_text="Code of the agency that took the data")
+    officer = serializers.CharField(help_text="Username of the requesting officer")
+    decided_by = serializers.CharField(help_text="Username of the head who decided")
+    danger = serializers.ChoiceField(choices=Danger.values)
+    facts = serializers.CharField()
+    why_no_request = serializers.CharField()
+    file_number = serializers.CharField()
+    record = serializers.UUIDField()
+    consent = serializers.ChoiceField(
+        choices=[Consent.GRANTED.value, Consent.REFUSED.value],
+        required=False,
+        help_text="Absent until decided",
+    )
+    consent_reasons = serializers.CharField(required=False)
+    consent_by = serializers.CharField(required=False)
+    consent_at = serializers.DateTimeField(required=False)
+    overdue = serializers.BooleanField(
+        required=False, help_text="Set when the decision is overdue and a reminder went out."
+    )
+    reminded_at = serializers.DateTimeField(required=False)
+
+
+class EmergencyRefusedPayloadSerializer(AbsentKeysSerializer):
+    """Payload of an ``emergency_refused`` item: the requester's duty after refusal (R-G3)."""
+
+    strict_keys = True
+
+    eilfall = serializers.UUIDField(help_text="Close at /emergency-accesses/{id}/duty/")
+    owner = serializers.CharField(help_text="Code of the owner agency that refused")
+    file_number = serializers.CharField()
+    record = serializers.CharField(allow_blank=True, help_text="The record's id")
+    consent_by = serializers.CharField(help_text="Username of the refusing officer")
+    reasons = serializers.CharField()
+    duties = serializers.ListField(
+        child=serializers.ChoiceField(choices=["delete_or_block", "inform_third_parties"])
+    )
+    third_parties = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Recipients of this agency's transfers of the record: inform each",
+    )
+    deleted_or_blocked = serializers.ChoiceField(
+        choices=["deleted", "blocked"], required=False, help_text="Absent until closed"
+    )
+    third_parties_informed = serializers.BooleanField(required=False)
+    closed_by = serializers.CharField(required=False)
+    closed_at = serializers.DateTimeField(required=False)
+    overdue = serializers.BooleanField(
+        required=False, help_text="Set when the duty is overdue and a reminder went out."
+    )
+    reminded_at = serializers.DateTimeField(required=False)
+
+
 class InboxItemBase(serializers.Serializer):
     """An inbox item (renders an ``InboxItem``); ``payload`` depends on ``kind``."""
 
@@ -173,12 +232,28 @@ class TransferReceivedItemSerializer(InboxItemBase):
     payload = TransferReceivedPayloadSerializer()
 
 
+class EmergencyConsentItemSerializer(InboxItemBase):
+    """An Eilfall on the agency's record: consent or refuse without delay (R-G3)."""
+
+    kind = serializers.ChoiceField(choices=[InboxKind.EMERGENCY_CONSENT.value])
+    payload = EmergencyConsentPayloadSerializer()
+
+
+class EmergencyRefusedItemSerializer(InboxItemBase):
+    """Consent refused: delete or block the data, inform every third party (R-G3)."""
+
+    kind = serializers.ChoiceField(choices=[InboxKind.EMERGENCY_REFUSED.value])
+    payload = EmergencyRefusedPayloadSerializer()
+
+
 # One serializer per kind the services create; a new kind adds its serializer here.
 ITEMS: dict[str, type[InboxItemBase]] = {
     InboxKind.COVERT_HIT.value: CovertHitItemSerializer,
     InboxKind.CORRECTION_NOTICE.value: CorrectionNoticeItemSerializer,
     InboxKind.CORRECTION_OUTCOME.value: CorrectionOutcomeItemSerializer,
     InboxKind.TRANSFER_RECEIVED.value: TransferReceivedItemSerializer,
+    InboxKind.EMERGENCY_CONSENT.value: EmergencyConsentItemSerializer,
+    InboxKind.EMERGENCY_REFUSED.value: EmergencyRefusedItemSerializer,
 }
 INBOX_ITEM = PolymorphicProxySerializer(
     component_name="InboxItem",

@@ -4,7 +4,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from audit import api as audit_api
-from verbund.api import inbox, overdue, records, reference, searches, transfers
+from verbund.api import emergencies, inbox, overdue, records, reference, searches, transfers
 from verbund.api.errors import api_not_found
 from verbund.api.schema_view import SchemaView
 
@@ -78,5 +78,25 @@ urlpatterns += [
         "transfers/<str:transfer_id>/",
         transfers.TransferDetailView.as_view(),
         name="api-transfer",
+    ),
+]
+
+# Eilfall (issue 15, api.md "Emergency access", R-G1-G4).
+urlpatterns += [
+    path("emergency-accesses/", emergencies.EmergencyListView.as_view(), name="api-emergencies"),
+    path(
+        "emergency-accesses/<str:emergency_id>/",
+        emergencies.EmergencyDetailView.as_view(),
+        name="api-emergency",
+    ),
+    path(
+        "emergency-accesses/<str:emergency_id>/consent/",
+        emergencies.EmergencyConsentView.as_view(),
+        name="api-emergency-consent",
+    ),
+    path(
+        "emergency-accesses/<str:emergency_id>/duty/",
+        emergencies.EmergencyDutyView.as_view(),
+        name="api-emergency-duty",
     ),
 ]

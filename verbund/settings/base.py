@@ -222,6 +222,9 @@ SPECTACULAR_SETTINGS = {
         # A search's outcome keeps its name beside the correction outcome above.
         "OutcomeEnum": ["ok", "too_many_hits"],
         "OverdueKindEnum": "verbund.selectors.duties.OVERDUE_KINDS",
+        # Eilfall (R-G3): the consent of an Eilfall, and the decided one in the inbox.
+        "ConsentEnum": "verbund.models.emergencies.Consent.values",
+        "ConsentDecisionEnum": ["granted", "refused"],
     },
 }
 

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from verbund.views import auth, duties, pages, records, search, transfers
+from verbund.views import auth, duties, emergencies, pages, records, search, transfers
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -53,4 +53,17 @@ urlpatterns += [
         name="transfer_new",
     ),
     path("uebermittlungen/", transfers.transfer_list, name="transfer_list"),
+]
+
+# Eilfall (issue 15): from the hit, the owner's consent, the duty after refusal.
+urlpatterns += [
+    path("treffer/<str:hit_id>/eilfall/", emergencies.eilfall_new, name="eilfall_new"),
+    path("eilfaelle/", emergencies.eilfall_list, name="eilfall_list"),
+    path("eilfaelle/<str:emergency_id>/", emergencies.eilfall_detail, name="eilfall_detail"),
+    path(
+        "eilfaelle/<str:emergency_id>/zustimmung/",
+        emergencies.eilfall_consent,
+        name="eilfall_consent",
+    ),
+    path("eilfaelle/<str:emergency_id>/pflicht/", emergencies.eilfall_duty, name="eilfall_duty"),
 ]

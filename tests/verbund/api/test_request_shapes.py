@@ -14,6 +14,11 @@ from typing import Any
 import pytest
 from rest_framework import serializers
 
+from verbund.api.emergencies import (
+    EmergencyConsentSerializer,
+    EmergencyCreateSerializer,
+    EmergencyDutySerializer,
+)
 from verbund.api.inbox import CorrectionDecisionSerializer, CovertHitDecisionSerializer
 from verbund.api.reference import CataloguePublishIn
 from verbund.api.schemas import (
@@ -96,6 +101,9 @@ def _compare(field: Any, shape: shapes.Shape, path: str) -> list[str]:
         FeatureSearch,
         ObjectSearch,
         TransferCreateSerializer,
+        EmergencyCreateSerializer,
+        EmergencyConsentSerializer,
+        EmergencyDutySerializer,
     ],
     ids=lambda s: s.__name__,
 )

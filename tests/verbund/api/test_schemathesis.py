@@ -76,8 +76,9 @@ from agencies.models import Officer
 from agencies.services import demo_officers
 from tests.conftest import PASSWORD, person_payload
 from tests.servers import database_url_for_server, free_port, wait_until_answering
-from verbund.models import CovertHit
+from verbund.models import CovertHit, Hit
 from verbund.services.catalogue import catalogue_publish
+from verbund.services.emergencies import emergency_access_create, emergency_consent_decide
 from verbund.services.records import correction_notice_create, record_create
 from verbund.services.reference import reference_data_ensure
 from verbund.services.searches import covert_hits_deliver, search_run
@@ -197,6 +198,24 @@ def _search(username: str, mode: str, criteria: dict[str, Any]) -> str:
     return str(found.pk)
 
 
+def _eilfall(username: str, head: str, owner: str) -> str:
+    """Take an Eilfall as ``username`` (decided by ``head``) on a record of ``owner``."""
+    search = _search(username, "name", {"surname": "Al-Masri"})
+    hit = Hit.objects.filter(
+        search_id=search, record__owner__code=owner, record__storage="open"
+    ).first()
+    assert hit is not None
+    ea, _shown = emergency_access_create(
+        actor=_officer(username),
+        hit=str(hit.pk),
+        danger="life",
+        facts="Anschlag angekündigt.",
+        why_no_request="Ein Ersuchen käme zu spät.",
+        decided_by=head,
+    )
+    return str(ea.pk)
+
+
 def seed() -> dict[str, list[str]]:
     """Create the objects whose ids the run uses; return the ids per dictionary.
 
@@ -249,6 +268,16 @@ def seed() -> dict[str, list[str]]:
         )
         for sender, recipient in ((bka, "LKA-BY"), (lka_bw, "BKA"))
     ]
+    # Eilfälle (R-G3): on BKA records, consent pending (the first decision on each answers
+    # 200, later ones 409); taken by the BKA on a BfV record and refused (the first duty
+    # closing answers 200, later ones 409).
+    ids["eilfaelle_owned"] = [_eilfall("lka-bw.analyst", "lka-bw.head", "BKA") for _ in range(4)]
+    refused = [_eilfall("bka.analyst", "bka.head", "BFV") for _ in range(4)]
+    for pk in refused:
+        emergency_consent_decide(
+            actor=_officer("bfv.analyst"), emergency_id=pk, grant=False, reasons="Nein."
+        )
+    ids["eilfaelle_refused"] = refused
     # A catalogue version published by an officer (published_by set; the seeded ones have none).
     catalogue_publish(
         actor=_officer(OFFICER),
@@ -273,6 +302,10 @@ PATH_IDS: dict[str, dict[str, str]] = {
     "covert_hit_id": {"": "covert_hits"},
     "item_id": {"": "correction_notices"},
     "transfer_id": {"": "transfers"},
+    "emergency_id": {
+        "": "eilfaelle_owned",
+        "POST /api/v1/emergency-accesses/{emergency_id}/duty/": "eilfaelle_refused",
+    },
 }
 # Valid values at the edges the generator rarely reaches, mixed into the parameters below:
 # date-times with the largest UTC offsets RFC 3339 allows (PostgreSQL stores at most

@@ -1,0 +1,95 @@
+"""Read Eilfälle for interfaces: the requester's and the owner's, in authorised files."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from agencies.models import Officer, Role
+from audit.services import log_event
+from verbund.access.records import authorised_files
+from verbund.models import EmergencyAccess, Hit
+from verbund.models.records import RecordStatus, Storage
+
+
+def emergencies_for(*, actor: Any, direction: str = "") -> QuerySet[EmergencyAccess]:
+    """Return the Eilfälle of the officer's agency, newest first.
+
+    ``outgoing``: those it took as requester; ``incoming``: those on its records (owner);
+    anything else: both.
+    """
+    if not getattr(actor, "agency_id", None):
+        return EmergencyAccess.objects.none()
+    if direction == "outgoing":
+        scope = Q(requester_id=actor.agency_id)
+    elif direction == "incoming":
+        scope = Q(owner_id=actor.agency_id)
+    else:
+        scope = Q(requester_id=actor.agency_id) | Q(owner_id=actor.agency_id)
+    return (
+        EmergencyAccess.objects.filter(scope, file__in=authorised_files(actor))
+        .select_related("file", "requester", "owner", "officer", "decided_by", "consent_by")
+        .order_by("-created_at", "id")
+    )
+
+
+def emergencies_log_view(*, actor: Any, items: list[EmergencyAccess]) -> None:
+    """Log a page of Eilfälle shown to an officer (R-I1)."""
+    if not items:
+        return
+    log_event(
+        actor=actor,
+        action="emergency.list",
+        object_type="emergency_access",
+        references=[{"agency": e.owner.code, "file_number": e.file_number} for e in items],
+        details={"emergencies": [str(e.pk) for e in items]},
+    )
+
+
+# The Eilfall step of the hits of the last search shown (hit id -> allowed); one search's
+# hits are looked up at once, not one query per hit row.
+_last_search: dict[str, bool] = {}
+
+
+def eilfall_possible(hit_id: str) -> bool:
+    """Return whether a hit may start an Eilfall: another agency's active ATD record.
+
+    The service checks again when the Eilfall is taken (own agency's hit, 404 otherwise).
+    """
+    global _last_search
+    known = _last_search.get(hit_id)
+    if known is not None:
+        return known
+    search_id = Hit.objects.filter(pk=hit_id).values_list("search_id", flat=True).first()
+    if search_id is None:
+        return False
+    rows = Hit.objects.filter(search_id=search_id).values_list(
+        "id",
+        "search__agency_id",
+        "record__owner_id",
+        "record__file__is_atd",
+        "record__status",
+        "record__storage",
+    )
+    _last_search = {
+        str(pk): bool(
+            is_atd
+            and owner_id != agency_id
+            and status == RecordStatus.ACTIVE
+            and storage != Storage.COVERT
+        )
+        for pk, agency_id, owner_id, is_atd, status, storage in rows
+    }
+    return _last_search.get(hit_id, False)
+
+
+def deciding_heads(*, actor: Any) -> list[Officer]:
+    """Return the active heads (or authorised senior officers) of the officer's agency."""
+    if not getattr(actor, "agency_id", None):
+        return []
+    return list(
+        Officer.objects.filter(agency_id=actor.agency_id, role=Role.HEAD, is_active=True).order_by(
+            "last_name", "username"
+        )
+    )
