@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from audit import api as audit_api
 from verbund.api import inbox, records, reference, searches
+from verbund.api import requests as access_requests
 from verbund.api.errors import api_not_found
 from verbund.api.schema_view import SchemaView
 
@@ -58,5 +59,24 @@ urlpatterns += [
         "correction-notices/<str:item_id>/decision/",
         inbox.CorrectionDecisionView.as_view(),
         name="api-correction-decision",
+    ),
+]
+
+# Requests for extended data and further use (issue 15, api.md "Requests for extended data").
+urlpatterns += [
+    path(
+        "access-requests/",
+        access_requests.AccessRequestListView.as_view(),
+        name="api-access-requests",
+    ),
+    path(
+        "access-requests/<str:request_id>/",
+        access_requests.AccessRequestDetailView.as_view(),
+        name="api-access-request",
+    ),
+    path(
+        "access-requests/<str:request_id>/decision/",
+        access_requests.AccessDecisionView.as_view(),
+        name="api-access-request-decision",
     ),
 ]

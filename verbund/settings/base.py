@@ -216,6 +216,14 @@ SPECTACULAR_SETTINGS = {
         "CorrectionOutcomeEnum": ["corrected", "rejected"],
         # A search's outcome keeps its name beside the correction outcome above.
         "OutcomeEnum": ["ok", "too_many_hits"],
+        # Requests for extended data (issue 15, requests branch).
+        "AccessRequestKindEnum": "verbund.models.requests.RequestKind.values",
+        "AccessRequestItemKindEnum": ["access_request"],
+        "AccessDecisionItemKindEnum": ["access_decision"],
+        "AccessRequestStatusEnum": "verbund.models.requests.RequestStatus.values",
+        "AccessDecisionStatusEnum": ["granted", "refused"],
+        "UseGroundEnum": "verbund.models.requests.UseGround.values",
+        "UseMarkingEnum": "verbund.models.requests.USE_MARKINGS",
     },
 }
 

@@ -16,6 +16,7 @@ from rest_framework import serializers
 
 from verbund.api.inbox import CorrectionDecisionSerializer, CovertHitDecisionSerializer
 from verbund.api.reference import CataloguePublishIn
+from verbund.api.requests import AccessDecisionSerializer, AccessRequestCreateSerializer
 from verbund.api.schemas import (
     BlockSerializer,
     CorrectionNoticeSerializer,
@@ -94,6 +95,8 @@ def _compare(field: Any, shape: shapes.Shape, path: str) -> list[str]:
         NameSearch,
         FeatureSearch,
         ObjectSearch,
+        AccessRequestCreateSerializer,
+        AccessDecisionSerializer,
     ],
     ids=lambda s: s.__name__,
 )
