@@ -184,7 +184,7 @@ def _present(
     )
 
 
-def _gba_transfers(actor: Officer, purpose: str, hits: list[Hit]) -> list[Transfer]:
+def _gba_transfers(actor: Officer, agency_id: Any, hits: list[Hit]) -> list[Transfer]:
     """Record the hits shown as transferred to the Federal Prosecutor General (R-F4).
 
     ATDG § 6(4): data a BKA or LKA query on the GBA's behalf obtains go to the GBA for
@@ -208,7 +208,7 @@ def _gba_transfers(actor: Officer, purpose: str, hits: list[Hit]) -> list[Transf
                 record=record,
                 file_id=record.file_id,
                 file_number=record.file_number,
-                sender_id=actor.agency_id,
+                sender_id=agency_id,
                 officer=actor,
                 recipient_body=GBA_BODY,
                 basis=TransferBasis.GBA,
@@ -282,7 +282,7 @@ def _search_transaction(
     search.full_clean(exclude=["file", "agency", "officer"], validate_unique=False)
     search.save(force_insert=True)
     Hit.objects.bulk_create(hits)
-    gba = _gba_transfers(actor, purpose, hits) if purpose == GBA_PURPOSE else []
+    gba = _gba_transfers(actor, agency_id, hits) if purpose == GBA_PURPOSE else []
     # R-I1/R-I4: one row per search, written in this transaction: officer, agency, file,
     # purpose, urgency, criteria as entered and as folded, every reference shown.
     # R-I5: covert matches only in the owner/supervisor-only column.
