@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from verbund.views import auth, pages, records, search
+from verbund.views import requests as access_requests
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -36,5 +37,17 @@ urlpatterns += [
         "eingang/hinweise/<str:item_id>/entscheidung/",
         search.correction_decision,
         name="correction_decision",
+    ),
+]
+
+# Requests for extended data and further use (issue 15).
+urlpatterns += [
+    path("ersuchen/", access_requests.request_list, name="request_list"),
+    path("ersuchen/neu/<str:hit_id>/", access_requests.request_new, name="request_new"),
+    path("ersuchen/<str:request_id>/", access_requests.request_detail, name="request_detail"),
+    path(
+        "ersuchen/<str:request_id>/entscheidung/",
+        access_requests.request_decision,
+        name="request_decision",
     ),
 ]
