@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 
 from audit.services import log_event
+from verbund.access.logging import log_ref
 from verbund.access.requests import access_requests_for, hit_for_request
 from verbund.errors import NotFound
 from verbund.models import AccessRequest, Hit
@@ -125,7 +126,7 @@ def hit_reference(*, actor: Any, hit_id: Any) -> dict[str, Any]:
             object_id=str(hit.pk),
             file=record.file.code,
             purpose=hit.search.purpose,
-            references=[{"hit": str(hit.pk), "record": str(record.pk), **reference}],
+            references=[{"hit": str(hit.pk), "record": str(record.pk), **log_ref(record)}],
         )
     return {
         "hit": str(hit.pk),

@@ -143,6 +143,8 @@ def access_request_create(
     receives it in the same transaction, with a due time for the reminder (R-L6).
     """
     require_officer(actor)
+    if isinstance(hit, uuid.UUID):  # a caller in Python may pass the id itself
+        hit = str(hit)
     shapes.check(
         ACCESS_REQUEST,
         {

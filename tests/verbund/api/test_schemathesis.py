@@ -76,10 +76,11 @@ from agencies.models import Officer
 from agencies.services import demo_officers
 from tests.conftest import PASSWORD, person_payload
 from tests.servers import database_url_for_server, free_port, wait_until_answering
-from verbund.models import CovertHit
+from verbund.models import CovertHit, Hit
 from verbund.services.catalogue import catalogue_publish
 from verbund.services.records import correction_notice_create, record_create
 from verbund.services.reference import reference_data_ensure
+from verbund.services.requests import access_request_create
 from verbund.services.searches import covert_hits_deliver, search_run
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -232,6 +233,17 @@ def seed() -> dict[str, list[str]]:
         str(correction_notice_create(actor=bka, record_id=noticed, text=f"Prüfen ({n}).").pk)
         for n in range(4)
     ]
+    # Requests of other agencies for the extended data of a BKA record, pending in the BKA's
+    # inbox; the first decision on each answers 200, later ones 409 (R-F1).
+    ids["access_requests"] = []
+    for username in ("lka-sn.analyst", "lka-by.analyst", "bpol.analyst", "bfv.analyst"):
+        searched = _search(username, "name", {"surname": "Al-Masri"})
+        hit = Hit.objects.filter(search_id=searched, record__owner__code="BKA").first()
+        assert hit is not None
+        made = access_request_create(
+            actor=_officer(username), hit=hit.pk, justification="Abgleich im Verfahren."
+        )
+        ids["access_requests"].append(str(made.pk))
     # A catalogue version published by an officer (published_by set; the seeded ones have none).
     catalogue_publish(
         actor=_officer(OFFICER),
@@ -255,6 +267,7 @@ PATH_IDS: dict[str, dict[str, str]] = {
     "search_id": {"": "searches"},
     "covert_hit_id": {"": "covert_hits"},
     "item_id": {"": "correction_notices"},
+    "request_id": {"": "access_requests"},
 }
 # Valid values at the edges the generator rarely reaches, mixed into the parameters below:
 # date-times with the largest UTC offsets RFC 3339 allows (PostgreSQL stores at most

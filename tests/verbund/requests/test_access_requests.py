@@ -122,6 +122,15 @@ def test_r_f1_end_to_end_request_grant_and_read(
     actions = list(AuditEvent.objects.filter(object_id=body["id"]).values_list("action", "purpose"))
     assert ("access_request.create", "ct_task") in actions
     assert ("access_request.decide", "ct_task") in actions
+    # The supervisors read every step in the log (R-I1; the rows render through the API).
+    lka_log = api("lfd-bw.supervisor").get("/api/v1/audit/events/?agency=LKA-BW")
+    assert lka_log.status_code == 200, lka_log.content
+    assert {"access_request.create", "access_request.view"} <= {
+        e["action"] for e in lka_log.json()["results"]
+    }
+    bfv_log = api("bfdi.supervisor").get("/api/v1/audit/events/?agency=BFV")
+    assert bfv_log.status_code == 200, bfv_log.content
+    assert "access_request.decide" in {e["action"] for e in bfv_log.json()["results"]}
 
 
 def test_r_f1_grant_never_shows_another_records_data(

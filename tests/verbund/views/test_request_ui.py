@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.conf import settings as django_settings
 from django.test import Client
+from rest_framework.test import APIClient
 
 from agencies.models import Officer
 from verbund.models import AccessRequest, InboxItem, Record
@@ -221,6 +222,14 @@ def test_r_f1_ui_request_form_round_trip_to_decision_and_released_record(
     _assert_no_codes(listing)
     assert bfv_record.file_number in owner.get("/ersuchen/?direction=incoming").content.decode()
     assert bfv_record.file_number not in owner.get("/ersuchen/?direction=outgoing").content.decode()
+    # Every page shown is in the log, and the log renders for the supervisor.
+    log = APIClient()
+    log.force_authenticate(Officer.objects.get(username="lfd-bw.supervisor"))
+    events = log.get("/api/v1/audit/events/?agency=LKA-BW")
+    assert events.status_code == 200, events.content
+    assert {"hit.view", "access_request.create", "access_request.list"} <= {
+        e["action"] for e in events.json()["results"]
+    }
 
 
 def test_r_f4_ui_gba_purpose_only_offered_to_bka_and_lka(
