@@ -49,14 +49,13 @@ def crosses_separation(requester: Any, owner: Any) -> bool:
     return (requester.kind == AgencyKind.INTELLIGENCE) != (owner.kind == AgencyKind.INTELLIGENCE)
 
 
-def hit_for_request(actor: Any, hit_id: Any, *, lock: bool = False) -> tuple[Hit, Record]:
+def hit_for_request(actor: Any, hit_id: Any) -> tuple[Hit, Record]:
     """Return a hit of the officer's own agency and the record behind it, or raise 404.
 
     Hit ids are bound to the agency that searched (api.md conventions): an unknown or
     malformed id, another agency's hit, a hit in a file the officer is not authorised for,
     and a hit whose record was deleted, blocked (R-L3) or made covert since all answer the
-    same 404 ``not_found``. With ``lock`` the record row is locked (``FOR UPDATE OF`` the
-    record alone), so a grant and a second request for it are serialised.
+    same 404 ``not_found``.
     """
     try:
         pk = uuid.UUID(str(hit_id))
@@ -74,10 +73,12 @@ def hit_for_request(actor: Any, hit_id: Any, *, lock: bool = False) -> tuple[Hit
     )
     if hit is None:
         raise NotFound()
-    records = searchable_for(actor, hit.search.file).filter(pk=hit.record_id)
-    if lock:
-        records = records.select_for_update(of=("self",))
-    record = records.select_related("owner", "file").first()
+    record = (
+        searchable_for(actor, hit.search.file)
+        .filter(pk=hit.record_id)
+        .select_related("owner", "file")
+        .first()
+    )
     if record is None:
         raise NotFound()
     return hit, record

@@ -179,7 +179,9 @@ def access_request_create(
         field = "use_ground" if use_ground not in (None, "") else "use_purpose"
         raise Invalid(detail, code="not_allowed", fields={field: [detail]})
     with transaction.atomic():
-        found, record = hit_for_request(actor, hit, lock=True)
+        # No row lock: the partial unique constraint keeps one pending request per record,
+        # agency and kind, also against a concurrent request (IntegrityError below).
+        found, record = hit_for_request(actor, hit)
         if not record.file.is_atd:
             # R-M7: GWS participants retrieve directly; there is nothing to request.
             detail = "In dieser Datei werden Datensätze unmittelbar abgerufen; kein Ersuchen."

@@ -565,3 +565,40 @@ def test_r_f1_request_on_a_record_made_covert_is_404(
     assert_error(ask("lka-bw.analyst", hit), 404, "not_found")
     stock.assert_unchanged()
     assert not Transfer.objects.exists()
+
+
+def test_r_f1_create_permission_matrix_and_query_budget(
+    make_record: Any,
+    hit_of: Any,
+    ask: Any,
+    decide: Any,
+    api: Any,
+    django_assert_max_num_queries: Any,
+) -> None:
+    _person(make_record, surname="Budget")
+    hit = hit_of("lka-bw.analyst", {"surname": "Budget"})["hit"]
+    body = {"hit": hit, "justification": "Abgleich."}
+    stock = Stock()
+    assert_error(
+        api(None).post("/api/v1/access-requests/", body, format="json"), 401, "not_authenticated"
+    )
+    assert_error(
+        api("bfdi.supervisor").post("/api/v1/access-requests/", body, format="json"),
+        403,
+        "forbidden",
+    )
+    stock.assert_unchanged()
+    client = api("lka-bw.analyst")
+    with django_assert_max_num_queries(40):
+        made = client.post("/api/v1/access-requests/", body, format="json")
+    assert made.status_code == 201, made.content
+    event = AuditEvent.objects.get(action="access_request.create", object_id=made.json()["id"])
+    assert event.officer.username == "lka-bw.analyst" and event.agency.code == "LKA-BW"
+    assert event.references[0]["hit"] == hit
+    assert event.details["justification"] == "Abgleich."
+    with django_assert_max_num_queries(40):
+        decided = decide("bfv.analyst", made.json()["id"])
+    assert decided.status_code == 200
+    with django_assert_max_num_queries(30):
+        listed = client.get("/api/v1/access-requests/")
+    assert listed.json()["count"] == 1
