@@ -593,7 +593,8 @@ def test_r_f1_create_permission_matrix_and_query_budget(
         made = client.post("/api/v1/access-requests/", body, format="json")
     assert made.status_code == 201, made.content
     event = AuditEvent.objects.get(action="access_request.create", object_id=made.json()["id"])
-    assert event.officer.username == "lka-bw.analyst" and event.agency.code == "LKA-BW"
+    assert event.officer is not None and event.officer.username == "lka-bw.analyst"
+    assert event.agency is not None and event.agency.code == "LKA-BW"
     assert event.references[0]["hit"] == hit
     assert event.details["justification"] == "Abgleich."
     with django_assert_max_num_queries(40):
