@@ -603,3 +603,24 @@ def test_r_f1_create_permission_matrix_and_query_budget(
     with django_assert_max_num_queries(30):
         listed = client.get("/api/v1/access-requests/")
     assert listed.json()["count"] == 1
+
+
+def test_r_f1_deleting_the_record_takes_pending_requests_and_keeps_decisions(
+    make_record: Any, hit_of: Any, ask: Any, decide: Any, api: Any
+) -> None:
+    record = _person(make_record, surname="Vergaenglich")
+    granted = ask("lka-bw.analyst", hit_of("lka-bw.analyst", {"surname": "Vergaenglich"})["hit"])
+    assert decide("bfv.analyst", granted.json()["id"]).status_code == 200
+    pending = ask("lka-by.analyst", hit_of("lka-by.analyst", {"surname": "Vergaenglich"})["hit"])
+    assert pending.status_code == 201
+    deleted = api("bfv.analyst").delete(f"/api/v1/records/{record.pk}/?reason=Zweck%20erreicht")
+    assert deleted.status_code == 204, deleted.content
+    assert_error(
+        api("lka-by.analyst").get(f"/api/v1/access-requests/{pending.json()['id']}/"),
+        404,
+        "not_found",
+    )
+    assert not InboxItem.objects.filter(subject_id=pending.json()["id"]).exists()
+    kept = api("lka-bw.analyst").get(f"/api/v1/access-requests/{granted.json()['id']}/").json()
+    assert kept["status"] == "granted" and kept["record"] is None
+    assert kept["file_number"] == record.file_number and kept["provision"] == "§ 19 BVerfSchG"
