@@ -255,3 +255,31 @@ def test_r_f2_ui_nav_links_to_the_requests(browser: Callable[..., Client]) -> No
     html = browser("bka.analyst").get("/ersuchen/").content.decode()
     assert 'href="/ersuchen/" aria-current="page"' in html
     assert "Keine Ersuchen." in html
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_r_f1_ui_request_pages_show_no_requirement_ids(
+    browser: Callable[..., Client], bfv_record: Record, language: str
+) -> None:
+    requester = browser("lka-bw.analyst", language)
+    (link,) = _request_links(_search_page(requester, {"surname": "Oberflaeche"}))
+    pages = [requester.get(link).content.decode()]
+    sent = requester.post(link, {"kind": "further_use", "justification": "Verfahren 3 Js 1/26"})
+    assert sent.status_code == 400
+    pages.append(sent.content.decode())
+    made = requester.post(link, {"kind": "extended_data", "justification": "Verfahren 3 Js 1/26"})
+    assert made.status_code == 302
+    owner = browser("bfv.analyst", language)
+    for client, url in (
+        (requester, made["Location"]),
+        (requester, "/ersuchen/"),
+        (owner, made["Location"]),
+        (owner, "/eingang/"),
+        (owner, "/ersuchen/?direction=incoming"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert f'<html lang="{language}">' in response.content.decode()
+        pages.append(response.content.decode())
+    for html in pages:
+        assert not re.search(r"R-[A-N][0-9]", _visible(html))
