@@ -251,7 +251,7 @@ def test_r_f4_ui_gba_purpose_only_offered_to_bka_and_lka(
     _assert_no_codes(html)
 
 
-def test_r_f2_ui_nav_links_to_the_requests(browser: Callable[..., Client]) -> None:
+def test_r_f1_ui_nav_links_to_the_requests_page(browser: Callable[..., Client]) -> None:
     html = browser("bka.analyst").get("/ersuchen/").content.decode()
     assert 'href="/ersuchen/" aria-current="page"' in html
     assert "Keine Ersuchen." in html
