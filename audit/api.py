@@ -63,6 +63,9 @@ class AuditReferenceSerializer(AbsentKeysSerializer):
     covert_hit = serializers.UUIDField(required=False)
     search = serializers.UUIDField(required=False)
     inbox_item = serializers.UUIDField(required=False)
+    access_request = serializers.UUIDField(
+        required=False, help_text="A request for extended data or further use (R-F1)"
+    )
     contact = serializers.BooleanField(required=False, allow_null=True)
     reasons = serializers.CharField(required=False, allow_blank=True)
     due_at = serializers.DateTimeField(required=False)

@@ -71,8 +71,9 @@ def assert_json(response: Any) -> None:
 def test_api_conventions_unknown_api_path_post_with_session_cookie_is_404_not_csrf_page(
     session: Callable[..., Client],
 ) -> None:
+    # (The path is one the API does not have; /access-requests/ served here before issue 15.)
     response = session().post(
-        "/api/v1/access-requests/", {"hit": "x"}, content_type="application/json"
+        "/api/v1/no-such-requests/", {"hit": "x"}, content_type="application/json"
     )
     assert_json(response)
     assert_error(response, 404, "not_found")

@@ -20,6 +20,7 @@ from verbund.api.schemas import AbsentKeysSerializer, ErrorSerializer, RequestSe
 from verbund.models import InboxItem
 from verbund.models.emergencies import Consent, Danger
 from verbund.models.inbox import CorrectionOutcome, InboxKind
+from verbund.models.requests import USE_MARKINGS, RequestKind, RequestStatus
 from verbund.selectors.searches import inbox_for
 from verbund.services import shapes
 from verbund.services.records import correction_notice_decide
@@ -163,6 +164,30 @@ class EmergencyConsentPayloadSerializer(AbsentKeysSerializer):
     reminded_at = serializers.DateTimeField(required=False)
 
 
+class AccessRequestPayloadSerializer(AbsentKeysSerializer):
+    """Payload of an ``access_request`` item: a request to the owner (R-F1, R-F2, R-H3)."""
+
+    strict_keys = True
+
+    access_request = serializers.UUIDField(help_text="Decide at /access-requests/{id}/decision/")
+    requester = serializers.CharField(help_text="Code of the requesting agency")
+    officer = serializers.CharField(help_text="Username of the requesting officer")
+    justification = serializers.CharField()
+    file_number = serializers.CharField()
+    record = serializers.UUIDField()
+    kind = serializers.ChoiceField(choices=RequestKind.values)
+    use_ground = serializers.CharField(allow_blank=True)
+    use_purpose = serializers.CharField(allow_blank=True)
+    crosses_separation = serializers.BooleanField(
+        help_text="Requester and owner on different sides of the line between intelligence "
+        "services and police (R-A5)."
+    )
+    overdue = serializers.BooleanField(
+        required=False, help_text="Set when the decision is overdue and a reminder went out."
+    )
+    reminded_at = serializers.DateTimeField(required=False)
+
+
 class EmergencyRefusedPayloadSerializer(AbsentKeysSerializer):
     """Payload of an ``emergency_refused`` item: the requester's duty after refusal (R-G3)."""
 
@@ -190,6 +215,26 @@ class EmergencyRefusedPayloadSerializer(AbsentKeysSerializer):
     overdue = serializers.BooleanField(
         required=False, help_text="Set when the duty is overdue and a reminder went out."
     )
+    reminded_at = serializers.DateTimeField(required=False)
+
+
+class AccessDecisionPayloadSerializer(AbsentKeysSerializer):
+    """Payload of an ``access_decision`` item: the owner's decision on a request (R-F1)."""
+
+    strict_keys = True
+
+    access_request = serializers.UUIDField()
+    owner = serializers.CharField(help_text="Code of the owning agency that decided")
+    file_number = serializers.CharField()
+    record = serializers.UUIDField(required=False, help_text="Present when granted")
+    kind = serializers.ChoiceField(choices=RequestKind.values)
+    status = serializers.ChoiceField(choices=[RequestStatus.GRANTED, RequestStatus.REFUSED])
+    provision = serializers.CharField()
+    reasons = serializers.CharField()
+    decided_by = serializers.CharField(help_text="Username of the deciding officer")
+    decided_at = serializers.DateTimeField()
+    use_markings = serializers.ListField(child=serializers.ChoiceField(choices=list(USE_MARKINGS)))
+    overdue = serializers.BooleanField(required=False)
     reminded_at = serializers.DateTimeField(required=False)
 
 
@@ -246,6 +291,20 @@ class EmergencyRefusedItemSerializer(InboxItemBase):
     payload = EmergencyRefusedPayloadSerializer()
 
 
+class AccessRequestItemSerializer(InboxItemBase):
+    """A request for extended data or further use to decide on (R-F1, R-F2)."""
+
+    kind = serializers.ChoiceField(choices=[InboxKind.ACCESS_REQUEST.value])
+    payload = AccessRequestPayloadSerializer()
+
+
+class AccessDecisionItemSerializer(InboxItemBase):
+    """The owner's decision on a request this agency made (R-F1)."""
+
+    kind = serializers.ChoiceField(choices=[InboxKind.ACCESS_DECISION.value])
+    payload = AccessDecisionPayloadSerializer()
+
+
 # One serializer per kind the services create; a new kind adds its serializer here.
 ITEMS: dict[str, type[InboxItemBase]] = {
     InboxKind.COVERT_HIT.value: CovertHitItemSerializer,
@@ -254,6 +313,8 @@ ITEMS: dict[str, type[InboxItemBase]] = {
     InboxKind.TRANSFER_RECEIVED.value: TransferReceivedItemSerializer,
     InboxKind.EMERGENCY_CONSENT.value: EmergencyConsentItemSerializer,
     InboxKind.EMERGENCY_REFUSED.value: EmergencyRefusedItemSerializer,
+    InboxKind.ACCESS_REQUEST.value: AccessRequestItemSerializer,
+    InboxKind.ACCESS_DECISION.value: AccessDecisionItemSerializer,
 }
 INBOX_ITEM = PolymorphicProxySerializer(
     component_name="InboxItem",

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from audit import api as audit_api
 from verbund.api import emergencies, inbox, overdue, records, reference, searches, transfers
+from verbund.api import requests as access_requests
 from verbund.api.errors import api_not_found
 from verbund.api.schema_view import SchemaView
 
@@ -98,5 +99,24 @@ urlpatterns += [
         "emergency-accesses/<str:emergency_id>/duty/",
         emergencies.EmergencyDutyView.as_view(),
         name="api-emergency-duty",
+    ),
+]
+
+# Requests for extended data and further use (issue 15, api.md "Requests for extended data").
+urlpatterns += [
+    path(
+        "access-requests/",
+        access_requests.AccessRequestListView.as_view(),
+        name="api-access-requests",
+    ),
+    path(
+        "access-requests/<str:request_id>/",
+        access_requests.AccessRequestDetailView.as_view(),
+        name="api-access-request",
+    ),
+    path(
+        "access-requests/<str:request_id>/decision/",
+        access_requests.AccessDecisionView.as_view(),
+        name="api-access-request-decision",
     ),
 ]

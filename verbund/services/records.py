@@ -25,9 +25,10 @@ from verbund.access.records import (
     records_for,
 )
 from verbund.errors import Conflict, Invalid, NotFound, Refused, VersionConflict
-from verbund.models import FeatureValue, InboxItem, NameKey, Record
+from verbund.models import AccessRequest, FeatureValue, InboxItem, NameKey, Record
 from verbund.models.inbox import CorrectionOutcome, InboxKind
 from verbund.models.records import NameSource, RecordKind, RecordStatus
+from verbund.models.requests import RequestStatus
 from verbund.search.keys import FIELD_KEYS, NAME, object_key, stored_key
 from verbund.search.normalise import FOLDING_VERSION
 from verbund.services import shapes
@@ -496,6 +497,11 @@ def record_delete(
             details = {"before": snapshot(linked), "reason": reason, "with": str(record.pk)}
             logged.append((linked, details))
         pk = record.pk
+        # R-L5: pending requests for its extended data go with the record (their inbox
+        # items cascade); decided ones stay as the record of the decision (record unset).
+        AccessRequest.objects.filter(
+            record__in=[record, *(r for r, _ in logged[1:])], status=RequestStatus.PENDING
+        ).delete()
         record.delete()
         record.pk = pk  # Django clears it; the log row names the deleted record.
         # Lock order (verbund.services.searches): the chain lock after the last row write.

@@ -45,15 +45,31 @@ from verbund.access.records import (
     searchable_filter,
     searchable_for,
 )
+from verbund.access.requests import GBA_PURPOSE, may_query_for_gba
 from verbund.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited, Refused
-from verbund.models import CovertHit, File, Hit, InboxItem, Record, Search, SearchThrottle
+from verbund.models import (
+    CovertHit,
+    File,
+    Hit,
+    InboxItem,
+    Record,
+    Search,
+    SearchThrottle,
+    Transfer,
+)
 from verbund.models.files import EstablishmentOrder
 from verbund.models.inbox import InboxKind
 from verbund.models.records import Storage
+from verbund.models.requests import USE_GBA
+from verbund.models.transfers import TransferBasis
 from verbund.search import engine
 from verbund.services import shapes
 
 MODES = ("name", "feature", "object")
+# R-F4: how a query on behalf of the Federal Prosecutor General is recorded.
+GBA_BODY = "GBA"
+GBA_PROVISION = "§ 6 Abs. 4 ATDG"
+GBA_TRANSFER_PURPOSE = "Strafverfolgung durch den Generalbundesanwalt"
 ATD_ONLY_MODES = frozenset({"feature", "object"})
 
 
@@ -168,6 +184,44 @@ def _present(
     )
 
 
+def _gba_transfers(actor: Officer, agency_id: Any, hits: list[Hit]) -> list[Transfer]:
+    """Record the hits shown as transferred to the Federal Prosecutor General (R-F4).
+
+    ATDG § 6(4): data a BKA or LKA query on the GBA's behalf obtains go to the GBA for
+    prosecution, usable there only for transfer requests. One transfer per hit shown, of
+    exactly what the hit showed, carrying the record's markings and the GBA use marking
+    (R-C7). Only shown hits: covert matches are never hits, so nothing here depends on them
+    (architecture "Timing is an oracle too").
+    """
+    transfers = []
+    for hit in hits:
+        record = hit.record
+        if hit.kind == "name" and hit.matched_in == "basic":
+            items = ["basic", "reference"]
+        elif hit.kind == "object":
+            items = ["object", "reference"]
+        else:
+            items = ["reference"]
+        transfers.append(
+            Transfer(
+                id=uuid.uuid4(),
+                record=record,
+                file_id=record.file_id,
+                file_number=record.file_number,
+                sender_id=agency_id,
+                officer=actor,
+                recipient_body=GBA_BODY,
+                basis=TransferBasis.GBA,
+                provision=GBA_PROVISION,
+                purpose=GBA_TRANSFER_PURPOSE,
+                items=items,
+                markings=[*(record.markings or []), USE_GBA],
+            )
+        )
+    Transfer.objects.bulk_create(transfers)
+    return transfers
+
+
 @transaction.atomic
 def _search_transaction(
     *,
@@ -228,6 +282,7 @@ def _search_transaction(
     search.full_clean(exclude=["file", "agency", "officer"], validate_unique=False)
     search.save(force_insert=True)
     Hit.objects.bulk_create(hits)
+    gba = _gba_transfers(actor, agency_id, hits) if purpose == GBA_PURPOSE else []
     # R-I1/R-I4: one row per search, written in this transaction: officer, agency, file,
     # purpose, urgency, criteria as entered and as folded, every reference shown.
     # R-I5: covert matches only in the owner/supervisor-only column.
@@ -241,7 +296,12 @@ def _search_transaction(
         urgency=urgency,
         references=logged,
         covert=outcome.covert,
-        details={"mode": mode, "criteria": parsed.shown, "keys": parsed.keys},
+        details={
+            "mode": mode,
+            "criteria": parsed.shown,
+            "keys": parsed.keys,
+            **({"gba_transfers": [str(t.pk) for t in gba]} if gba else {}),
+        },
         outcome=search.refused or "ok",
     )
     # R-D3: nothing is enqueued here. The search row, with ``covert_delivered_at`` unset,
@@ -281,6 +341,10 @@ def search_run(
     file_obj = _resolve_file(actor, file)
     order = _order_for_search(actor, file_obj)
     purpose_code = _category(purpose, "purpose", order.purposes)
+    if purpose_code == GBA_PURPOSE and not may_query_for_gba(actor):
+        # R-F4 (ATDG § 6(4)): only the BKA and the LKAs query on behalf of the GBA.
+        detail = "Abfragen im Auftrag des Generalbundesanwalts nur durch BKA und LKÄ."
+        raise Forbidden(detail, code="gba_not_allowed", fields={"purpose": [detail]})
     urgency_code = _category(urgency, "urgency", order.urgencies)
     mode_code = _text(mode, "mode")
     if mode_code not in MODES:

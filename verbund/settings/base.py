@@ -225,6 +225,14 @@ SPECTACULAR_SETTINGS = {
         # Eilfall (R-G3): the consent of an Eilfall, and the decided one in the inbox.
         "ConsentEnum": "verbund.models.emergencies.Consent.values",
         "ConsentDecisionEnum": ["granted", "refused"],
+        # Requests for extended data (issue 15, requests branch).
+        "AccessRequestKindEnum": "verbund.models.requests.RequestKind.values",
+        "AccessRequestItemKindEnum": ["access_request"],
+        "AccessDecisionItemKindEnum": ["access_decision"],
+        "AccessRequestStatusEnum": "verbund.models.requests.RequestStatus.values",
+        "AccessDecisionStatusEnum": ["granted", "refused"],
+        "UseGroundEnum": "verbund.models.requests.UseGround.values",
+        "UseMarkingEnum": "verbund.models.requests.USE_MARKINGS",
     },
 }
 

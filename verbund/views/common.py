@@ -17,6 +17,7 @@ from audit.services import log_event
 from verbund.errors import DomainError
 from verbund.forms import labels
 from verbund.models import Record
+from verbund.models.requests import USE_MARKING_LABELS
 from verbund.selectors.catalogue import catalogue_current
 
 CATALOGUE_SINGLE = ("ethnicity", "religion", "marital_status")
@@ -167,6 +168,8 @@ def present_record(data: dict[str, Any]) -> dict[str, Any]:
             labels.label(labels.EXTENDED_LABELS, w) for w in data.get("withheld", [])
         ),
         "markings": [labels.label(labels.MARKING_LABELS, m) for m in data.get("markings", [])],
+        # R-C7, R-F2: use markings of released data, in German, for the recipient.
+        "use_markings": [str(USE_MARKING_LABELS.get(m, m)) for m in data.get("use_markings", [])],
         "storage": data.get("storage", ""),
         "storage_label": labels.label(labels.STORAGE_LABELS, data.get("storage", "")),
         "decided_by": decision.get("decided_by", ""),

@@ -76,7 +76,7 @@ def _consent_row(request: HttpRequest, item: Any, row: dict[str, Any]) -> None:
     row["facts"] = _facts(
         [
             (gettext_lazy("Your record"), p.get("file_number")),
-            (gettext_lazy("Requesting agency"), p.get("requester")),
+            (gettext_lazy("Accessing agency"), p.get("requester")),
             (gettext_lazy("Officer"), p.get("officer")),
             (gettext_lazy("Decided by"), p.get("decided_by")),
             (gettext_lazy("Danger"), labels.label(DANGER_LABELS, str(p.get("danger", "")))),

@@ -26,11 +26,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from agencies.models import as_officer
+from verbund.access.requests import GBA_PURPOSE, purposes_for
 from verbund.errors import DomainError, Forbidden, NotFound
 from verbund.forms import labels
 from verbund.forms.records import CorrectionDecisionForm, TextField
 from verbund.models.inbox import CorrectionOutcome, InboxKind
 from verbund.models.records import OBJECT_KINDS
+from verbund.models.requests import USE_CHECK_ONLY, USE_GBA, USE_MARKING_LABELS
 from verbund.search.engine import CATALOGUE_CRITERIA
 from verbund.search.keys import FIELD_KEYS as FEATURE_FOLDERS
 from verbund.selectors.catalogue import catalogue_current
@@ -218,6 +220,10 @@ def search_page(request: HttpRequest) -> HttpResponse:
     if mode not in dict(MODES):
         mode = "name"
     options = search_options(actor=as_officer(request.user))
+    # R-F4: the purpose "on behalf of the GBA" is offered to the BKA and the LKAs only.
+    options = [
+        {**f, "purposes": purposes_for(as_officer(request.user), f["purposes"])} for f in options
+    ]
     if not options:
         return render(request, "verbund/search.html", {"no_files": True, "modes": MODES})
     file_code = request.POST.get("file") or request.GET.get("file") or options[0]["code"]
@@ -264,6 +270,11 @@ def search_page(request: HttpRequest) -> HttpResponse:
                 status = 200
                 records = hit_records(actor=as_officer(request.user), search=search)
                 context["answer"] = answer
+                # R-F2, R-F4, R-C7: the use markings the hit data carry, in words.
+                if answer["hits"]:
+                    context["use_marking"] = USE_MARKING_LABELS[USE_CHECK_ONLY]
+                    if search.purpose == GBA_PURPOSE:
+                        context["gba_note"] = USE_MARKING_LABELS[USE_GBA]
                 context["hits"] = [
                     _present_hit(h, i, records) for i, h in enumerate(answer["hits"], 1)
                 ]

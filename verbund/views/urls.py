@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from verbund.views import auth, duties, emergencies, pages, records, search, transfers
+from verbund.views import requests as access_requests
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -66,4 +67,16 @@ urlpatterns += [
         name="eilfall_consent",
     ),
     path("eilfaelle/<str:emergency_id>/pflicht/", emergencies.eilfall_duty, name="eilfall_duty"),
+]
+
+# Requests for extended data and further use (issue 15).
+urlpatterns += [
+    path("ersuchen/", access_requests.request_list, name="request_list"),
+    path("ersuchen/neu/<str:hit_id>/", access_requests.request_new, name="request_new"),
+    path("ersuchen/<str:request_id>/", access_requests.request_detail, name="request_detail"),
+    path(
+        "ersuchen/<str:request_id>/entscheidung/",
+        access_requests.request_decision,
+        name="request_decision",
+    ),
 ]

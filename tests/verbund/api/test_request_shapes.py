@@ -21,6 +21,7 @@ from verbund.api.emergencies import (
 )
 from verbund.api.inbox import CorrectionDecisionSerializer, CovertHitDecisionSerializer
 from verbund.api.reference import CataloguePublishIn
+from verbund.api.requests import AccessDecisionSerializer, AccessRequestCreateSerializer
 from verbund.api.schemas import (
     BlockSerializer,
     CorrectionNoticeSerializer,
@@ -104,6 +105,8 @@ def _compare(field: Any, shape: shapes.Shape, path: str) -> list[str]:
         EmergencyCreateSerializer,
         EmergencyConsentSerializer,
         EmergencyDutySerializer,
+        AccessRequestCreateSerializer,
+        AccessDecisionSerializer,
     ],
     ids=lambda s: s.__name__,
 )

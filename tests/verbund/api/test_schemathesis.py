@@ -81,6 +81,7 @@ from verbund.services.catalogue import catalogue_publish
 from verbund.services.emergencies import emergency_access_create, emergency_consent_decide
 from verbund.services.records import correction_notice_create, record_create
 from verbund.services.reference import reference_data_ensure
+from verbund.services.requests import access_request_create
 from verbund.services.searches import covert_hits_deliver, search_run
 from verbund.services.transfers import transfer_create
 
@@ -278,6 +279,17 @@ def seed() -> dict[str, list[str]]:
             actor=_officer("bfv.analyst"), emergency_id=pk, grant=False, reasons="Nein."
         )
     ids["eilfaelle_refused"] = refused
+    # Requests of other agencies for the extended data of a BKA record, pending in the BKA's
+    # inbox; the first decision on each answers 200, later ones 409 (R-F1).
+    ids["access_requests"] = []
+    for username in ("lka-sn.analyst", "lka-by.analyst", "bpol.analyst", "bfv.analyst"):
+        searched = _search(username, "name", {"surname": "Al-Masri"})
+        hit = Hit.objects.filter(search_id=searched, record__owner__code="BKA").first()
+        assert hit is not None
+        made = access_request_create(
+            actor=_officer(username), hit=hit.pk, justification="Abgleich im Verfahren."
+        )
+        ids["access_requests"].append(str(made.pk))
     # A catalogue version published by an officer (published_by set; the seeded ones have none).
     catalogue_publish(
         actor=_officer(OFFICER),
@@ -306,6 +318,7 @@ PATH_IDS: dict[str, dict[str, str]] = {
         "": "eilfaelle_owned",
         "POST /api/v1/emergency-accesses/{emergency_id}/duty/": "eilfaelle_refused",
     },
+    "request_id": {"": "access_requests"},
 }
 # Valid values at the edges the generator rarely reaches, mixed into the parameters below:
 # date-times with the largest UTC offsets RFC 3339 allows (PostgreSQL stores at most

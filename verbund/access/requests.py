@@ -1,0 +1,94 @@
+"""Decide who may ask for what after a hit, and which requests an officer may see.
+
+The permission side of requests for extended data (R-F1, R-F2), of the purpose category
+"on behalf of the Federal Prosecutor General" (R-F4) and of the line between intelligence
+services and police (R-A5). Records themselves are still reached only through
+``verbund.access.records``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from agencies.models import AgencyKind
+from verbund.access.records import authorised_files, searchable_for
+from verbund.errors import NotFound
+from verbund.models import AccessRequest, Hit, Record
+
+# R-F4: the ATD purpose category of queries on behalf of the Federal Prosecutor General.
+GBA_PURPOSE = "gba"
+
+
+def may_query_for_gba(actor: Any) -> bool:
+    """Return whether the officer's agency may query on behalf of the GBA (R-F4).
+
+    ATDG § 6(4) names the BKA and the state criminal police offices (LKA) only.
+    """
+    agency = getattr(actor, "agency", None)
+    code = getattr(agency, "code", "") or ""
+    return code == "BKA" or code.startswith("LKA-")
+
+
+def purposes_for(actor: Any, purposes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return the purpose categories of an order the officer may choose (R-E1, R-F4)."""
+    if may_query_for_gba(actor):
+        return list(purposes)
+    return [p for p in purposes if p.get("code") != GBA_PURPOSE]
+
+
+def crosses_separation(requester: Any, owner: Any) -> bool:
+    """Return whether a request crosses the line between intelligence services and police.
+
+    R-A5: MAD counts as an intelligence service (its kind is ``intelligence``); police and
+    customs stand on the other side. The owner's transfer law sets a qualified threshold
+    for such requests (002 Rn. 123-126).
+    """
+    return (requester.kind == AgencyKind.INTELLIGENCE) != (owner.kind == AgencyKind.INTELLIGENCE)
+
+
+def hit_for_request(actor: Any, hit_id: Any) -> tuple[Hit, Record]:
+    """Return a hit of the officer's own agency and the record behind it, or raise 404.
+
+    Hit ids are bound to the agency that searched (api.md conventions): an unknown or
+    malformed id, another agency's hit, a hit in a file the officer is not authorised for,
+    and a hit whose record was deleted, blocked (R-L3) or made covert since all answer the
+    same 404 ``not_found``.
+    """
+    try:
+        pk = uuid.UUID(str(hit_id))
+    except ValueError:
+        raise NotFound() from None
+    agency_id = getattr(actor, "agency_id", None)
+    if agency_id is None:
+        raise NotFound()
+    hit = (
+        Hit.objects.filter(
+            pk=pk, search__agency_id=agency_id, search__file__in=authorised_files(actor)
+        )
+        .select_related("search__file")
+        .first()
+    )
+    if hit is None:
+        raise NotFound()
+    record = (
+        searchable_for(actor, hit.search.file)
+        .filter(pk=hit.record_id)
+        .select_related("owner", "file")
+        .first()
+    )
+    if record is None:
+        raise NotFound()
+    return hit, record
+
+
+def access_requests_for(actor: Any) -> QuerySet[AccessRequest]:
+    """Return the requests the officer's agency made or received, in authorised files."""
+    agency_id = getattr(actor, "agency_id", None)
+    if agency_id is None:
+        return AccessRequest.objects.none()
+    return AccessRequest.objects.filter(
+        Q(requester_id=agency_id) | Q(owner_id=agency_id), file__in=authorised_files(actor)
+    )
