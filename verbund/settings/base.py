@@ -223,14 +223,14 @@ SPECTACULAR_SETTINGS = {
         "OutcomeEnum": ["ok", "too_many_hits"],
         "OverdueKindEnum": "verbund.selectors.duties.OVERDUE_KINDS",
         # Eilfall (R-G3): the consent of an Eilfall, and the decided one in the inbox.
-        "ConsentEnum": "verbund.models.emergencies.Consent.values",
-        "ConsentDecisionEnum": ["granted", "refused"],
+        # An Eilfall's consent and a request's status share one choice set.
+        "DecisionStatusEnum": "verbund.models.requests.RequestStatus.values",
+        # A decided consent (Eilfall) and a decided request share one choice set.
+        "GrantedOrRefusedEnum": ["granted", "refused"],
         # Requests for extended data (issue 15, requests branch).
         "AccessRequestKindEnum": "verbund.models.requests.RequestKind.values",
         "AccessRequestItemKindEnum": ["access_request"],
         "AccessDecisionItemKindEnum": ["access_decision"],
-        "AccessRequestStatusEnum": "verbund.models.requests.RequestStatus.values",
-        "AccessDecisionStatusEnum": ["granted", "refused"],
         "UseGroundEnum": "verbund.models.requests.UseGround.values",
         "UseMarkingEnum": "verbund.models.requests.USE_MARKINGS",
     },
