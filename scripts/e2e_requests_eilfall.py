@@ -12,7 +12,7 @@ Usage: ``python3 scripts/e2e_requests_eilfall.py [BASE_URL]`` (default
 4. On a second record an Eilfall decided by ``lka-bw.analyst`` → 403, by ``lka-bw.head`` →
    201 with the extended data at once.
 5. ``bfv.analyst`` refuses consent: the record answers 404 again and ``lka-bw.analyst``'s
-   inbox holds ``emergency_refused`` with a ``due_at``.
+   inbox holds ``emergency_refused`` with a ``due_at``; closing it confirms each step.
 
 Every step prints the call and its status; a step that does not answer as expected stops
 the script with exit status 1.
@@ -204,6 +204,17 @@ def main() -> None:
         print("BAD no emergency_refused item with a due_at")
         sys.exit(1)
     print(f"ok  emergency_refused due {duty[0]['due_at']}")
+    closed = expect(
+        "lka-bw.analyst closes the duty",
+        call(
+            "POST",
+            f"/api/v1/emergency-accesses/{access['id']}/duty/",
+            lka,
+            {"deleted_or_blocked": "deleted", "third_parties_informed": True},
+        ),
+        200,
+    )
+    print("    duty closed at", closed["duty_done_at"])
 
 
 if __name__ == "__main__":
