@@ -273,3 +273,29 @@ def test_r_h1_chunked_request_bodies_through_gunicorn_are_read_not_lost(served: 
     else:
         access = (_var / "log" / "access.log").read_text()
         assert f'"PATCH /api/v1/records/{record["id"]}/ HTTP/1.1" 413' in access
+
+
+def test_r_l6_overdue_lists_query_runs_on_the_embedded_sqlite(tmp_path: Path) -> None:
+    """The overdue union executes on SQLite too (``make run``), not only on PostgreSQL.
+
+    Regression: each part of the union carried its model's default ordering, and SQLite
+    refuses ORDER BY inside a compound statement — every overdue list answered 500 there.
+    """
+    out = _run_with_dev_settings(
+        """
+        import datetime
+        from django.core.management import call_command
+        from django.utils import timezone
+        from agencies.models import Agency
+        from verbund.selectors.duties import _overdue
+        call_command("migrate", verbosity=0)
+        rows = list(_overdue(
+            agencies=Agency.objects.all(),
+            files=None,
+            now=timezone.now() + datetime.timedelta(days=1),
+        ))
+        print(json.dumps({"vendor": connection.vendor, "rows": len(rows)}))
+        """,
+        tmp_path,
+    )
+    assert out == {"vendor": "sqlite", "rows": 0}

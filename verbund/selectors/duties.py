@@ -60,8 +60,12 @@ def _columns(
     due: str,
     reminded: Any,
 ) -> QuerySet[Any]:
-    """Select one part of the union with the shared column names, in ``COLUMNS`` order."""
-    return qs.annotate(
+    """Select one part of the union with the shared column names, in ``COLUMNS`` order.
+
+    Without the model's default ordering: SQLite refuses ORDER BY inside the parts of a
+    compound statement (the union is ordered as a whole).
+    """
+    return qs.order_by().annotate(
         o_kind=_kind(kind),
         o_agency=F(agency),
         o_file=F(file),
