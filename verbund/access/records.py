@@ -197,7 +197,10 @@ def records_for(actor: Any, action: Action) -> QuerySet[Record]:
     )
     scope = Q(Exists(perm))
     if action == "view":
-        scope |= Q(Exists(_granted(actor))) | Q(Exists(_emergency(actor)))
+        # A blocked record is frozen (R-L3): a grant or an Eilfall no longer opens it.
+        scope |= Q(status=RecordStatus.ACTIVE) & (
+            Q(Exists(_granted(actor))) | Q(Exists(_emergency(actor)))
+        )
         direct = [f.pk for f in files if _may_retrieve_directly(actor, f)]
         if direct:
             scope |= Q(file_id__in=direct, storage=Storage.OPEN, status=RecordStatus.ACTIVE)

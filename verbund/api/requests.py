@@ -272,7 +272,8 @@ class AccessDecisionView(APIView):
             **ERRORS,
             409: OpenApiResponse(
                 ErrorSerializer,
-                description="`already_decided`; `record_blocked` (no grant of a blocked record)",
+                description="`already_decided`; `record_blocked`, `record_covert` (no grant of a "
+                "blocked record, nor of one stored covert since the request)",
             ),
         },
         summary="Owner's decision on a request: grant or refuse, provision and reasons",

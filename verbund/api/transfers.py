@@ -203,6 +203,12 @@ class TransferListView(GenericAPIView):
         responses={
             201: TransferSerializer,
             **ERRORS,
+            403: OpenApiResponse(
+                ErrorSerializer,
+                description="Supervisor or account without agency; `use_limited`: the caller "
+                "holds the data only through a release of the extended data, which may be used "
+                "to check the match and prepare a request, not passed on (R-F2)",
+            ),
             409: OpenApiResponse(
                 ErrorSerializer,
                 description="`consent_pending`: the caller holds the data only through an "

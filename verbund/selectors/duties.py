@@ -65,15 +65,19 @@ def _columns(
     Without the model's default ordering: SQLite refuses ORDER BY inside the parts of a
     compound statement (the union is ordered as a whole).
     """
-    return qs.order_by().annotate(
-        o_kind=_kind(kind),
-        o_agency=F(agency),
-        o_file=F(file),
-        o_number=Cast(number, CharField()),
-        o_due=F(due),
-        o_reminded=reminded,
-        o_subject=F("pk"),
-    ).values_list(*COLUMNS)
+    return (
+        qs.order_by()
+        .annotate(
+            o_kind=_kind(kind),
+            o_agency=F(agency),
+            o_file=F(file),
+            o_number=Cast(number, CharField()),
+            o_due=F(due),
+            o_reminded=reminded,
+            o_subject=F("pk"),
+        )
+        .values_list(*COLUMNS)
+    )
 
 
 def _overdue(

@@ -27,7 +27,7 @@ from verbund.access.requests import crosses_separation, hit_for_request
 from verbund.errors import Conflict, Forbidden, Invalid, NotFound
 from verbund.models import AccessRequest, InboxItem
 from verbund.models.inbox import InboxKind
-from verbund.models.records import RecordStatus
+from verbund.models.records import RecordStatus, Storage
 from verbund.models.requests import (
     USE_CHECK_ONLY,
     USE_FURTHER_USE,
@@ -306,6 +306,15 @@ def access_request_decide(
         if grant and record.status == RecordStatus.BLOCKED:
             raise Conflict(
                 "Der Datensatz ist gesperrt; er wird nicht freigegeben.", code="record_blocked"
+            )
+        if grant and record.storage == Storage.COVERT:
+            # Stored covert since the request (R-D3, R-C8): a grant would open nothing and
+            # tell the requester that the record went covert; only a refusal remains. The
+            # owner alone gets here, so naming the storage mode reveals nothing.
+            raise Conflict(
+                "Der Datensatz ist verdeckt gespeichert; er wird nicht freigegeben. "
+                "Lehnen Sie das Ersuchen ab.",
+                code="record_covert",
             )
         now = timezone.now()
         request.status = RequestStatus.GRANTED if grant else RequestStatus.REFUSED

@@ -5,10 +5,12 @@ under its own transfer law (ATDG § 7) — a record, not a document. Who may rec
 
 - the owner of the record, on its own initiative (basis ``own_initiative``) or because the
   recipient holds a granted request for that record (basis ``grant``, the request linked);
-- an agency that holds the data lawfully: through a granted request (``grant``) or an
-  Eilfall whose consent was granted (``eilfall``); while the consent is still pending the
-  further transfer waits (409 ``consent_pending``, R-G3); a GWS participant that retrieved
-  the record directly (R-M7) transfers under its own law (``own_initiative``).
+- an agency that holds the data lawfully: through a granted further-use request (``grant``;
+  a release of the extended data alone is only for checking the match and preparing a
+  request, R-F2: 403 ``use_limited``) or an Eilfall whose consent was granted (``eilfall``);
+  while the consent is still pending the further transfer waits (409 ``consent_pending``,
+  R-G3); a GWS participant that retrieved the record directly (R-M7) transfers under its
+  own law (``own_initiative``).
 
 Everything else cannot see the record and gets 404, exactly as for an invented id.
 
@@ -31,12 +33,12 @@ from agencies.models import Agency, Officer
 from audit.services import log_event
 from verbund.access.logging import log_ref
 from verbund.access.records import access_record, use_markings_for
-from verbund.errors import Conflict, Invalid, NotFound
+from verbund.errors import Conflict, Forbidden, Invalid, NotFound
 from verbund.models import AccessRequest, EmergencyAccess, InboxItem, Participation, Record
 from verbund.models.emergencies import Consent
 from verbund.models.inbox import InboxKind
 from verbund.models.records import COVERT_ONLY_MARKINGS, RecordStatus, Storage
-from verbund.models.requests import USE_MARKINGS, RequestStatus
+from verbund.models.requests import USE_FURTHER_USE, USE_MARKINGS, RequestStatus
 from verbund.models.transfers import Transfer, TransferBasis
 from verbund.services import shapes
 from verbund.services.record_rules import RaiseAtOnce, clean_text
@@ -172,14 +174,17 @@ def _basis(
         if grant is not None:
             return TransferBasis.GRANT, grant, None
         return TransferBasis.OWN_INITIATIVE, None, None
-    grant = (
+    grants = list(
         AccessRequest.objects.select_for_update(of=("self",))
         .filter(record=record, requester_id=actor.agency_id, status=RequestStatus.GRANTED)
         .order_by("-decided_at", "-created_at")
-        .first()
     )
-    if grant is not None:
-        return TransferBasis.GRANT, grant, None
+    # R-F2: only a consented further use (§ 6(1) S. 2, marked § 6(3)) lets the holder pass
+    # released data on; a release of the extended data alone is for checking the match and
+    # preparing a transfer request.
+    further = [g for g in grants if USE_FURTHER_USE in (g.use_markings or [])]
+    if further:
+        return TransferBasis.GRANT, further[0], None
     emergencies = list(
         EmergencyAccess.objects.select_for_update(of=("self",))
         .filter(record=record, requester_id=actor.agency_id)
@@ -196,6 +201,13 @@ def _basis(
             "Weitergabe ist erst nach ihrer Zustimmung zulässig.",
             code="consent_pending",
         )
+    if grants:
+        detail = (
+            "Freigegebene Daten dürfen nur zur Prüfung des Treffers und zur Vorbereitung eines "
+            "Übermittlungsersuchens verwendet werden; eine Weitergabe setzt die Zustimmung "
+            "der eingebenden Behörde zur Weiterverwendung voraus."
+        )
+        raise Forbidden(detail, code="use_limited", fields={"record": [detail]})
     if record.file.is_atd:
         # The access checked above ended meanwhile (a consent refused, a grant gone): the
         # record is no longer the sender's to pass on, exactly as if it had never been.

@@ -624,3 +624,53 @@ def test_r_f1_deleting_the_record_takes_pending_requests_and_keeps_decisions(
     kept = api("lka-bw.analyst").get(f"/api/v1/access-requests/{granted.json()['id']}/").json()
     assert kept["status"] == "granted" and kept["record"] is None
     assert kept["file_number"] == record.file_number and kept["provision"] == "§ 19 BVerfSchG"
+
+
+def test_r_f1_blocking_the_record_closes_a_granted_access(
+    make_record: Any, api: Any, hit_of: Any, ask: Any, decide: Any
+) -> None:
+    """R-L3: a blocked record is frozen; a grant made before no longer opens it."""
+    from agencies.models import Officer
+    from verbund.services.records import record_block
+
+    record = _person(make_record, surname="Gesperrt")
+    made = ask("lka-bw.analyst", hit_of("lka-bw.analyst", {"surname": "Gesperrt"})["hit"]).json()
+    assert decide("bfv.analyst", made["id"]).status_code == 200
+    client = api("lka-bw.analyst")
+    assert client.get(f"/api/v1/records/{record.pk}/").status_code == 200
+    record_block(
+        actor=Officer.objects.get(username="bfv.analyst"),
+        record_id=record.pk,
+        reason="Schutzwürdige Interessen des Betroffenen.",
+    )
+    assert_error(client.get(f"/api/v1/records/{record.pk}/"), 404, "not_found")
+    # The owner still sees its blocked record.
+    assert api("bfv.analyst").get(f"/api/v1/records/{record.pk}/").status_code == 200
+
+
+def test_r_f1_no_grant_of_a_record_stored_covert_since_the_request(
+    make_record: Any, api: Any, hit_of: Any, ask: Any, decide: Any
+) -> None:
+    """A grant would open nothing and tell the requester the record went covert (R-D3)."""
+    record = _person(make_record, surname="Spaeterverdeckt")
+    made = ask(
+        "lka-bw.analyst", hit_of("lka-bw.analyst", {"surname": "Spaeterverdeckt"})["hit"]
+    ).json()
+    owner = api("bfv.analyst")
+    patched = owner.patch(
+        f"/api/v1/records/{record.pk}/",
+        {
+            "storage": "covert",
+            "storage_decision": {"decided_by": "bfv.head", "reasons": "Quellenschutz."},
+        },
+        format="json",
+    )
+    assert patched.status_code == 200, patched.content
+    assert_error(decide("bfv.analyst", made["id"]), 409, "record_covert")
+    assert AccessRequest.objects.get(pk=made["id"]).status == "pending"
+    assert not InboxItem.objects.filter(kind="access_decision").exists()
+    refused = decide("bfv.analyst", made["id"], grant=False)
+    assert refused.status_code == 200 and refused.json()["status"] == "refused"
+    item = InboxItem.objects.get(kind="access_decision")
+    assert "record" not in item.payload and item.payload["status"] == "refused"
+    assert_error(api("lka-bw.analyst").get(f"/api/v1/records/{record.pk}/"), 404, "not_found")

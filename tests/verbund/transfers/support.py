@@ -25,13 +25,19 @@ def covert_decision(agency_code: str) -> dict[str, Any]:
     }
 
 
-def grant(record: Record, requester: str, *, use_markings: list[str] | None = None) -> Any:
-    """Store a granted request of ``requester`` (username) for the record's extended data."""
+def grant(
+    record: Record,
+    requester: str,
+    *,
+    use_markings: list[str] | None = None,
+    kind: str = RequestKind.EXTENDED_DATA,
+) -> Any:
+    """Store a granted request of ``requester`` (username): extended data, or further use."""
     officer = Officer.objects.get(username=requester)
     agency = officer.agency
     assert agency is not None
     return AccessRequest.objects.create(
-        kind=RequestKind.EXTENDED_DATA,
+        kind=kind,
         record=record,
         file=record.file,
         file_number=record.file_number,
@@ -43,7 +49,13 @@ def grant(record: Record, requester: str, *, use_markings: list[str] | None = No
         provision="§ 19 BVerfSchG",
         reasons="Erforderlich.",
         decided_at=timezone.now(),
-        use_markings=use_markings if use_markings is not None else ["use_check_only"],
+        use_markings=use_markings
+        if use_markings is not None
+        else (["use_further_use"] if kind == RequestKind.FURTHER_USE else ["use_check_only"]),
+        use_ground="serious_crime" if kind == RequestKind.FURTHER_USE else "",
+        use_purpose="Verfolgung einer besonders schweren Straftat."
+        if kind == RequestKind.FURTHER_USE
+        else "",
     )
 
 

@@ -12,6 +12,7 @@ from tests.verbund.records.support import assert_error
 from tests.verbund.transfers.support import URL, body, covert_decision, eilfall, grant
 from verbund.models import InboxItem, Transfer
 from verbund.models.emergencies import Consent
+from verbund.models.requests import RequestKind
 from verbund.services.records import record_block, record_delete
 
 
@@ -143,18 +144,24 @@ def test_r_c7_known_markings_may_be_added_unknown_ones_not(marked: Any, api: Any
 def test_r_c7_use_markings_of_a_grant_travel_when_the_requester_transfers_further(
     marked: Any, api: Any
 ) -> None:
-    request = grant(marked, "lka-bw.analyst", use_markings=["use_check_only"])
+    grant(marked, "lka-bw.analyst", use_markings=["use_check_only"])
     client = api("lka-bw.analyst")
+    # R-F2: a release of the extended data is for checking the match and preparing a
+    # request only; passing it on needs the owner's consent to a further use.
+    nothing = Nothing()
+    assert_error(client.post(URL, body(marked), format="json"), 403, "use_limited", "record")
+    nothing.assert_unchanged()
+    request = grant(marked, "lka-bw.analyst", kind=RequestKind.FURTHER_USE)
     dropped = client.post(URL, body(marked, markings=["other_law"]), format="json")
     assert_error(dropped, 400, "marking_dropped", "markings")
     response = client.post(URL, body(marked), format="json")
     assert response.status_code == 201, response.content
     sent = response.json()
     assert sent["basis"] == "grant" and sent["access_request"] == str(request.pk)
-    assert sent["markings"] == ["other_law", "use_check_only"]
+    assert sent["markings"] == ["other_law", "use_check_only", "use_further_use"]
     item = InboxItem.objects.get(kind="transfer_received", subject_id=sent["id"])
     assert item.agency.code == "LKA-BY" and item.payload["sender"] == "LKA-BW"
-    assert item.payload["markings"] == ["other_law", "use_check_only"]
+    assert item.payload["markings"] == ["other_law", "use_check_only", "use_further_use"]
 
 
 def test_r_f3_owner_transfer_to_a_requester_with_a_grant_links_the_grant(

@@ -15,6 +15,7 @@ from agencies.models import Officer
 from audit.models import AuditEvent
 from tests.verbund.transfers.support import covert_decision, eilfall, grant
 from verbund.models import InboxItem, Record, Transfer
+from verbund.models.requests import RequestKind
 
 pytestmark = pytest.mark.django_db
 
@@ -122,6 +123,7 @@ def test_r_c7_ui_use_marking_of_a_grant_is_shown_and_travels(
     browser: Callable[..., Client], marked: Record
 ) -> None:
     grant(marked, "lka-bw.analyst", use_markings=["use_check_only"])
+    grant(marked, "lka-bw.analyst", kind=RequestKind.FURTHER_USE)
     client = browser("lka-bw.analyst")
     html = client.get(f"/datensaetze/{marked.pk}/uebermittlung/").content.decode()
     assert "Nur zur Prüfung des Treffers" in html
@@ -136,9 +138,9 @@ def test_r_c7_ui_use_marking_of_a_grant_is_shown_and_travels(
         },
     )
     assert response.status_code == 302
-    assert Transfer.objects.get().markings == ["other_law", "use_check_only"]
+    assert Transfer.objects.get().markings == ["other_law", "use_check_only", "use_further_use"]
     item = InboxItem.objects.get(kind="transfer_received")
-    assert item.payload["markings"] == ["other_law", "use_check_only"]
+    assert item.payload["markings"] == ["other_law", "use_check_only", "use_further_use"]
 
 
 def test_r_c8_ui_task_is_asked_and_required_for_art10_data(
