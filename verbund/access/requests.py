@@ -84,6 +84,60 @@ def hit_for_request(actor: Any, hit_id: Any) -> tuple[Hit, Record]:
     return hit, record
 
 
+def _shows_record() -> Q:
+    """Hits that showed the record itself: basic-data name hits and object hits (R-E2, R-E7).
+
+    Extended-data and feature hits give the reference only (R-E3, R-E4).
+    """
+    return Q(kind="object") | Q(kind="name", matched_in="basic")
+
+
+def hit_showing_record(actor: Any, hit_id: Any) -> tuple[Hit, Record]:
+    """Return a hit of the officer's agency that showed its record, and the record, or 404.
+
+    The agency saw the record's data lawfully there, so it may tell the owner of
+    indications of inaccuracy (R-H2). Everything ``hit_for_request`` refuses is 404, and so
+    is a reference-only hit.
+    """
+    hit, record = hit_for_request(actor, hit_id)
+    if not Hit.objects.filter(_shows_record(), pk=hit.pk).exists():
+        raise NotFound()
+    return hit, record
+
+
+def record_seen_in_hit(actor: Any, record_id: Any) -> Record:
+    """Return a record a hit of the officer's agency showed, or raise 404 (R-H2).
+
+    The record must still be searchable for the officer (active; covert only its own), so
+    a record blocked, deleted or made covert since the hit answers 404 like an invented id.
+    """
+    try:
+        pk = uuid.UUID(str(record_id))
+    except ValueError:
+        raise NotFound() from None
+    agency_id = getattr(actor, "agency_id", None)
+    if agency_id is None:
+        raise NotFound()
+    hit = (
+        Hit.objects.filter(
+            _shows_record(),
+            record_id=pk,
+            search__agency_id=agency_id,
+            search__file__in=authorised_files(actor),
+        )
+        .select_related("search__file")
+        .first()
+    )
+    if hit is None:
+        raise NotFound()
+    record = (
+        searchable_for(actor, hit.search.file).filter(pk=pk).select_related("owner", "file").first()
+    )
+    if record is None:
+        raise NotFound()
+    return record
+
+
 def access_requests_for(actor: Any) -> QuerySet[AccessRequest]:
     """Return the requests the officer's agency made or received, in authorised files."""
     agency_id = getattr(actor, "agency_id", None)

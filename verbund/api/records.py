@@ -322,6 +322,12 @@ class CorrectionNoticeView(APIView):
             404: ERRORS[404],
         },
         summary="Send a correction notice to the owner's inbox",
+        description=(
+            "Any agency that lawfully saw the record may send one (R-H2): an agency that may "
+            "read it (a grant, an Eilfall, GWS retrieval) or whose hit showed it (a basic-data "
+            "name hit or an object hit). Reference-only hits do not count; anything else is "
+            "404 `not_found`."
+        ),
     )
     def post(self, request: Request, record_id: str) -> Response:
         """Create the notice."""

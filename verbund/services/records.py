@@ -24,6 +24,7 @@ from verbund.access.records import (
     may_enter,
     records_for,
 )
+from verbund.access.requests import record_seen_in_hit
 from verbund.errors import Conflict, Invalid, NotFound, Refused, VersionConflict
 from verbund.models import AccessRequest, FeatureValue, InboxItem, NameKey, Record
 from verbund.models.inbox import CorrectionOutcome, InboxKind
@@ -510,10 +511,18 @@ def record_delete(
 
 
 def correction_notice_create(*, actor: Officer, record_id: Any, text: Any) -> InboxItem:
-    """Notify the owner of indications of inaccuracy (R-H2), into its inbox."""
+    """Notify the owner of indications of inaccuracy (R-H2), into its inbox.
+
+    Any agency that lawfully saw the record may: one that may open it (a grant, an Eilfall,
+    GWS retrieval) or one whose hit showed it (a basic-data name hit, an object hit). Any
+    other record, covert ones of other agencies included, is 404 ``not_found``.
+    """
     shapes.check(shapes.CORRECTION_NOTICE, {"text": text})
     with transaction.atomic():
-        record = access_record(actor, record_id, "view")
+        try:
+            record = access_record(actor, record_id, "view")
+        except NotFound:
+            record = record_seen_in_hit(actor, record_id)
         body = clean_text(text, "text", RaiseAtOnce(), max_len=4000) if text else ""
         if not body:
             raise Invalid("Hinweis angeben.", code="required", fields={"text": ["required"]})

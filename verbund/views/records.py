@@ -15,11 +15,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from agencies.models import as_officer
 from verbund.access.records import authorised_files
+from verbund.access.requests import hit_showing_record
 from verbund.errors import DomainError, Forbidden, NotFound, VersionConflict
 from verbund.forms.records import (
     BlockForm,
@@ -37,6 +39,7 @@ from verbund.services.records import (
     record_delete,
     record_update,
 )
+from verbund.views import search as search_views
 from verbund.views.common import (
     catalogue_labels,
     forbidden,
@@ -299,4 +302,68 @@ def record_correction(request: HttpRequest, record_id: str) -> HttpResponse:
             return redirect("record_detail", record_id=data["id"])
     return render(
         request, "verbund/record_detail.html", _detail_context(request, data, form), status=400
+    )
+
+
+# ---------------------------------------------------------------- notice from a hit (R-H2)
+
+
+def _hit_correction_step(hit: dict[str, Any], opened: dict[str, Any]) -> dict[str, Any] | None:
+    """Offer the notice of inaccuracy on a hit that showed another agency's record.
+
+    A record the officer may open already has the step (``correction_url``); a
+    reference-only hit shows no data to find inaccurate, so it offers none.
+    """
+    if opened.get("record") or not hit.get("record"):
+        return None
+    return {
+        "label": _("Notice of inaccuracy"),
+        "url": reverse("hit_correction", args=[hit["hit"]]),
+    }
+
+
+search_views.HIT_STEPS.append(_hit_correction_step)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def hit_correction(request: HttpRequest, hit_id: str) -> HttpResponse:
+    """Tell the owner of a record a hit showed about indications of inaccuracy (R-H2).
+
+    Only from a hit of the officer's agency that showed the record (a basic-data name hit
+    or an object hit); anything else is 404, like an invented hit.
+    """
+    actor = as_officer(request.user)
+    try:
+        _hit, record = hit_showing_record(actor, hit_id)
+    except NotFound:
+        raise Http404 from None
+    shown = {
+        "agency": record.owner.name,
+        "file_number": record.file_number,
+        "surname": (record.basic or {}).get("surname", ""),
+        "given_names": (record.basic or {}).get("given_names", ""),
+        "object": (record.object_data or {}).get("identifier", ""),
+    }
+    form = CorrectionNoticeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                correction_notice_create(
+                    actor=actor, record_id=record.pk, text=form.cleaned_data["text"]
+                )
+            except NotFound:
+                raise Http404 from None
+            except DomainError as exc:
+                apply_simple_error(form, exc)
+            else:
+                messages.success(request, _("The owning agency has been notified."))
+                return redirect("search")
+        status = 400
+    return render(
+        request,
+        "verbund/hit_correction.html",
+        {"hit": shown, "form": form},
+        status=status,
     )

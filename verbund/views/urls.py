@@ -22,6 +22,7 @@ urlpatterns = [
         records.record_correction,
         name="record_correction",
     ),
+    path("treffer/<str:hit_id>/hinweis/", records.hit_correction, name="hit_correction"),
 ]
 
 # Search and inbox pages (issue 3).

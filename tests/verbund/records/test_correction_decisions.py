@@ -256,3 +256,52 @@ def test_r_l5_outcome_item_goes_with_the_deleted_record(
     deleted = owner.delete(f"/api/v1/records/{record.pk}/?reason=Frist abgelaufen")
     assert deleted.status_code == 204, deleted.content
     assert not InboxItem.objects.filter(record_id=record.pk).exists()
+
+
+def test_r_h2_api_notice_from_an_agency_whose_hit_showed_the_record(
+    make_record: Any, api: Any
+) -> None:
+    """Any agency that lawfully saw the record may notify: a basic-data name hit suffices."""
+    from verbund.models import Hit
+
+    record = make_record("bka.analyst", basic={"surname": "Trefferhinweis"})
+    url = f"/api/v1/records/{record.pk}/correction-notices/"
+    client = api("lka-bw.analyst")
+    # Before any hit the record does not exist for LKA-BW.
+    assert client.post(url, {"text": "Prüfen."}, format="json").status_code == 404
+    searched = client.post(
+        "/api/v1/searches/",
+        {
+            "file": "ATD",
+            "mode": "name",
+            "purpose": "ct_task",
+            "urgency": "routine",
+            "criteria": {"surname": "Trefferhinweis"},
+        },
+        format="json",
+    )
+    assert searched.status_code == 201 and searched.json()["hit_count"] == 1
+    sent = client.post(url, {"text": "Geburtsort falsch."}, format="json")
+    assert sent.status_code == 201, sent.content
+    assert InboxItem.objects.get(kind="correction_notice", record=record).agency.code == "BKA"
+    # A third agency without a hit: 404, exactly as before.
+    assert api("lka-by.analyst").post(url, {"text": "x"}, format="json").status_code == 404
+    # A feature (reference-only) hit does not count.
+    other = make_record("bka.analyst", extended={"skills": ["aviation"]})
+    found = client.post(
+        "/api/v1/searches/",
+        {
+            "file": "ATD",
+            "mode": "feature",
+            "purpose": "ct_task",
+            "urgency": "routine",
+            "criteria": {"skills": "aviation"},
+        },
+        format="json",
+    )
+    assert found.status_code == 201
+    assert Hit.objects.filter(record=other).exists()
+    refused = client.post(
+        f"/api/v1/records/{other.pk}/correction-notices/", {"text": "x"}, format="json"
+    )
+    assert refused.status_code == 404

@@ -24,7 +24,7 @@ from guardian.shortcuts import assign_perm
 from agencies.models import Agency, Officer
 from tests.verbund.search.conftest import covert_payload
 from verbund.access.records import agency_group
-from verbund.models import Record
+from verbund.models import Hit, InboxItem, Record
 from verbund.services.searches import covert_hits_deliver
 
 pytestmark = pytest.mark.django_db
@@ -151,17 +151,54 @@ def test_r_h2_result_offers_the_notice_on_another_agencys_visible_name_hit(
     assert page.status_code == 200 and 'id="correction"' in page.content.decode()
 
 
-def test_r_h2_atd_name_hit_offers_the_notice_only_where_the_record_may_be_seen(
-    make_record: Any,
-) -> None:
+def test_r_h2_atd_name_hit_offers_the_notice_from_the_hit(make_record: Any) -> None:
     record = make_record("bka.analyst", basic={"surname": "Seitenmann"})
     section = _search("lka-bw.analyst", {"surname": "Seitenmann"})
-    # ATD: a hit alone does not open another agency's record — no link, no record id.
+    # ATD: a hit alone does not open another agency's record — no link, no record id —
+    # but the agency saw its basic data lawfully, so it may tell the owner of inaccuracies.
     assert "/datensaetze/" not in section and str(record.pk) not in section
-    assert "Hinweis auf Unrichtigkeit" not in _visible(section)
+    assert "Hinweis auf Unrichtigkeit" in _visible(section)
+    hit = Hit.objects.filter(record=record, search__agency__code="LKA-BW").latest(
+        "search__created_at"
+    )
+    assert f'href="/treffer/{hit.pk}/hinweis/"' in section
     _grant_view(record, "LKA-BW")
     section = _search("lka-bw.analyst", {"surname": "Seitenmann"})
     assert f'href="/datensaetze/{record.pk}/hinweis/#correction"' in section
+    assert "/treffer/" not in section.split("Hinweis auf Unrichtigkeit")[0].rsplit("<tr", 1)[-1]
+
+
+def test_r_h2_notice_from_a_hit_reaches_the_owner(make_record: Any) -> None:
+    record = make_record("bka.analyst", basic={"surname": "Hinweismann"})
+    _search("lka-bw.analyst", {"surname": "Hinweismann"})
+    hit = Hit.objects.get(record=record, search__agency__code="LKA-BW")
+    client = _browser("lka-bw.analyst")
+    page = client.get(f"/treffer/{hit.pk}/hinweis/")
+    html = page.content.decode()
+    assert page.status_code == 200 and "Hinweismann" in html and record.file_number in html
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    assert token is not None
+    csrf = token.group(1)
+    empty = client.post(f"/treffer/{hit.pk}/hinweis/", {"text": "  ", "csrfmiddlewaretoken": csrf})
+    assert empty.status_code == 400 and not InboxItem.objects.filter(record=record).exists()
+    assert "Dieses Feld ist zwingend erforderlich" in empty.content.decode()
+    sent = client.post(
+        f"/treffer/{hit.pk}/hinweis/",
+        {"text": "Geburtsdatum falsch.", "csrfmiddlewaretoken": csrf},
+    )
+    assert sent.status_code == 302
+    item = InboxItem.objects.get(kind="correction_notice", record=record)
+    assert item.agency.code == "BKA" and item.payload["from_agency"] == "LKA-BW"
+    # Another agency's officer cannot use the hit: 404, like an invented one.
+    assert _browser("lka-by.analyst").get(f"/treffer/{hit.pk}/hinweis/").status_code == 404
+
+
+def test_r_h2_no_notice_from_a_reference_only_hit(make_record: Any) -> None:
+    record = make_record("bka.analyst", extended={"skills": ["aviation"]})
+    section = _search("lka-bw.analyst", {"skills": "aviation"}, mode="feature")
+    assert "Hinweis auf Unrichtigkeit" not in _visible(section)
+    hit = Hit.objects.get(record=record, search__agency__code="LKA-BW")
+    assert _browser("lka-bw.analyst").get(f"/treffer/{hit.pk}/hinweis/").status_code == 404
 
 
 def test_r_e4_feature_hit_never_links_to_another_agencys_record(make_record: Any) -> None:
