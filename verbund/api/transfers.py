@@ -43,7 +43,8 @@ ERRORS = {
         "`invalid` (a type; `recipient` with none or both keys; own agency as recipient), "
         "`unknown_field`, `unknown_agency` / `not_participant` (`recipient.agency`), "
         "`unknown_partner` (`recipient.partner`), `unknown_item` (`items`), "
-        "`invalid_choice` / `marking_dropped` (`markings`), `task_required` (`task`), "
+        "`invalid_choice` / `marking_dropped` / `covert_required` (`markings`), "
+        "`task_required` (`task`), "
         "`too_long`, `too_many`, `invalid_characters`",
     ),
     403: OpenApiResponse(ErrorSerializer, description="Supervisor or account without agency"),

@@ -151,6 +151,16 @@ def _markings(required: list[str], markings: Any) -> list[str]:
     if unknown:
         detail = "Unbekannte Kennzeichnung."
         raise Invalid(detail, code="invalid_choice", fields={"markings": [detail]})
+    # R-C8: Art. 10 / Art. 13 / IT-system data are stored covert from the start; such a
+    # marking cannot be added to data that were not stored as such.
+    added = [m for m in markings if m in COVERT_ONLY_MARKINGS and m not in required]
+    if added:
+        detail = (
+            "Daten aus Maßnahmen nach Art. 10, Art. 13 GG oder aus informationstechnischen "
+            "Systemen sind als solche gespeichert; diese Kennzeichnung kann nicht hinzugefügt "
+            "werden."
+        )
+        raise Invalid(detail, code="covert_required", fields={"markings": [detail]})
     dropped = [m for m in required if m not in markings]
     if dropped:
         detail = "Kennzeichnungen bleiben bei jeder Übermittlung erhalten; es fehlt: " + ", ".join(

@@ -136,6 +136,11 @@ def test_r_c7_known_markings_may_be_added_unknown_ones_not(marked: Any, api: Any
     client = api("bka.analyst")
     unknown = client.post(URL, body(marked, markings=["other_law", "geheim"]), format="json")
     assert_error(unknown, 400, "invalid_choice", "markings")
+    # R-C8: data not stored as Art. 10 / Art. 13 / IT-system data cannot be marked as such.
+    nothing = Nothing()
+    covert_only = client.post(URL, body(marked, markings=["other_law", "art10"]), format="json")
+    assert_error(covert_only, 400, "covert_required", "markings")
+    nothing.assert_unchanged()
     added = client.post(URL, body(marked, markings=["use_check_only", "other_law"]), format="json")
     assert added.status_code == 201, added.content
     assert added.json()["markings"] == ["other_law", "use_check_only"]
