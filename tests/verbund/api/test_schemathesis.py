@@ -109,8 +109,9 @@ FUZZED_ONLY = ["POST /api/v1/records/", "PATCH /api/v1/records/{record_id}/"]
 # gunicorn processes, and schemathesis's concurrent workers.
 WEB_WORKERS = 2
 WORKERS = 2
-# Hard stop of the schemathesis subprocess (measured: 62-80 s; see the module docstring).
-TIMEOUT = 150
+# Hard stop of the schemathesis subprocess (measured alone: 62-80 s before issue 15, 81 s
+# after it with its 13 new operations; 93-126 s beside other suites on these 2 cores).
+TIMEOUT = 300
 # Operations without a path id that must answer a 2xx at least once (see the test's end).
 SUCCESS_REQUIRED = [
     "GET /api/v1/audit/events/",
