@@ -71,6 +71,13 @@ def hit_for_request(actor: Any, hit_id: Any) -> tuple[Hit, Record]:
         .select_related("search__file")
         .first()
     )
+    record = _still_searchable(actor, hit)
+    assert hit is not None  # _still_searchable raised otherwise
+    return hit, record
+
+
+def _still_searchable(actor: Any, hit: Hit | None) -> Record:
+    """Return the record behind an own hit while a search could still show it, or 404."""
     if hit is None:
         raise NotFound()
     record = (
@@ -81,7 +88,7 @@ def hit_for_request(actor: Any, hit_id: Any) -> tuple[Hit, Record]:
     )
     if record is None:
         raise NotFound()
-    return hit, record
+    return record
 
 
 def _shows_record() -> Q:
@@ -128,14 +135,7 @@ def record_seen_in_hit(actor: Any, record_id: Any) -> Record:
         .select_related("search__file")
         .first()
     )
-    if hit is None:
-        raise NotFound()
-    record = (
-        searchable_for(actor, hit.search.file).filter(pk=pk).select_related("owner", "file").first()
-    )
-    if record is None:
-        raise NotFound()
-    return record
+    return _still_searchable(actor, hit)
 
 
 def access_requests_for(actor: Any) -> QuerySet[AccessRequest]:
