@@ -71,15 +71,13 @@ def hit_for_request(actor: Any, hit_id: Any) -> tuple[Hit, Record]:
         .select_related("search__file")
         .first()
     )
-    record = _still_searchable(actor, hit)
-    assert hit is not None  # _still_searchable raised otherwise
-    return hit, record
-
-
-def _still_searchable(actor: Any, hit: Hit | None) -> Record:
-    """Return the record behind an own hit while a search could still show it, or 404."""
     if hit is None:
         raise NotFound()
+    return hit, _still_searchable(actor, hit)
+
+
+def _still_searchable(actor: Any, hit: Hit) -> Record:
+    """Return the record behind an own hit while a search could still show it, or 404."""
     record = (
         searchable_for(actor, hit.search.file)
         .filter(pk=hit.record_id)
@@ -135,6 +133,8 @@ def record_seen_in_hit(actor: Any, record_id: Any) -> Record:
         .select_related("search__file")
         .first()
     )
+    if hit is None:
+        raise NotFound()
     return _still_searchable(actor, hit)
 
 
