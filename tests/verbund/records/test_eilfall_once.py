@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.db import IntegrityError, transaction
 from django.test import Client
+from django.urls import reverse
 
 from agencies.models import Officer
 from audit.models import AuditEvent
@@ -150,6 +151,8 @@ def test_r_g3_r_l5_duty_survives_the_owners_deletion_and_can_be_closed(
     page = _browser("lka-bw.analyst").get("/eingang/")
     assert page.status_code == 200
     assert file_number in page.content.decode() and "duty-form" in page.content.decode()
+    detail = _browser("lka-bw.analyst").get(reverse("eilfall_detail", args=[taken["id"]]))
+    assert detail.status_code == 200 and file_number in detail.content.decode()
     response = requester.post(
         f"{URL}{taken['id']}/duty/",
         {"deleted_or_blocked": "deleted", "third_parties_informed": True},
