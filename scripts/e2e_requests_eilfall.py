@@ -179,6 +179,11 @@ def main() -> None:
         call("POST", "/api/v1/emergency-accesses/", lka, {**eilfall, "decided_by": "lka-bw.head"}),
         201,
     )
+    expect(
+        "the same Eilfall a second time",
+        call("POST", "/api/v1/emergency-accesses/", lka, {**eilfall, "decided_by": "lka-bw.head"}),
+        409,
+    )
     print(
         "    consent:",
         access["consent"],
@@ -196,6 +201,12 @@ def main() -> None:
         200,
     )
     expect("record after the refusal", call("GET", f"/api/v1/records/{record2['id']}/", lka), 404)
+    again = expect(
+        "a new Eilfall after the refusal",
+        call("POST", "/api/v1/emergency-accesses/", lka, {**eilfall, "decided_by": "lka-bw.head"}),
+        409,
+    )
+    print("    code:", again["code"])
     inbox = expect(
         "lka-bw.analyst's inbox", call("GET", "/api/v1/inbox/?kind=emergency_refused", lka), 200
     )

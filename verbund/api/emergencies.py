@@ -43,6 +43,32 @@ DANGER_HELP = (
 )
 
 
+# Fields the server sets: sent with a create they are ignored, never applied (api.md).
+SERVER_SET = frozenset(
+    {
+        "id",
+        "status",
+        "grant",
+        "consent",
+        "consent_reasons",
+        "consent_by",
+        "consent_at",
+        "consent_due_at",
+        "decided_at",
+        "owner",
+        "requester",
+        "officer",
+        "record",
+        "file",
+        "file_number",
+        "created_at",
+        "duty_due_at",
+        "duty_done_at",
+        "duty_steps",
+    }
+)
+
+
 def _error(description: str) -> OpenApiResponse:
     return OpenApiResponse(ErrorSerializer, description=description)
 
@@ -223,19 +249,25 @@ class EmergencyListView(GenericAPIView):
             201: EmergencyAccessCreatedSerializer,
             400: _error(
                 "`required` / `invalid_choice` (danger) / `too_long` naming the field; "
-                "`own_record` (a hit on the own record), `not_in_gws` (a GWS hit)"
+                "`own_record` (a hit on the own record), `not_in_gws` (a GWS hit); "
+                "`unknown_field` naming a key not in the body (fields the server sets are "
+                "ignored)"
             ),
             403: _error(
                 "`decision_not_authorised`: decided_by is not a head or specially authorised "
                 "senior officer of the caller's agency; `forbidden`: supervisors"
             ),
             404: _error("`not_found`: unknown hit, another agency's, or a deleted/blocked record"),
+            409: _error(
+                "`already_taken` (the agency's Eilfall on the record awaits or holds consent), "
+                "`consent_refused` (the owner refused an Eilfall on the record: request it)"
+            ),
         },
         summary="Take a hit's extended data in an Eilfall; the owner is asked for consent",
     )
     def post(self, request: Request) -> Response:
         """Create the Eilfall and answer with it and the record's data."""
-        body = EmergencyCreateSerializer.checked(request.data)
+        body = EmergencyCreateSerializer.declared(request.data, ignored=SERVER_SET)
         ea, shown = emergency_access_create(
             actor=as_officer(request.user),
             hit=body.get("hit"),
@@ -272,7 +304,7 @@ class EmergencyConsentView(APIView):
         request=EmergencyConsentSerializer,
         responses={
             200: EmergencyAccessSerializer,
-            400: _error("`required` (grant, reasons), `invalid`, `too_long`"),
+            400: _error("`required` (grant, reasons), `invalid`, `too_long`, `unknown_field`"),
             403: _error("`not_owner`: the requester cannot decide its own Eilfall"),
             404: ERRORS[404],
             409: _error("`already_decided`"),
@@ -281,7 +313,7 @@ class EmergencyConsentView(APIView):
     )
     def post(self, request: Request, emergency_id: str) -> Response:
         """Decide and answer with the updated Eilfall."""
-        body = EmergencyConsentSerializer.checked(request.data)
+        body = EmergencyConsentSerializer.declared(request.data)
         ea = emergency_consent_decide(
             actor=as_officer(request.user),
             emergency_id=emergency_id,
@@ -302,7 +334,7 @@ class EmergencyDutyView(APIView):
             200: EmergencyAccessSerializer,
             400: _error(
                 "`required` (deleted_or_blocked, third_parties_informed), `invalid_choice`, "
-                "`invalid`, `too_long`"
+                "`invalid`, `too_long`, `unknown_field`"
             ),
             403: _error("`not_requester`: the owner has no such duty"),
             404: ERRORS[404],
@@ -312,7 +344,7 @@ class EmergencyDutyView(APIView):
     )
     def post(self, request: Request, emergency_id: str) -> Response:
         """Close the duty and answer with the updated Eilfall."""
-        body = EmergencyDutySerializer.checked(request.data)
+        body = EmergencyDutySerializer.declared(request.data)
         ea = emergency_duty_close(
             actor=as_officer(request.user),
             emergency_id=emergency_id,

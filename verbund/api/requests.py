@@ -267,7 +267,7 @@ class AccessDecisionView(APIView):
             400: OpenApiResponse(
                 ErrorSerializer,
                 description="`required` (`grant`, `reasons`, `provision`), `invalid`, "
-                "`too_long`, `invalid_characters`",
+                "`too_long`, `invalid_characters`, `unknown_field`",
             ),
             **ERRORS,
             409: OpenApiResponse(
@@ -280,7 +280,7 @@ class AccessDecisionView(APIView):
     )
     def post(self, request: Request, request_id: str) -> Response:
         """Decide and answer with the updated request."""
-        body = AccessDecisionSerializer.checked(request.data)
+        body = AccessDecisionSerializer.declared(request.data)
         actor = as_officer(request.user)
         decided = access_request_decide(
             actor=actor,

@@ -101,6 +101,18 @@ class RequestSerializer(serializers.Serializer):
             raise Invalid("Ein JSON-Objekt erwartet.", code="invalid")
         return data
 
+    @classmethod
+    def declared(cls, data: Any, *, ignored: frozenset[str] = frozenset()) -> dict[str, Any]:
+        """Return the body's declared fields; any other key is 400 ``unknown_field`` naming
+        it, except ``ignored`` ones (fields the server sets: dropped, never applied)."""
+        body = cls.checked(data)
+        fields = set(cls().fields)
+        unknown = sorted(k for k in body if k not in fields and k not in ignored)
+        if unknown:
+            detail = "Unbekanntes Feld."
+            raise Invalid(detail, code="unknown_field", fields={k: [detail] for k in unknown})
+        return {k: v for k, v in body.items() if k in fields}
+
 
 def texts(**kwargs: Any) -> serializers.ListField:
     """A list of texts (at most ``shapes.MAX_LIST_ITEMS`` items)."""

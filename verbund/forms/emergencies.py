@@ -60,9 +60,7 @@ class EilfallForm(forms.Form):
     def __init__(self, *args: Any, heads: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field: Any = self.fields["decided_by"]
-        field.choices = [("", "—")] + [
-            (h.username, f"{h.get_full_name() or h.username} ({h.username})") for h in heads
-        ]
+        field.choices = [("", "—")] + [(h.username, h.get_full_name() or h.username) for h in heads]
 
 
 class ConsentForm(forms.Form):

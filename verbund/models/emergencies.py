@@ -81,6 +81,15 @@ class EmergencyAccess(models.Model):
             models.Index(fields=["record", "requester", "consent"], name="eilfall_record"),
             models.Index(fields=["consent", "consent_due_at"], name="eilfall_consent_due"),
         ]
+        constraints = [
+            # R-G3: one Eilfall per record and requesting agency while consent is pending or
+            # granted, also against concurrent posts (the service answers 409).
+            models.UniqueConstraint(
+                fields=["record", "requester"],
+                condition=models.Q(consent__in=["pending", "granted"]),
+                name="one_open_eilfall_per_record",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"eilfall {self.pk}"

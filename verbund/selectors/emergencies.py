@@ -52,6 +52,11 @@ def emergencies_log_view(*, actor: Any, items: list[EmergencyAccess]) -> None:
 _last_search: dict[str, bool] = {}
 
 
+def forget_eilfall_steps() -> None:
+    """Drop the remembered steps: an Eilfall was taken, the next page asks again."""
+    _last_search.clear()
+
+
 def eilfall_possible(hit_id: str) -> bool:
     """Return whether a hit may start an Eilfall: another agency's active ATD record.
 
@@ -64,13 +69,22 @@ def eilfall_possible(hit_id: str) -> bool:
     search_id = Hit.objects.filter(pk=hit_id).values_list("search_id", flat=True).first()
     if search_id is None:
         return False
-    rows = Hit.objects.filter(search_id=search_id).values_list(
-        "id",
-        "search__agency_id",
-        "record__owner_id",
-        "record__file__is_atd",
-        "record__status",
-        "record__storage",
+    rows = list(
+        Hit.objects.filter(search_id=search_id).values_list(
+            "id",
+            "search__agency_id",
+            "record_id",
+            "record__owner_id",
+            "record__file__is_atd",
+            "record__status",
+            "record__storage",
+        )
+    )
+    # One Eilfall per record and agency; none after the owner refused one (R-G3).
+    taken = set(
+        EmergencyAccess.objects.filter(
+            requester_id__in={row[1] for row in rows}, record_id__in={row[2] for row in rows}
+        ).values_list("requester_id", "record_id")
     )
     _last_search = {
         str(pk): bool(
@@ -78,8 +92,9 @@ def eilfall_possible(hit_id: str) -> bool:
             and owner_id != agency_id
             and status == RecordStatus.ACTIVE
             and storage != Storage.COVERT
+            and (agency_id, record_id) not in taken
         )
-        for pk, agency_id, owner_id, is_atd, status, storage in rows
+        for pk, agency_id, record_id, owner_id, is_atd, status, storage in rows
     }
     return _last_search.get(hit_id, False)
 

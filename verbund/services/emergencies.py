@@ -19,7 +19,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agencies.models import Officer, Role
@@ -114,7 +114,7 @@ def _hit_for(actor: Officer, hit_id: Any) -> Hit:
     try:
         pk = uuid.UUID(str(hit_id))
     except ValueError:
-        raise NotFound(fields={"hit": ["not_found"]}) from None
+        raise NotFound() from None
     hit = (
         Hit.objects.select_related("search", "record__file", "record__owner")
         .filter(
@@ -131,7 +131,7 @@ def _hit_for(actor: Officer, hit_id: Any) -> Hit:
         or record is None
         or (record.storage == Storage.COVERT and record.owner_id != actor.agency_id)
     ):
-        raise NotFound(fields={"hit": ["not_found"]})
+        raise NotFound()
     if record.owner_id == actor.agency_id:
         detail = "Ein Eilfall betrifft nur Datensätze anderer Behörden."
         raise Invalid(detail, code="own_record", fields={"hit": [detail]})
@@ -186,6 +186,30 @@ def _references(ea: EmergencyAccess, record: Record | None) -> list[dict[str, An
     return [log_ref(record)] if record is not None else []
 
 
+def _already_taken() -> Conflict:
+    detail = "Zu diesem Datensatz besteht bereits ein Eilfall Ihrer Behörde."
+    return Conflict(detail, code="already_taken", fields={"hit": [detail]})
+
+
+def _no_eilfall_yet(actor: Officer, record: Record) -> None:
+    """409 while the agency's Eilfall on the record awaits or holds consent, or after the
+    owner refused it (R-G3): a refusal ends the emergency use for good."""
+    consents = set(
+        EmergencyAccess.objects.filter(record=record, requester_id=actor.agency_id).values_list(
+            "consent", flat=True
+        )
+    )
+    if consents & {Consent.PENDING, Consent.GRANTED}:
+        raise _already_taken()
+    if Consent.REFUSED in consents:
+        detail = (
+            "Die eingebende Behörde hat die Zustimmung zu einem Eilfall auf diesen Datensatz "
+            "verweigert; ein neuer Eilfall ist ausgeschlossen. Die Daten können nur noch mit "
+            "einem Übermittlungsersuchen erbeten werden."
+        )
+        raise Conflict(detail, code="consent_refused", fields={"hit": [detail]})
+
+
 def emergency_access_create(
     *,
     actor: Officer,
@@ -228,8 +252,11 @@ def emergency_access_create(
     found = _hit_for(actor, hit)
     record = found.record
     with transaction.atomic():
+        # No row lock: the partial unique constraint keeps one Eilfall per record and
+        # agency while consent is pending or granted, also against a concurrent post.
+        _no_eilfall_yet(actor, record)
         now = timezone.now()
-        ea = EmergencyAccess.objects.create(
+        ea = EmergencyAccess(
             hit=found,
             record=record,
             file=record.file,
@@ -243,6 +270,12 @@ def emergency_access_create(
             decided_by=decider,
             consent_due_at=eilfall_consent_due(now),
         )
+        try:
+            with transaction.atomic():
+                ea.save(force_insert=True)
+        except IntegrityError:
+            # A concurrent Eilfall of the same agency on the same record won the race.
+            raise _already_taken() from None
         InboxItem.objects.create(
             agency_id=record.owner_id,
             file=record.file,
@@ -358,7 +391,8 @@ def emergency_consent_decide(
                 agency_id=ea.requester_id,
                 file=ea.file,
                 kind=InboxKind.EMERGENCY_REFUSED,
-                record=ea.record,
+                # The duty stays after the owner deletes the record (R-L5): not tied to it.
+                record=None,
                 subject_id=ea.pk,
                 payload={
                     "eilfall": str(ea.pk),
@@ -435,7 +469,16 @@ def emergency_duty_close(
         if ea.duty_done_at is not None:
             raise Conflict("Diese Pflicht ist bereits erledigt.", code="already_done")
         now = timezone.now()
-        third_parties = _third_parties(ea)
+        item = (
+            InboxItem.objects.select_for_update()
+            .filter(kind=InboxKind.EMERGENCY_REFUSED, subject_id=ea.pk)
+            .first()
+        )
+        told = dict(item.payload) if item is not None else {}
+        # After the record's deletion its transfers no longer name it: the third parties
+        # known at the refusal stay in the duty's item.
+        third_parties = _third_parties(ea) if ea.record_id else list(told.get("third_parties", []))
+        record_id = str(ea.record_id) if ea.record_id else str(told.get("record", ""))
         ea.duty_steps = {
             "deleted_or_blocked": deleted_or_blocked,
             "third_parties_informed": True,
@@ -446,11 +489,6 @@ def emergency_duty_close(
         }
         ea.duty_done_at = now
         ea.save(update_fields=["duty_steps", "duty_done_at"])
-        item = (
-            InboxItem.objects.select_for_update()
-            .filter(kind=InboxKind.EMERGENCY_REFUSED, subject_id=ea.pk)
-            .first()
-        )
         if item is not None:
             item.payload = {
                 **item.payload,
@@ -474,6 +512,9 @@ def emergency_duty_close(
             details={
                 "eilfall": str(ea.pk),
                 "owner": ea.owner.code,
+                # Which data were deleted or blocked, also after the record's deletion.
+                "file_number": ea.file_number,
+                "record": record_id,
                 **{k: v for k, v in ea.duty_steps.items() if k not in ("closed_at",)},
             },
         )

@@ -340,7 +340,7 @@ def access_request_decide(
             agency=request.requester,
             file=request.file,
             kind=InboxKind.ACCESS_DECISION,
-            record=record,
+            record=None,  # a recorded decision stays after the record's deletion (R-L5)
             subject_id=request.pk,
             payload={
                 "access_request": str(request.pk),

@@ -303,15 +303,14 @@ def transfer_create(
         )
         # The recipient learns what it received and the markings that stay with it; never
         # the record's data (the sender's own transfer carried those).
-        covert_record = record.storage == Storage.COVERT
         InboxItem.objects.create(
             agency=agency,
             file=record.file,
             kind=InboxKind.TRANSFER_RECEIVED,
-            # A covert record is not named on the recipient's item: the inbox log would
-            # otherwise carry its id outside the covert column (R-I5). The recipient holds
-            # the findings transferred, never the record.
-            record=None if covert_record else record,
+            # Not tied to the record: what was received and its markings stay after the
+            # record's deletion (R-L5, R-C7); nor is a covert record named in the inbox log
+            # (R-I5). The recipient holds the findings transferred, never the record.
+            record=None,
             subject_id=transfer.pk,
             payload=received_payload(transfer),
         )

@@ -32,6 +32,7 @@ from verbund.selectors.emergencies import (
     eilfall_possible,
     emergencies_for,
     emergencies_log_view,
+    forget_eilfall_steps,
 )
 from verbund.selectors.records import record_get
 from verbund.services.emergencies import (
@@ -191,8 +192,9 @@ def eilfall_new(request: HttpRequest, hit_id: str) -> HttpResponse:
                         placed = True
                 if not placed:
                     form.add_error(None, exc.detail)
-                status = exc.status if exc.status in (400, 403) else 400
+                status = exc.status if exc.status in (400, 403, 409) else 400
             else:
+                forget_eilfall_steps()
                 messages.success(
                     request,
                     _(

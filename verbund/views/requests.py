@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from agencies.models import as_officer
+from verbund.access.records import records_for
 from verbund.errors import Conflict, DomainError, Forbidden, NotFound
 from verbund.forms import labels
 from verbund.forms.requests import AccessDecisionForm, AccessRequestForm
@@ -68,15 +69,24 @@ def _request_step(hit: dict[str, Any], opened: dict[str, Any]) -> dict[str, Any]
     return {"label": _("Transfer request"), "url": reverse("request_new", args=[hit["hit"]])}
 
 
-def _facts(payload: dict[str, Any], *, incoming: bool) -> list[dict[str, Any]]:
-    """Return an inbox payload of a request or decision as labelled facts, no codes."""
+def _facts(
+    payload: dict[str, Any], *, incoming: bool, may_open: bool = True
+) -> list[dict[str, Any]]:
+    """Return an inbox payload of a request or decision as labelled facts, no codes.
+
+    The file number links to the record only where the officer may still open it.
+    """
     facts: list[dict[str, Any]] = []
 
     def add(label: Any, value: Any, url: str = "") -> None:
         if value not in (None, "", []):
             facts.append({"label": label, "value": value, "url": url})
 
-    record_url = reverse("record_detail", args=[payload["record"]]) if payload.get("record") else ""
+    record_url = (
+        reverse("record_detail", args=[payload["record"]])
+        if payload.get("record") and may_open
+        else ""
+    )
     add(_("File number"), payload.get("file_number"), record_url)
     if incoming:
         add(_("Requesting agency"), payload.get("requester"))
@@ -109,10 +119,20 @@ def _inbox_request_row(request: HttpRequest, item: Any, row: dict[str, Any]) -> 
     row["crosses_separation"] = bool(payload.get("crosses_separation"))
 
 
+def _may_open(request: HttpRequest, payload: dict[str, Any]) -> bool:
+    """Whether the payload's record is still there and open to the officer (a grant can
+    end, the owner can delete the record while the decision stays in the inbox)."""
+    record_id = payload.get("record")
+    if not record_id:
+        return False
+    visible = records_for(as_officer(request.user), "view")
+    return visible.filter(pk=record_id).exists()
+
+
 def _inbox_decision_row(request: HttpRequest, item: Any, row: dict[str, Any]) -> None:
     """Add the labelled facts of the owner's decision and the links it opens."""
     payload = item.payload
-    row["facts"] = _facts(payload, incoming=False)
+    row["facts"] = _facts(payload, incoming=False, may_open=_may_open(request, payload))
     row["request_url"] = (
         reverse("request_detail", args=[payload["access_request"]])
         if payload.get("access_request")

@@ -200,9 +200,12 @@ def _search(username: str, mode: str, criteria: dict[str, Any]) -> str:
     return str(found.pk)
 
 
-def _eilfall(username: str, head: str, owner: str) -> str:
-    """Take an Eilfall as ``username`` (decided by ``head``) on a record of ``owner``."""
-    search = _search(username, "name", {"surname": "Al-Masri"})
+def _eilfall(username: str, head: str, owner: str, surname: str) -> str:
+    """Take an Eilfall as ``username`` (decided by ``head``) on a new record of ``owner``
+    (one Eilfall per record and agency, R-G3: each on a record of its own)."""
+    basic = {"surname": surname, "given_names": "Emil", "date_of_birth": "1980-02-02"}
+    record_create(actor=_officer(f"{owner.lower()}.analyst"), data=person_payload(basic=basic))
+    search = _search(username, "name", {"surname": surname})
     hit = Hit.objects.filter(
         search_id=search, record__owner__code=owner, record__storage="open"
     ).first()
@@ -273,8 +276,14 @@ def seed() -> dict[str, list[str]]:
     # Eilfälle (R-G3): on BKA records, consent pending (the first decision on each answers
     # 200, later ones 409); taken by the BKA on a BfV record and refused (the first duty
     # closing answers 200, later ones 409).
-    ids["eilfaelle_owned"] = [_eilfall("lka-bw.analyst", "lka-bw.head", "BKA") for _ in range(4)]
-    refused = [_eilfall("bka.analyst", "bka.head", "BFV") for _ in range(4)]
+    ids["eilfaelle_owned"] = [
+        _eilfall("lka-bw.analyst", "lka-bw.head", "BKA", surname)
+        for surname in ("Anders", "Berger", "Conrad", "Dietz")
+    ]
+    refused = [
+        _eilfall("bka.analyst", "bka.head", "BFV", surname)
+        for surname in ("Ebert", "Fink", "Graf", "Hahn")
+    ]
     for pk in refused:
         emergency_consent_decide(
             actor=_officer("bfv.analyst"), emergency_id=pk, grant=False, reasons="Nein."
