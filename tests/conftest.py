@@ -7,7 +7,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection, transaction
+from django.test import Client
 from rest_framework.test import APIClient
 
 from agencies.models import Officer
@@ -141,3 +143,20 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
 
         with item.config.stash[blocking_manager_key].unblock(), connection.cursor() as cursor:
             cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_no_truncate")
+
+
+@pytest.fixture
+def browser(reference: dict[str, Any]) -> Callable[..., Client]:
+    """Return a session client logged in as the named officer, in German unless told.
+
+    Test modules whose pages need another shape (an anonymous visitor, CSRF checks)
+    define their own ``browser``.
+    """
+
+    def make(username: str, language: str = "de") -> Client:
+        client = Client()
+        client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = language
+        client.force_login(Officer.objects.get(username=username))
+        return client
+
+    return make

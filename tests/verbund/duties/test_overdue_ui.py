@@ -8,29 +8,14 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.conf import settings as django_settings
 from django.test import Client
 
-from agencies.models import Officer
 from audit.models import AuditEvent
 from tests.verbund.views.test_no_requirement_ids_in_ui import assert_no_requirement_id
 
 pytestmark = pytest.mark.django_db
 START = datetime.datetime(2026, 3, 2, 8, 0, tzinfo=datetime.UTC)
 CODES = ("covert_hit", "access_request", "emergency_consent", "emergency_refused")
-
-
-@pytest.fixture
-def browser(reference: dict[str, Any]) -> Callable[..., Client]:
-    """Return a session client logged in as the named officer, in German unless told."""
-
-    def make(username: str, language: str = "de") -> Client:
-        client = Client()
-        client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = language
-        client.force_login(Officer.objects.get(username=username))
-        return client
-
-    return make
 
 
 @pytest.fixture

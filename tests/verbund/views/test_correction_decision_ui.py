@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
-from django.conf import settings as django_settings
 from django.test import Client
 
-from agencies.models import Officer
 from audit.models import AuditEvent
 from verbund.models import InboxItem, Record
 
@@ -17,19 +14,6 @@ pytestmark = pytest.mark.django_db
 
 NOTICE = "Geburtsdatum laut Pass 1985-03-15."
 RAW = ("corrected", "rejected", "decided_by", "decided_at", "correction_outcome", "R-H")
-
-
-@pytest.fixture
-def browser(reference: dict[str, Any]) -> Callable[..., Client]:
-    """Return a session client logged in as the named officer, in German unless told."""
-
-    def make(username: str, language: str = "de") -> Client:
-        client = Client()
-        client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = language
-        client.force_login(Officer.objects.get(username=username))
-        return client
-
-    return make
 
 
 @pytest.fixture

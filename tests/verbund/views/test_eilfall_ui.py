@@ -8,10 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.conf import settings as django_settings
 from django.test import Client
 
-from agencies.models import Officer
 from tests.verbund.views.test_no_requirement_ids_in_ui import assert_no_requirement_id
 from verbund.forms.emergencies import DANGER_CHOICES
 from verbund.models import EmergencyAccess, Hit, InboxItem
@@ -22,17 +20,6 @@ pytestmark = pytest.mark.django_db
 FACTS = "Anschlag in Stuttgart heute Abend angekündigt."
 WHY = "Ein Ersuchen würde erst morgen beschieden."
 CODES = ("use_eilfall", "emergency_consent", "emergency_refused", "critical_infrastructure")
-
-
-@pytest.fixture
-def browser(reference: dict[str, Any]) -> Callable[..., Client]:
-    def make(username: str, language: str = "de") -> Client:
-        client = Client()
-        client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = language
-        client.force_login(Officer.objects.get(username=username))
-        return client
-
-    return make
 
 
 def _visible(html: str) -> str:

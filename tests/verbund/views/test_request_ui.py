@@ -6,10 +6,8 @@ from __future__ import annotations
 import html as html_lib
 import re
 from collections.abc import Callable
-from typing import Any
 
 import pytest
-from django.conf import settings as django_settings
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -59,17 +57,6 @@ def _assert_no_codes(html: str) -> None:
     text = _visible(html)
     found = [c for c in CODES if c in text]
     assert not found, found
-
-
-@pytest.fixture
-def browser(reference: dict[str, Any]) -> Callable[..., Client]:
-    def make(username: str, language: str = "de") -> Client:
-        client = Client()
-        client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = language
-        client.force_login(Officer.objects.get(username=username))
-        return client
-
-    return make
 
 
 def _search_page(

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
 
 import pytest
-from django.conf import settings as django_settings
 from django.test import Client
 
-from agencies.models import Officer
 from audit.models import AuditEvent
 from tests.verbund.transfers.support import covert_decision, eilfall, grant
 from verbund.models import InboxItem, Record, Transfer
@@ -21,19 +18,6 @@ pytestmark = pytest.mark.django_db
 
 # Codes an officer must never read on these pages (they may sit in names and addresses).
 RAW = ("art10", "other_law", "use_check_only", "own_initiative", "transfer_received", "R-")
-
-
-@pytest.fixture
-def browser(reference: dict[str, Any]) -> Callable[..., Client]:
-    """Return a session client logged in as the named officer, in German unless told."""
-
-    def make(username: str, language: str = "de") -> Client:
-        client = Client()
-        client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = language
-        client.force_login(Officer.objects.get(username=username))
-        return client
-
-    return make
 
 
 def _visible(html: str) -> str:
