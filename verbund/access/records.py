@@ -209,6 +209,19 @@ def records_for(actor: Any, action: Action) -> QuerySet[Record]:
     return Record.objects.filter(scope, file__in=files)
 
 
+def visible_record_ids(actor: Any, ids: Any) -> set[uuid.UUID]:
+    """Return which of the given record ids the officer may open now (one query).
+
+    Objects about a record (a request, an Eilfall) name it only while the caller may open
+    it: a record deleted, blocked or stored covert since then reads the same — no id —
+    so nothing tells the caller which of these happened (R-D3, R-D5).
+    """
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return set()
+    return set(records_for(actor, "view").filter(pk__in=wanted).values_list("pk", flat=True))
+
+
 def access_record(actor: Any, record_id: Any, action: Action) -> Record:
     """Return one record for the action, or raise 404 (unknown or not for you) / 403.
 

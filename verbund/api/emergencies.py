@@ -25,7 +25,7 @@ from verbund.api.schemas import (
 )
 from verbund.models import EmergencyAccess
 from verbund.models.emergencies import Consent, Danger
-from verbund.selectors.emergencies import emergencies_for, emergencies_log_view
+from verbund.selectors.emergencies import emergencies_for, emergencies_log_view, with_record_ids
 from verbund.services import emergencies
 from verbund.services.emergencies import (
     DUTY_STEPS,
@@ -150,7 +150,10 @@ class EmergencyAccessSerializer(serializers.Serializer):
     file = serializers.CharField(source="file.code")
     file_number = serializers.CharField()
     record = serializers.UUIDField(
-        source="record_id", allow_null=True, help_text="null after the record's deletion"
+        source="record_shown",
+        allow_null=True,
+        help_text="The record's id while the caller may open it; else null (deleted, "
+        "blocked, stored covert since, or no longer open to the requester).",
     )
     requester = serializers.CharField(source="requester.code", help_text="Requesting agency")
     owner = serializers.CharField(source="owner.code", help_text="Owner agency of the record")
@@ -241,7 +244,8 @@ class EmergencyListView(GenericAPIView):
         """Return a page of Eilfälle; the page shown is logged (R-I1)."""
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset())) or []
         emergencies_log_view(actor=as_officer(request.user), items=page)
-        return self.get_paginated_response(EmergencyAccessSerializer(page, many=True).data)
+        shown = with_record_ids(actor=as_officer(request.user), items=list(page))
+        return self.get_paginated_response(EmergencyAccessSerializer(shown, many=True).data)
 
     @extend_schema(
         request=EmergencyCreateSerializer,
@@ -291,7 +295,9 @@ class EmergencyDetailView(APIView):
     )
     def get(self, request: Request, emergency_id: str) -> Response:
         """Return the Eilfall; the view is logged."""
-        ea = emergency_get(actor=as_officer(request.user), emergency_id=emergency_id)
+        actor = as_officer(request.user)
+        ea = emergency_get(actor=actor, emergency_id=emergency_id)
+        with_record_ids(actor=actor, items=[ea])
         return Response(EmergencyAccessSerializer(ea).data)
 
 
@@ -320,6 +326,7 @@ class EmergencyConsentView(APIView):
             grant=body.get("grant"),
             reasons=body.get("reasons"),
         )
+        with_record_ids(actor=as_officer(request.user), items=[ea])
         return Response(EmergencyAccessSerializer(ea).data)
 
 
@@ -352,4 +359,5 @@ class EmergencyDutyView(APIView):
             third_parties_informed=body.get("third_parties_informed"),
             note=body.get("note") or "",
         )
+        with_record_ids(actor=as_officer(request.user), items=[ea])
         return Response(EmergencyAccessSerializer(ea).data)

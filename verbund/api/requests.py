@@ -26,6 +26,7 @@ from verbund.selectors.requests import (
     access_request_data,
     access_request_get,
     access_request_list,
+    access_requests_data,
     log_requests_shown,
 )
 from verbund.services.requests import (
@@ -197,9 +198,7 @@ class AccessRequestListView(GenericAPIView):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset())) or []
         log_requests_shown(actor=actor, requests=page)
         return self.get_paginated_response(
-            AccessRequestSerializer(
-                [access_request_data(r, actor=actor) for r in page], many=True
-            ).data
+            AccessRequestSerializer(access_requests_data(list(page), actor=actor), many=True).data
         )
 
     @extend_schema(

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 
 from agencies.models import Officer, Role
 from audit.services import log_event
-from verbund.access.records import authorised_files
+from verbund.access.records import authorised_files, visible_record_ids
 from verbund.models import EmergencyAccess, Hit
 from verbund.models.records import RecordStatus, Storage
 
@@ -108,3 +108,15 @@ def deciding_heads(*, actor: Any) -> list[Officer]:
             "last_name", "username"
         )
     )
+
+
+def with_record_ids(*, actor: Any, items: list[EmergencyAccess]) -> list[EmergencyAccess]:
+    """Set ``record_shown`` on each Eilfall: its record's id while the caller may open it.
+
+    A record deleted, blocked or stored covert since then, or no longer open to the
+    requester after a refused consent, reads the same — no id (R-D3, R-G3). One query.
+    """
+    visible = visible_record_ids(actor, [ea.record_id for ea in items])
+    for ea in items:
+        ea.record_shown = ea.record_id if ea.record_id in visible else None  # type: ignore[attr-defined]
+    return items

@@ -11,11 +11,11 @@ from django.db.models import F, QuerySet
 
 from audit.services import log_event
 from verbund.access.logging import log_ref
+from verbund.access.records import visible_record_ids
 from verbund.access.requests import access_requests_for, hit_for_request
 from verbund.errors import NotFound
 from verbund.models import AccessRequest, Hit
 from verbund.models.records import RecordStatus
-from verbund.models.requests import RequestStatus
 from verbund.selectors.records import record_reference
 
 DIRECTIONS = ("incoming", "outgoing")
@@ -30,16 +30,26 @@ def access_request_list(*, actor: Any) -> QuerySet[AccessRequest]:
     )
 
 
-def access_request_data(request: AccessRequest, *, actor: Any) -> dict[str, Any]:
+def access_requests_data(requests: list[AccessRequest], *, actor: Any) -> list[dict[str, Any]]:
+    """Return a page of requests as ``access_request_data`` shapes them, in one query."""
+    visible = visible_record_ids(actor, [r.record_id for r in requests])
+    return [access_request_data(r, actor=actor, visible=visible) for r in requests]
+
+
+def access_request_data(
+    request: AccessRequest, *, actor: Any, visible: set[Any] | None = None
+) -> dict[str, Any]:
     """Return a request as the officer's agency may see it.
 
-    The owner sees the record's id; the requester only once a grant opened the record to
-    it (before, an extended-data or feature hit showed it no record id, R-E3, R-E4).
+    The record's id only while the caller may open the record: always for the owner; for
+    the requester once a grant opened it (before, an extended-data or feature hit showed
+    it no record id, R-E3, R-E4) and only while it stays open — deleted, blocked or stored
+    covert since then all read the same, without an id. ``visible``: the ids
+    ``visible_record_ids`` gave for a whole page (else one query for this request).
     """
-    owner = request.owner_id == actor.agency_id
-    shows_record = request.record_id is not None and (
-        owner or request.status == RequestStatus.GRANTED
-    )
+    if visible is None:
+        visible = visible_record_ids(actor, [request.record_id])
+    shows_record = request.record_id is not None and request.record_id in visible
     return {
         "id": str(request.pk),
         "kind": request.kind,

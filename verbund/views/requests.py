@@ -37,6 +37,7 @@ from verbund.selectors.requests import (
     access_request_data,
     access_request_get,
     access_request_list,
+    access_requests_data,
     hit_may_be_requested,
     hit_reference,
     log_requests_shown,
@@ -237,7 +238,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
     shown = list(page.object_list)
     log_requests_shown(actor=actor, requests=shown)
     code = actor.agency.code if actor.agency else ""
-    rows = [_row(access_request_data(r, actor=actor), agency_code=code) for r in shown]
+    rows = [_row(data, agency_code=code) for data in access_requests_data(shown, actor=actor)]
     return render(
         request,
         "verbund/requests/list.html",

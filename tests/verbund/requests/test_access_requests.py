@@ -674,3 +674,58 @@ def test_r_f1_no_grant_of_a_record_stored_covert_since_the_request(
     item = InboxItem.objects.get(kind="access_decision")
     assert "record" not in item.payload and item.payload["status"] == "refused"
     assert_error(api("lka-bw.analyst").get(f"/api/v1/records/{record.pk}/"), 404, "not_found")
+
+
+@pytest.mark.parametrize("change", ["delete", "covert", "block"])
+def test_r_d3_request_and_eilfall_name_the_record_only_while_it_is_open(
+    make_record: Any, api: Any, hit_of: Any, ask: Any, decide: Any, change: str
+) -> None:
+    """Deleted, blocked or stored covert since: the requester reads the same — no id."""
+    from agencies.models import Officer
+    from verbund.services.records import record_block, record_delete
+
+    record = _person(make_record, surname="Spurlos")
+    made = ask("lka-bw.analyst", hit_of("lka-bw.analyst", {"surname": "Spurlos"})["hit"]).json()
+    assert decide("bfv.analyst", made["id"]).status_code == 200
+    taken = api("lka-he.analyst").post(
+        "/api/v1/emergency-accesses/",
+        {
+            "hit": hit_of("lka-he.analyst", {"surname": "Spurlos"})["hit"],
+            "danger": "life",
+            "facts": "Anschlag angekündigt.",
+            "why_no_request": "Ein Ersuchen käme zu spät.",
+            "decided_by": "lka-he.head",
+        },
+        format="json",
+    )
+    assert taken.status_code == 201, taken.content
+    requester = api("lka-bw.analyst")
+    eilfall = api("lka-he.analyst")
+    request_url = f"/api/v1/access-requests/{made['id']}/"
+    eilfall_url = f"/api/v1/emergency-accesses/{taken.json()['id']}/"
+    assert requester.get(request_url).json()["record"] == str(record.pk)
+    assert eilfall.get(eilfall_url).json()["record"] == str(record.pk)
+    owner = Officer.objects.get(username="bfv.analyst")
+    if change == "delete":
+        record_delete(actor=owner, record_id=record.pk)
+    elif change == "block":
+        record_block(actor=owner, record_id=record.pk, reason="Schutzwürdige Interessen.")
+    else:
+        patched = api("bfv.analyst").patch(
+            f"/api/v1/records/{record.pk}/",
+            {
+                "storage": "covert",
+                "storage_decision": {"decided_by": "bfv.head", "reasons": "Quellenschutz."},
+            },
+            format="json",
+        )
+        assert patched.status_code == 200, patched.content
+    assert requester.get(request_url).json()["record"] is None
+    assert eilfall.get(eilfall_url).json()["record"] is None
+    listed = requester.get("/api/v1/access-requests/?direction=outgoing").json()["results"]
+    assert [r["record"] for r in listed if r["id"] == made["id"]] == [None]
+    listed = eilfall.get("/api/v1/emergency-accesses/?direction=outgoing").json()["results"]
+    assert [e["record"] for e in listed if e["id"] == taken.json()["id"]] == [None]
+    # The owner still reads its own record's id, unless the record is gone.
+    expected = None if change == "delete" else str(record.pk)
+    assert api("bfv.analyst").get(request_url).json()["record"] == expected
