@@ -17,6 +17,7 @@ from agencies.models import AgencyKind
 from verbund.access.records import authorised_files, searchable_for
 from verbund.errors import NotFound
 from verbund.models import AccessRequest, Hit, Record
+from verbund.models.requests import RequestKind, RequestStatus
 
 # R-F4: the ATD purpose category of queries on behalf of the Federal Prosecutor General.
 GBA_PURPOSE = "gba"
@@ -136,6 +137,42 @@ def record_seen_in_hit(actor: Any, record_id: Any) -> Record:
     if hit is None:
         raise NotFound()
     return _still_searchable(actor, hit)
+
+
+def record_for_further_use(actor: Any, record_id: Any) -> Record:
+    """Return a record whose hit data the officer's agency may use further, or raise 404.
+
+    R-F2: with the owner's consent to a further use (a granted ``further_use`` request,
+    § 6(1) S. 2) the agency may use — and pass on — the data the hit gave it; the record
+    stays closed to it otherwise. The record must still be searchable (active, not covert
+    for others): deleted, blocked or stored covert since, it answers 404 like any other.
+    """
+    try:
+        pk = uuid.UUID(str(record_id))
+    except ValueError:
+        raise NotFound() from None
+    agency_id = getattr(actor, "agency_id", None)
+    if agency_id is None:
+        raise NotFound()
+    granted = (
+        AccessRequest.objects.filter(
+            record_id=pk,
+            requester_id=agency_id,
+            kind=RequestKind.FURTHER_USE,
+            status=RequestStatus.GRANTED,
+            file__in=authorised_files(actor),
+        )
+        .select_related("file")
+        .first()
+    )
+    if granted is None:
+        raise NotFound()
+    record = (
+        searchable_for(actor, granted.file).filter(pk=pk).select_related("owner", "file").first()
+    )
+    if record is None:
+        raise NotFound()
+    return record
 
 
 def access_requests_for(actor: Any) -> QuerySet[AccessRequest]:

@@ -33,6 +33,7 @@ from agencies.models import Agency, Officer
 from audit.services import log_event
 from verbund.access.logging import log_ref
 from verbund.access.records import access_record, use_markings_for
+from verbund.access.requests import record_for_further_use
 from verbund.errors import Conflict, Forbidden, Invalid, NotFound
 from verbund.models import AccessRequest, EmergencyAccess, InboxItem, Participation, Record
 from verbund.models.emergencies import Consent
@@ -132,11 +133,14 @@ def _recipient(actor: Officer, record: Record, recipient: Any) -> Agency:
     return agency
 
 
-def _items(record: Record, items: Any) -> list[str]:
+def _items(record: Record, items: Any, *, hit_data_only: bool = False) -> list[str]:
     if not isinstance(items, list) or not items:
         detail = "Übermittelte Angaben nennen."
         raise Invalid(detail, code="required", fields={"items": [detail]})
     known = transferable_items(record)
+    if hit_data_only:
+        # What a hit shows: the reference and the basic or object data (R-E2, R-E7).
+        known = [item for item in known if item in ("reference", "basic", "object")]
     unknown = [item for item in items if item not in known]
     if unknown:
         detail = "Diese Angaben enthält der Datensatz nicht: " + ", ".join(map(str, unknown))
@@ -251,7 +255,13 @@ def transfer_create(
         },
     )
     with transaction.atomic():
-        record = access_record(actor, record_id, "view")
+        try:
+            record = access_record(actor, record_id, "view")
+            hit_data_only = False
+        except NotFound:
+            # R-F2: a consented further use lets the agency pass on what its hit showed.
+            record = record_for_further_use(actor, record_id)
+            hit_data_only = True
         if record.status == RecordStatus.BLOCKED:
             # R-L3: blocked data are frozen, not passed on.
             raise Conflict(
@@ -268,7 +278,7 @@ def transfer_create(
         purpose_text = _required_text(
             purpose, "purpose", TEXT_MAX, "Den Zweck der Übermittlung angeben."
         )
-        chosen = _items(record, items)
+        chosen = _items(record, items, hit_data_only=hit_data_only)
         carried = _markings(required_markings(actor, record), markings)
         task_text = (
             (clean_text(task, "task", RaiseAtOnce(), max_len=TEXT_MAX) or "") if task else ""

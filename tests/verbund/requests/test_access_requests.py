@@ -729,3 +729,37 @@ def test_r_d3_request_and_eilfall_name_the_record_only_while_it_is_open(
     # The owner still reads its own record's id, unless the record is gone.
     expected = None if change == "delete" else str(record.pk)
     assert api("bfv.analyst").get(request_url).json()["record"] == expected
+
+
+def test_r_f2_a_consented_further_use_lets_the_hit_data_be_passed_on(
+    make_record: Any, api: Any, hit_of: Any, ask: Any, decide: Any
+) -> None:
+    """§ 6(1) S. 2: with the owner's consent the hit data may be used — and passed on."""
+    record = _person(make_record, surname="Weiterverwendet")
+    made = ask(
+        "lka-nw.analyst",
+        hit_of("lka-nw.analyst", {"surname": "Weiterverwendet"})["hit"],
+        kind="further_use",
+        use_ground="serious_crime",
+        use_purpose="Strafverfahren wegen Mordes.",
+    ).json()
+    client = api("lka-nw.analyst")
+    transfer = {
+        "record": str(record.pk),
+        "recipient": {"agency": "BKA"},
+        "provision": "§ 14 BKAG",
+        "items": ["basic", "reference"],
+        "purpose": "Strafverfolgung.",
+    }
+    # Before the consent the agency holds nothing it may pass on: as if unknown.
+    assert_error(client.post("/api/v1/transfers/", transfer, format="json"), 404, "not_found")
+    assert decide("bfv.analyst", made["id"]).status_code == 200
+    # The record itself stays closed: a further use is no release of the extended data.
+    assert_error(client.get(f"/api/v1/records/{record.pk}/"), 404, "not_found")
+    extended = client.post("/api/v1/transfers/", {**transfer, "items": ["phones"]}, format="json")
+    assert_error(extended, 400, "unknown_item", "items")
+    sent = client.post("/api/v1/transfers/", transfer, format="json")
+    assert sent.status_code == 201, sent.content
+    assert sent.json()["basis"] == "grant" and sent.json()["markings"] == ["use_further_use"]
+    received = InboxItem.objects.get(kind="transfer_received", subject_id=sent.json()["id"])
+    assert received.payload["markings"] == ["use_further_use"]
