@@ -313,7 +313,11 @@ class EmergencyConsentView(APIView):
             400: _error("`required` (grant, reasons), `invalid`, `too_long`, `unknown_field`"),
             403: _error("`not_owner`: the requester cannot decide its own Eilfall"),
             404: ERRORS[404],
-            409: _error("`already_decided`"),
+            409: _error(
+                "`already_decided`; a grant on a record blocked since (`record_blocked`), "
+                "stored covert since (`record_covert`) or deleted since (`record_deleted`): "
+                "only a refusal remains"
+            ),
         },
         summary="Owner's consent to an Eilfall, or refusal (the access ends)",
     )

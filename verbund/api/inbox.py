@@ -431,7 +431,8 @@ class CorrectionDecisionView(APIView):
             400: OpenApiResponse(
                 ErrorSerializer,
                 description="Invalid input: `required` (`outcome`, `reasons`), "
-                "`invalid_choice` (`outcome`), `invalid`, `too_long`, `invalid_characters`",
+                "`invalid_choice` (`outcome`), `invalid`, `too_long`, `invalid_characters`, "
+                "`unknown_field` (a key the body does not declare)",
             ),
             404: OpenApiResponse(
                 ErrorSerializer, description="Unknown, or not a notice to the caller's agency"
@@ -441,7 +442,7 @@ class CorrectionDecisionView(APIView):
     )
     def post(self, request: Request, item_id: str) -> Response:
         """Decide and answer with the updated notice; the sender's inbox learns the outcome."""
-        body = CorrectionDecisionSerializer.checked(request.data)
+        body = CorrectionDecisionSerializer.declared(request.data)
         item = correction_notice_decide(
             actor=as_officer(request.user),
             item_id=item_id,

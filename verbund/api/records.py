@@ -317,7 +317,11 @@ class CorrectionNoticeView(APIView):
         request=CorrectionNoticeSerializer,
         responses={
             201: CorrectionNoticeCreatedSerializer,
-            400: ERRORS[400],
+            400: OpenApiResponse(
+                ErrorSerializer,
+                description="Invalid input: `required`, `invalid`, `too_long`, "
+                "`invalid_characters`, `unknown_field` (a key the body does not declare)",
+            ),
             403: ERRORS[403],
             404: ERRORS[404],
         },
@@ -331,7 +335,7 @@ class CorrectionNoticeView(APIView):
     )
     def post(self, request: Request, record_id: str) -> Response:
         """Create the notice."""
-        body = CorrectionNoticeSerializer.checked(_body(request))
+        body = CorrectionNoticeSerializer.declared(_body(request))
         item = correction_notice_create(
             actor=as_officer(request.user), record_id=record_id, text=body.get("text")
         )

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -96,12 +97,31 @@ def normalise_newlines(value: Any) -> Any:
     return value
 
 
+def readable_text(value: Any) -> None:
+    """Refuse text a browser could not have meant: bytes that were not UTF-8, NUL, surrogates.
+
+    Django decodes a form post with ``errors="replace"``: invalid UTF-8 (``%FF``, an encoded
+    surrogate ``%ED%A0%80``) arrives as U+FFFD. Stored, it would turn the officer's text into
+    a question mark nobody typed; refused, the form shows the field again (400).
+    """
+    if isinstance(value, str) and (
+        "\ufffd" in value or "\x00" in value or any(0xD800 <= ord(c) <= 0xDFFF for c in value)
+    ):
+        raise ValidationError(
+            _("The text contains characters that cannot be read; please type it again."),
+            code="invalid_characters",
+        )
+
+
 class TextField(forms.CharField):
     """A text input whose line breaks are line feeds before any check or length count.
 
     Browsers send a textarea's line breaks as CRLF: without this a 2,000-character free
     text with line breaks, entered through the API, would be too long when saved unchanged.
+    Text that arrived as invalid UTF-8 is refused (``readable_text``).
     """
+
+    default_validators = [readable_text]
 
     def to_python(self, value: Any) -> Any:
         """Normalise line breaks, then clean as a ``CharField``."""

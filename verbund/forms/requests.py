@@ -64,6 +64,21 @@ class AccessRequestForm(_ServiceErrors):
         help_text=_("Only for a use for another purpose."),
     )
 
+    def clean(self) -> dict[str, Any]:
+        """Flag every missing input at once (the service stops at the first)."""
+        data = super().clean() or {}
+        if "justification" in data and not data["justification"]:
+            self.add_error(
+                "justification",
+                _("Give the justification: the requesting agency answers for its request."),
+            )
+        if data.get("kind") == RequestKind.FURTHER_USE:
+            if "use_ground" in data and not data["use_ground"]:
+                self.add_error("use_ground", _("Give the ground of the other use."))
+            if "use_purpose" in data and not data["use_purpose"]:
+                self.add_error("use_purpose", _("State what the data are to be used for."))
+        return data
+
     def service_arguments(self) -> dict[str, Any]:
         """Return the service's keyword arguments; the use fields only for a further use."""
         data = self.cleaned_data
@@ -84,16 +99,17 @@ class AccessDecisionForm(_ServiceErrors):
         choices=[("1", _("Grant")), ("0", _("Refuse"))],
         coerce=lambda v: v == "1",
         widget=forms.RadioSelect,
+        error_messages={"required": _("Choose grant or refuse.")},
     )
-    provision = forms.CharField(
+    provision = TextField(
         label=_("Transfer provision relied on"),
         max_length=200,
-        required=False,
         help_text=_("The provision of your agency's own transfer law, e.g. § 19 BVerfSchG."),
+        error_messages={"required": _("State the transfer provision the decision relies on.")},
     )
     reasons = TextField(
         label=_("Reasons"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=4000,
-        required=False,
+        error_messages={"required": _("Give the reasons for the decision.")},
     )

@@ -33,7 +33,7 @@ class TransferForm(forms.Form):
     """Recipient, provision, purpose, items; the task only for Art. 10/13/IT-system data."""
 
     recipient = forms.ChoiceField(label=_("Recipient agency"))
-    provision = forms.CharField(
+    provision = TextField(
         label=_("Transfer provision relied on"),
         max_length=200,
         help_text=_("The provision of your own transfer law, e.g. § 19 BVerfSchG."),

@@ -359,6 +359,28 @@ def emergency_consent_decide(
             )
         if ea.consent != Consent.PENDING:
             raise Conflict("Über die Zustimmung ist bereits entschieden.", code="already_decided")
+        record = ea.record
+        if grant and record is None:
+            # Deleted since the Eilfall (R-L5): nothing left to consent to; a refusal still
+            # starts the requester's duty to delete or block the data it took.
+            raise Conflict(
+                "Der Datensatz ist gelöscht; es bleibt nur die Ablehnung.", code="record_deleted"
+            )
+        if grant and record is not None and record.status == RecordStatus.BLOCKED:
+            raise Conflict(
+                "Der Datensatz ist gesperrt; er wird nicht freigegeben. "
+                "Lehnen Sie die Zustimmung ab.",
+                code="record_blocked",
+            )
+        if grant and record is not None and record.storage == Storage.COVERT:
+            # Stored covert since the Eilfall (R-D3, R-C8): a consent would keep the data open
+            # and tell the requester nothing true; only a refusal remains. The owner alone gets
+            # here, so naming the storage mode reveals nothing.
+            raise Conflict(
+                "Der Datensatz ist verdeckt gespeichert; er wird nicht freigegeben. "
+                "Lehnen Sie die Zustimmung ab.",
+                code="record_covert",
+            )
         now = timezone.now()
         ea.consent = Consent.GRANTED if grant else Consent.REFUSED
         ea.consent_reasons = text

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from agencies.models import as_officer
 from verbund.errors import DomainError, Forbidden, NotFound
 from verbund.forms import labels
 from verbund.forms.emergencies import DANGER_CHOICES, ConsentForm, DutyForm, EilfallForm
+from verbund.forms.records import apply_simple_error
 from verbund.models import EmergencyAccess
 from verbund.models.emergencies import Consent
 from verbund.models.inbox import InboxKind
@@ -91,7 +92,11 @@ def _consent_row(request: HttpRequest, item: Any, row: dict[str, Any]) -> None:
         ]
     )
     row["eilfall_url"] = reverse("eilfall_detail", args=[item.subject_id])
-    row["consent_form"] = ConsentForm(prefix=str(item.subject_id)) if item.done_at is None else None
+    row["consent_form"] = (
+        _kept(request, "consent", item.subject_id) or ConsentForm(prefix=str(item.subject_id))
+        if item.done_at is None
+        else None
+    )
 
 
 def _refused_row(request: HttpRequest, item: Any, row: dict[str, Any]) -> None:
@@ -114,7 +119,11 @@ def _refused_row(request: HttpRequest, item: Any, row: dict[str, Any]) -> None:
     )
     row["third_parties"] = list(p.get("third_parties") or [])
     row["eilfall_url"] = reverse("eilfall_detail", args=[item.subject_id])
-    row["duty_form"] = DutyForm(prefix=str(item.subject_id)) if item.done_at is None else None
+    row["duty_form"] = (
+        _kept(request, "duty", item.subject_id) or DutyForm(prefix=str(item.subject_id))
+        if item.done_at is None
+        else None
+    )
 
 
 search.HIT_STEPS.append(_eilfall_step)
@@ -234,10 +243,10 @@ def eilfall_detail(request: HttpRequest, emergency_id: str) -> HttpResponse:
         "eilfall": shown,
         "record": record,
         "use_marking": USE_MARKING_LABELS[USE_EILFALL],
-        "consent_form": ConsentForm(prefix=str(ea.pk))
+        "consent_form": _kept(request, "consent", ea.pk) or ConsentForm(prefix=str(ea.pk))
         if not shown["outgoing"] and ea.consent == Consent.PENDING
         else None,
-        "duty_form": DutyForm(prefix=str(ea.pk))
+        "duty_form": _kept(request, "duty", ea.pk) or DutyForm(prefix=str(ea.pk))
         if shown["outgoing"] and ea.consent == Consent.REFUSED and ea.duty_done_at is None
         else None,
         "third_parties": third_parties(ea) if shown["outgoing"] else [],
@@ -268,7 +277,40 @@ def eilfall_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _decided(request: HttpRequest, run: Any, *, done: str, back: str) -> HttpResponse:
+def _kept(request: HttpRequest, name: str, subject_id: Any) -> Any:
+    """The form the officer just sent for this Eilfall, if it is shown again with errors."""
+    return getattr(request, "eilfall_forms", {}).get((name, str(subject_id)))
+
+
+def _shown_again(
+    request: HttpRequest, emergency_id: str, name: str, form: Any, *, back: str, status: int
+) -> HttpResponse:
+    """Show the page the form was on again, with each field's error and the input kept."""
+    request.eilfall_forms = {(name, str(emergency_id)): form}  # type: ignore[attr-defined]
+    if back == "detail":
+        response = eilfall_detail(request, emergency_id)
+    else:
+        kind = InboxKind.EMERGENCY_CONSENT if name == "consent" else InboxKind.EMERGENCY_REFUSED
+        request.GET = QueryDict(f"kind={kind.value}")
+        response = search.inbox_page(request)
+    if response.status_code == 200:
+        response.status_code = status
+    return response
+
+
+def _decided(
+    request: HttpRequest,
+    emergency_id: str,
+    name: str,
+    form: Any,
+    run: Any,
+    *,
+    done: str,
+    back: str,
+    back_url: str,
+) -> HttpResponse:
+    if not form.is_valid():
+        return _shown_again(request, emergency_id, name, form, back=back, status=400)
     try:
         run()
     except NotFound:
@@ -276,19 +318,22 @@ def _decided(request: HttpRequest, run: Any, *, done: str, back: str) -> HttpRes
     except Forbidden as exc:
         return forbidden(request, exc)
     except DomainError as exc:
-        messages.error(request, exc.detail)
-        return redirect(back)
+        apply_simple_error(form, exc)
+        status = exc.status if exc.status in (400, 409) else 400
+        return _shown_again(request, emergency_id, name, form, back=back, status=status)
     messages.success(request, done)
-    return redirect(back)
+    return redirect(back_url)
+
+
+def _back(request: HttpRequest) -> str:
+    return "detail" if request.POST.get("back") == "detail" else "inbox"
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def eilfall_consent(request: HttpRequest, emergency_id: str) -> HttpResponse:
-    """The owner consents or refuses; back to where the form was."""
-    back = request.POST.get("back") or ""
-    if back not in ("inbox", "detail"):
-        back = "inbox"
+    """The owner consents or refuses; back to where the form was (there again on errors)."""
+    back = _back(request)
     back_url = (
         reverse("eilfall_detail", args=[emergency_id])
         if back == "detail"
@@ -299,25 +344,26 @@ def eilfall_consent(request: HttpRequest, emergency_id: str) -> HttpResponse:
             request, ["POST"], back_url=back_url, back_label=_("To the inbox")
         )
     form = ConsentForm(request.POST, prefix=emergency_id)
-    if not form.is_valid():
-        messages.error(request, _("Choose consent or refusal and give the reasons."))
-        return redirect(back_url)
-    grant = form.cleaned_data["grant"]
+    granted = request.POST.get(f"{emergency_id}-grant") == "1"
     return _decided(
         request,
+        emergency_id,
+        "consent",
+        form,
         lambda: emergency_consent_decide(
             actor=as_officer(request.user),
             emergency_id=emergency_id,
-            grant=grant,
+            grant=form.cleaned_data["grant"],
             reasons=form.cleaned_data["reasons"],
         ),
         done=_("Consent recorded.")
-        if grant
+        if granted
         else _(
             "Refusal recorded. The requesting agency can no longer see the record and must "
             "delete or block the data."
         ),
-        back=back_url,
+        back=back,
+        back_url=back_url,
     )
 
 
@@ -325,25 +371,22 @@ def eilfall_consent(request: HttpRequest, emergency_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def eilfall_duty(request: HttpRequest, emergency_id: str) -> HttpResponse:
     """The requester confirms deletion or blocking and that third parties were informed."""
-    back_url = f"{reverse('inbox')}?kind={InboxKind.EMERGENCY_REFUSED.value}"
-    if request.POST.get("back") == "detail":
-        back_url = reverse("eilfall_detail", args=[emergency_id])
+    back = _back(request)
+    back_url = (
+        reverse("eilfall_detail", args=[emergency_id])
+        if back == "detail"
+        else f"{reverse('inbox')}?kind={InboxKind.EMERGENCY_REFUSED.value}"
+    )
     if request.method != "POST":
         return method_not_allowed(
             request, ["POST"], back_url=back_url, back_label=_("To the inbox")
         )
     form = DutyForm(request.POST, prefix=emergency_id)
-    if not form.is_valid():
-        messages.error(
-            request,
-            _(
-                "Confirm whether the data were deleted or blocked and that every third party "
-                "has been informed."
-            ),
-        )
-        return redirect(back_url)
     return _decided(
         request,
+        emergency_id,
+        "duty",
+        form,
         lambda: emergency_duty_close(
             actor=as_officer(request.user),
             emergency_id=emergency_id,
@@ -352,5 +395,6 @@ def eilfall_duty(request: HttpRequest, emergency_id: str) -> HttpResponse:
             note=form.cleaned_data.get("note") or "",
         ),
         done=_("The duty is recorded as done."),
-        back=back_url,
+        back=back,
+        back_url=back_url,
     )

@@ -305,3 +305,30 @@ def test_r_h2_api_notice_from_an_agency_whose_hit_showed_the_record(
         f"/api/v1/records/{other.pk}/correction-notices/", {"text": "x"}, format="json"
     )
     assert refused.status_code == 404
+
+
+def test_r_h2_unknown_key_in_a_notice_is_400_unknown_field(make_record: Any, api: Any) -> None:
+    record = make_record("lka-bw.analyst", file="GWS", case_group="", findings_basis="")
+    response = api("lka-by.analyst").post(
+        f"/api/v1/records/{record.pk}/correction-notices/",
+        {"text": "x", "zz": 1},
+        format="json",
+    )
+    assert_error(response, 400, "unknown_field")
+    assert "zz" in response.json()["fields"]
+    assert not InboxItem.objects.filter(kind="correction_notice").exists()
+
+
+def test_r_h2_unknown_key_in_a_decision_is_400_unknown_field(
+    notice: tuple[Record, InboxItem], api: Any
+) -> None:
+    _, item = notice
+    response = api("lka-bw.analyst").post(
+        decision_url(item.pk),
+        {"outcome": "rejected", "reasons": "Unbegründet.", "decided_by": "x"},
+        format="json",
+    )
+    assert_error(response, 400, "unknown_field")
+    assert "decided_by" in response.json()["fields"]
+    item.refresh_from_db()
+    assert item.done_at is None and "outcome" not in item.payload

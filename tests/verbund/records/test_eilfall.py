@@ -336,6 +336,56 @@ def test_r_g3_granted_consent_keeps_access(
     assert_error(duty, 409, "not_refused")
 
 
+def _make_covert(api: Any, record: Any) -> None:
+    patched = api("bfv.analyst").patch(
+        f"/api/v1/records/{record.pk}/",
+        {
+            "storage": "covert",
+            "storage_decision": {"decided_by": "bfv.head", "reasons": "Quellenschutz."},
+        },
+        format="json",
+    )
+    assert patched.status_code == 200, patched.content
+
+
+def _block(api: Any, record: Any) -> None:
+    from verbund.services.records import record_block
+
+    record_block(
+        actor=Officer.objects.get(username="bfv.analyst"),
+        record_id=record.pk,
+        reason="Schutzwürdige Interessen des Betroffenen.",
+    )
+
+
+def _delete(api: Any, record: Any) -> None:
+    deleted = api("bfv.analyst").delete(f"/api/v1/records/{record.pk}/?reason=Zweck%20erreicht")
+    assert deleted.status_code == 204, deleted.content
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [(_make_covert, "record_covert"), (_block, "record_blocked"), (_delete, "record_deleted")],
+)
+def test_r_g3_no_consent_on_a_record_made_covert_blocked_or_deleted_since(
+    api: Any, eilfall: dict[str, Any], bfv_record: Any, change: Any, code: str
+) -> None:
+    """Only a refusal remains; a grant answers 409 and changes nothing."""
+    change(api, bfv_record)
+    owner = api("bfv.analyst")
+    url = f"{URL}{eilfall['id']}/consent/"
+    granted = owner.post(url, {"grant": True, "reasons": "Einverstanden."}, format="json")
+    assert_error(granted, 409, code)
+    assert "Datensatz" in granted.json()["detail"]
+    ea = EmergencyAccess.objects.get()
+    assert ea.consent == "pending" and ea.consent_by is None
+    assert not AuditEvent.objects.filter(action="emergency.consent").exists()
+    refused = owner.post(url, {"grant": False, "reasons": "Nicht mehr."}, format="json")
+    assert refused.status_code == 200, refused.content
+    assert refused.json()["consent"] == "refused"
+    assert InboxItem.objects.filter(kind="emergency_refused").count() == 1
+
+
 def test_r_g3_closing_the_duty_confirms_each_step(api: Any, eilfall: dict[str, Any]) -> None:
     api("bfv.analyst").post(
         f"{URL}{eilfall['id']}/consent/", {"grant": False, "reasons": "Nein."}, format="json"
