@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from agencies.models import as_officer
-from verbund.access.records import records_for
+from verbund.access.records import visible_record_ids
 from verbund.errors import Conflict, DomainError, Forbidden, NotFound
 from verbund.forms import labels
 from verbund.forms.requests import AccessDecisionForm, AccessRequestForm
@@ -126,8 +126,8 @@ def _may_open(request: HttpRequest, payload: dict[str, Any]) -> bool:
     record_id = payload.get("record")
     if not record_id:
         return False
-    visible = records_for(as_officer(request.user), "view")
-    return visible.filter(pk=record_id).exists()
+    visible = visible_record_ids(as_officer(request.user), [record_id])
+    return any(str(pk) == str(record_id) for pk in visible)
 
 
 def _inbox_decision_row(request: HttpRequest, item: Any, row: dict[str, Any]) -> None:
