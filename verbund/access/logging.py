@@ -22,9 +22,18 @@ def log_ref(record: Record) -> dict[str, Any]:
 
 
 def log_record(
-    *, actor: Any, action: str, record: Record, details: dict[str, Any] | None = None
+    *,
+    actor: Any,
+    action: str,
+    record: Record,
+    details: dict[str, Any] | None = None,
+    agency: Any | None = None,
 ) -> AuditEvent:
-    """Write one log row about one record; covert records go to the covert column only."""
+    """Write one log row about one record; covert records go to the covert column only.
+
+    ``agency`` names the responsible agency where no officer acts (the deadline sweep
+    acting for the owner, R-L4); otherwise it is the officer's.
+    """
     ref = log_ref(record)
     covert = record.storage == "covert"
     return log_event(
@@ -36,4 +45,5 @@ def log_record(
         references=[] if covert else [ref],
         covert=[ref] if covert else [],
         details=details or {},
+        agency=agency,
     )

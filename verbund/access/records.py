@@ -177,6 +177,17 @@ def use_markings_for(actor: Any, record: Record) -> list[str]:
     return [m for m in USE_MARKINGS if m in found]
 
 
+def in_use(*, via: str = "") -> Q:
+    """Return the condition of a record other agencies may still be shown (R-L2, R-L3).
+
+    Active (not blocked) and before its deletion date: a record whose deletion date is
+    today or earlier is due for deletion (api.md "Lifecycle") and answers as if it were
+    gone, whether or not the sweep has deleted it yet. Its owner still sees it (to block
+    it, or to review it).
+    """
+    return _prefixed(via, status=RecordStatus.ACTIVE, deletion_date__gt=timezone.localdate())
+
+
 def records_for(actor: Any, action: Action) -> QuerySet[Record]:
     """Return the records the officer may see or act on, as one SQL filter.
 
@@ -197,13 +208,14 @@ def records_for(actor: Any, action: Action) -> QuerySet[Record]:
     )
     scope = Q(Exists(perm))
     if action == "view":
-        # A blocked record is frozen (R-L3): a grant or an Eilfall no longer opens it.
-        scope |= Q(status=RecordStatus.ACTIVE) & (
-            Q(Exists(_granted(actor))) | Q(Exists(_emergency(actor)))
-        )
+        # A blocked record is frozen (R-L3): a grant or an Eilfall no longer opens it; nor
+        # does anything open a record whose deletion date has come (R-L2, R-L4a) — from
+        # that day on it leaves every answer to other agencies, before the sweep runs.
+        lawful = in_use()
+        scope |= lawful & (Q(Exists(_granted(actor))) | Q(Exists(_emergency(actor))))
         direct = [f.pk for f in files if _may_retrieve_directly(actor, f)]
         if direct:
-            scope |= Q(file_id__in=direct, storage=Storage.OPEN, status=RecordStatus.ACTIVE)
+            scope |= lawful & Q(file_id__in=direct, storage=Storage.OPEN)
         # Access through a grant never reaches covert records (R-C8, R-D5).
         scope &= Q(owner_id=actor.agency_id) | ~Q(storage=Storage.COVERT)
     return Record.objects.filter(scope, file__in=files)
@@ -257,8 +269,11 @@ def searchable_filter(actor: Any, file: File, *, via: str = "") -> Q:
     """
     if not _is_officer(actor):
         return Q(pk__in=[])
+    # The owner finds its own active records, due ones included (it still acts on them);
+    # another agency only records in use (R-L2, R-L3), never covert ones (R-D3).
     return _prefixed(via, file=file, status=RecordStatus.ACTIVE) & (
-        _prefixed(via, owner_id=actor.agency_id) | ~_prefixed(via, storage=Storage.COVERT)
+        _prefixed(via, owner_id=actor.agency_id)
+        | (~_prefixed(via, storage=Storage.COVERT) & in_use(via=via))
     )
 
 
@@ -266,9 +281,12 @@ def covert_filter(actor: Any, file: File, *, via: str = "") -> Q:
     """Return the condition of ``covert_matches_for`` for rows reaching a record via ``via``."""
     if not _is_officer(actor):
         return Q(pk__in=[])
-    return _prefixed(
-        via, file=file, status=RecordStatus.ACTIVE, storage=Storage.COVERT
-    ) & ~_prefixed(via, owner_id=actor.agency_id)
+    # A covert record due for deletion no longer sets off a contact duty (R-L2).
+    return (
+        _prefixed(via, file=file, storage=Storage.COVERT)
+        & in_use(via=via)
+        & ~_prefixed(via, owner_id=actor.agency_id)
+    )
 
 
 def searchable_for(actor: Any, file: File) -> QuerySet[Record]:

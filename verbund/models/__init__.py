@@ -10,6 +10,7 @@ from verbund.models.files import (
     Participation,
 )
 from verbund.models.inbox import InboxItem
+from verbund.models.lifecycle import DateRule
 from verbund.models.records import (
     FeatureValue,
     NameKey,
@@ -28,6 +29,7 @@ __all__ = [
     "CatalogueValue",
     "CatalogueVersion",
     "CovertHit",
+    "DateRule",
     "EstablishmentOrder",
     "EstablishmentOrderApproval",
     "FeatureValue",

@@ -49,16 +49,33 @@ class InboxItem(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     due_at = models.DateTimeField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
+    # Set once when an open item past its due time was escalated to the agency head and
+    # the competent supervisor (R-L4, R-L6).
+    escalated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["agency", "file", "-created_at"], name="inbox_agency")]
+        indexes = [
+            models.Index(fields=["agency", "file", "-created_at"], name="inbox_agency"),
+            # The deadline sweep reads open items by due time through this index only.
+            models.Index(
+                fields=["kind", "due_at"],
+                condition=models.Q(done_at__isnull=True),
+                name="inbox_open_due",
+            ),
+        ]
         constraints = [
+            # R-L4: one open review per record; the sweep and every trigger reuse it.
+            models.UniqueConstraint(
+                fields=["record"],
+                condition=models.Q(kind="review_due", done_at__isnull=True),
+                name="one_open_review_per_record",
+            ),
             models.UniqueConstraint(
                 fields=["kind", "subject_id"],
                 condition=models.Q(subject_id__isnull=False),
                 name="one_inbox_item_per_subject",
-            )
+            ),
         ]
 
     def __str__(self) -> str:

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from verbund.models.lifecycle import DatesSource
 from verbund.search.normalise import FOLDING_VERSION
 
 
@@ -110,8 +111,24 @@ class Record(models.Model):
     )
     review_date = models.DateField()
     deletion_date = models.DateField()
+    # R-L4a: where the dates come from — the owner, its configured rule (cited), the GWS
+    # order version in force when they were computed, or none (listed for review at once).
+    dates_source = models.CharField(
+        max_length=8, choices=DatesSource.choices, default="owner", db_default="owner"
+    )
+    dates_rule = models.ForeignKey(
+        "verbund.DateRule", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    dates_order = models.ForeignKey(
+        "verbund.EstablishmentOrder",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     status = models.CharField(max_length=8, choices=RecordStatus.choices, default="active")
     blocked_reason = models.TextField(blank=True, default="")
+    blocked_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     # The folding version its search keys were written with (R-E5); older ones are
     # rewritten by ``manage.py rebuild_search_keys``.
@@ -130,6 +147,8 @@ class Record(models.Model):
             models.Index(fields=["owner", "file", "-created_at"], name="record_owner_file"),
             models.Index(fields=["review_date"], name="record_review_date"),
             models.Index(fields=["deletion_date"], name="record_deletion_date"),
+            # The GWS dates recomputed when a new order version comes into force (R-L4a).
+            models.Index(fields=["file", "dates_order"], name="record_dates_order"),
         ]
         constraints = [
             models.CheckConstraint(

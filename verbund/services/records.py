@@ -28,6 +28,7 @@ from verbund.access.requests import record_seen_in_hit
 from verbund.errors import Conflict, Invalid, NotFound, Refused, VersionConflict
 from verbund.models import AccessRequest, FeatureValue, InboxItem, NameKey, Record
 from verbund.models.inbox import CorrectionOutcome, InboxKind
+from verbund.models.lifecycle import DeletionGround
 from verbund.models.records import NameSource, RecordKind, RecordStatus
 from verbund.models.requests import RequestStatus
 from verbund.search.keys import FIELD_KEYS, NAME, object_key, stored_key
@@ -479,35 +480,70 @@ def record_delete(
     actor: Officer,
     record_id: Any,
     reason: Any = "",
+    ground: Any = DeletionGround.NOT_NECESSARY,
     if_match: Collection[int] | None = None,
 ) -> None:
     """Delete a record with its keys, hits, covert-hit data and pending items (R-L5).
 
     The change log and recorded decisions stay (they follow the 18-month rule, R-I3).
+    ``ground`` is the legal reason kept in the tombstone (``DeletionGround``; R-L2).
     A blocked record may still be deleted by its owner; ``if_match`` as for changes.
     """
     shapes.check(shapes.DELETE, {"reason": reason})
+    if ground not in DeletionGround.values:
+        detail = "Unbekannter Löschgrund."
+        raise Invalid(detail, code="invalid_choice", fields={"ground": [detail]})
     with transaction.atomic():
         record = _lock(access_record(actor, record_id, "delete"))
         _check_version(record, if_match)
         # The reason goes into the log's JSON: no NUL bytes there (400, not 500).
         reason = (clean_text(reason, "reason", RaiseAtOnce(), max_len=4000) or "") if reason else ""
-        logged = [(record, {"before": snapshot(record), "reason": reason})]
-        # R-I1: object records linked to the person go with it (CASCADE); log each of them.
-        for linked in record.objects_linked.select_related("file", "owner"):
-            details = {"before": snapshot(linked), "reason": reason, "with": str(record.pk)}
-            logged.append((linked, details))
-        pk = record.pk
-        # R-L5: pending requests for its extended data go with the record (their inbox
-        # items cascade); decided ones stay as the record of the decision (record unset).
-        AccessRequest.objects.filter(
-            record__in=[record, *(r for r, _ in logged[1:])], status=RequestStatus.PENDING
-        ).delete()
-        record.delete()
-        record.pk = pk  # Django clears it; the log row names the deleted record.
-        # Lock order (verbund.services.searches): the chain lock after the last row write.
-        for gone, details in logged:
-            _log_record(actor, "record.delete", gone, details)
+        record_erase(record=record, actor=actor, reason=reason, ground=ground)
+
+
+def record_erase(*, record: Record, actor: Officer | None, reason: str, ground: str) -> None:
+    """Erase a locked record for its owner or for the deadline sweep (R-L2, R-L5).
+
+    The caller holds the record's row lock in the current transaction and has checked
+    that it may delete (the owner, R-H1; or the sweep on the deletion date, R-L4a). Goes
+    with the record: its data, search keys, hits (hit ids then answer 404), covert-hit
+    query data and their documentation (ATDG §4(2)), pending requests, inbox items about
+    it, linked object records. Stays: the log rows and the recorded decisions (storage
+    decision in the log, grants, Eilfall decisions and consents, transfers — their record
+    reference is set null, the file number kept). Each log row carries a tombstone
+    ``{"record", "owner", "file", "deleted_on", "ground"}``. ``actor`` ``None`` is the
+    sweep: the owner is named as the responsible agency.
+    """
+    today = timezone.localdate().isoformat()
+    logged = [(record, {"before": snapshot(record), "reason": reason})]
+    # R-I1: object records linked to the person go with it (CASCADE); log each of them.
+    for linked in record.objects_linked.select_related("file", "owner"):
+        details = {"before": snapshot(linked), "reason": reason, "with": str(record.pk)}
+        logged.append((linked, details))
+    pk = record.pk
+    # R-L5: pending requests for its extended data go with the record (their inbox
+    # items cascade); decided ones stay as the record of the decision (record unset).
+    AccessRequest.objects.filter(
+        record__in=[record, *(r for r, _ in logged[1:])], status=RequestStatus.PENDING
+    ).delete()
+    record.delete()
+    record.pk = pk  # Django clears it; the log row names the deleted record.
+    # Lock order (verbund.services.searches): the chain lock after the last row write.
+    for gone, details in logged:
+        details["tombstone"] = {
+            "record": str(gone.pk),
+            "owner": gone.owner.code,
+            "file": gone.file.code,
+            "deleted_on": today,
+            "ground": ground,
+        }
+        log_record(
+            actor=actor,
+            action="record.delete",
+            record=gone,
+            details=details,
+            agency=None if actor is not None else gone.owner,
+        )
 
 
 def correction_notice_create(*, actor: Officer, record_id: Any, text: Any) -> InboxItem:

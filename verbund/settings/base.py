@@ -306,3 +306,10 @@ VERBUND_EILFALL_DUTY_HOURS = float(env("VERBUND_EILFALL_DUTY_HOURS", "24"))
 # R-L6: seconds between runs of the reminder jobs (covert hits and the other duties), read
 # for CELERY_BEAT_SCHEDULE above.
 VERBUND_REMINDER_SECONDS = _REMINDER_SECONDS
+# R-L4: days before a record's review date that its review reaches the owner's inbox.
+VERBUND_REVIEW_LEAD_DAYS = int(env("VERBUND_REVIEW_LEAD_DAYS", "14"))
+# R-L4 / R-L6: hours the owner has for a review opened "at once" (a correction notice, a
+# justice decision, a complaint, a missing legal basis, a record without a date rule).
+VERBUND_REVIEW_DUE_HOURS = float(env("VERBUND_REVIEW_DUE_HOURS", "72"))
+# R-L4: rows the deadline sweep handles per transaction (each batch locked skip_locked).
+VERBUND_DEADLINES_BATCH = int(env("VERBUND_DEADLINES_BATCH", "500"))
