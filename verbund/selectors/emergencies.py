@@ -9,8 +9,7 @@ from django.db.models import Q, QuerySet
 from agencies.models import Officer, Role
 from audit.services import log_event
 from verbund.access.records import authorised_files, visible_record_ids
-from verbund.models import EmergencyAccess, Hit
-from verbund.models.records import RecordStatus, Storage
+from verbund.models import EmergencyAccess
 
 
 def emergencies_for(*, actor: Any, direction: str = "") -> QuerySet[EmergencyAccess]:
@@ -45,58 +44,6 @@ def emergencies_log_view(*, actor: Any, items: list[EmergencyAccess]) -> None:
         references=[{"agency": e.owner.code, "file_number": e.file_number} for e in items],
         details={"emergencies": [str(e.pk) for e in items]},
     )
-
-
-# The Eilfall step of the hits of the last search shown (hit id -> allowed); one search's
-# hits are looked up at once, not one query per hit row.
-_last_search: dict[str, bool] = {}
-
-
-def forget_eilfall_steps() -> None:
-    """Drop the remembered steps: an Eilfall was taken, the next page asks again."""
-    _last_search.clear()
-
-
-def eilfall_possible(hit_id: str) -> bool:
-    """Return whether a hit may start an Eilfall: another agency's active ATD record.
-
-    The service checks again when the Eilfall is taken (own agency's hit, 404 otherwise).
-    """
-    global _last_search
-    known = _last_search.get(hit_id)
-    if known is not None:
-        return known
-    search_id = Hit.objects.filter(pk=hit_id).values_list("search_id", flat=True).first()
-    if search_id is None:
-        return False
-    rows = list(
-        Hit.objects.filter(search_id=search_id).values_list(
-            "id",
-            "search__agency_id",
-            "record_id",
-            "record__owner_id",
-            "record__file__is_atd",
-            "record__status",
-            "record__storage",
-        )
-    )
-    # One Eilfall per record and agency; none after the owner refused one (R-G3).
-    taken = set(
-        EmergencyAccess.objects.filter(
-            requester_id__in={row[1] for row in rows}, record_id__in={row[2] for row in rows}
-        ).values_list("requester_id", "record_id")
-    )
-    _last_search = {
-        str(pk): bool(
-            is_atd
-            and owner_id != agency_id
-            and status == RecordStatus.ACTIVE
-            and storage != Storage.COVERT
-            and (agency_id, record_id) not in taken
-        )
-        for pk, agency_id, record_id, owner_id, is_atd, status, storage in rows
-    }
-    return _last_search.get(hit_id, False)
 
 
 def deciding_heads(*, actor: Any) -> list[Officer]:

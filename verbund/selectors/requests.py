@@ -7,15 +7,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 
 from audit.services import log_event
 from verbund.access.logging import log_ref
 from verbund.access.records import visible_record_ids
 from verbund.access.requests import access_requests_for, hit_for_request
 from verbund.errors import NotFound
-from verbund.models import AccessRequest, Hit
-from verbund.models.records import RecordStatus
+from verbund.models import AccessRequest
 from verbund.selectors.records import record_reference
 
 DIRECTIONS = ("incoming", "outgoing")
@@ -145,21 +144,3 @@ def hit_reference(*, actor: Any, hit_id: Any) -> dict[str, Any]:
         "is_atd": record.file.is_atd,
         "own": record.owner_id == actor.agency_id,
     }
-
-
-def hit_may_be_requested(hit_id: Any) -> bool:
-    """Return whether a hit just shown leads to a request (the hit row's next step).
-
-    Only for a hit on another agency's active record in the ATD (R-F1; GWS participants
-    retrieve directly, R-M7). The caller passes a hit id from its own search's answer; the
-    request form checks everything again through ``hit_for_request``.
-    """
-    try:
-        pk = uuid.UUID(str(hit_id))
-    except ValueError:
-        return False
-    return (
-        Hit.objects.filter(pk=pk, search__file__is_atd=True, record__status=RecordStatus.ACTIVE)
-        .exclude(record__owner_id=F("search__agency_id"))
-        .exists()
-    )

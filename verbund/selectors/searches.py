@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from agencies.models import Officer
-from verbund.access.records import authorised_files, current_order, records_for
+from verbund.access.records import authorised_files, current_order, in_use, records_for
 from verbund.errors import NotFound
-from verbund.models import Hit, InboxItem, Search
+from verbund.models import EmergencyAccess, Hit, InboxItem, Search
+from verbund.models.records import Storage
 
 
 def search_get(*, actor: Officer, search_id: Any) -> Search:
@@ -58,6 +59,31 @@ def hit_records(*, actor: Officer, search: Search) -> dict[str, dict[str, Any]]:
         if own or shows_record:
             out[str(hit_id)] = {"record": str(record_id), "own": own}
     return out
+
+
+def hit_next_steps(*, actor: Officer, search: Search) -> dict[str, dict[str, bool]]:
+    """Return, per hit id of the caller's search, which next steps its row offers.
+
+    ``{"requestable": bool, "eilfall": bool}`` for a hit on another agency's record in the
+    ATD that is still in use (active, before its deletion date, not covert: R-F1, R-G1,
+    R-L2, R-L3); an Eilfall only where the agency has none on that record yet (one per
+    record and agency, none after a refused consent, R-G3). Two queries for the whole page,
+    whatever the number of hits; the services check everything again when a step is taken.
+    """
+    if actor.agency_id is None or search.agency_id != actor.agency_id or not search.file.is_atd:
+        return {}
+    rows = list(
+        Hit.objects.filter(search=search)
+        .filter(in_use(via="record"))
+        .exclude(Q(record__owner_id=actor.agency_id) | Q(record__storage=Storage.COVERT))
+        .values_list("id", "record_id")
+    )
+    taken = set(
+        EmergencyAccess.objects.filter(
+            requester_id=actor.agency_id, record_id__in={record for _hit, record in rows}
+        ).values_list("record_id", flat=True)
+    )
+    return {str(hit): {"requestable": True, "eilfall": record not in taken} for hit, record in rows}
 
 
 def inbox_for(*, actor: Officer, kind: str = "", open_only: bool = False) -> QuerySet[InboxItem]:

@@ -30,10 +30,8 @@ from verbund.models.inbox import InboxKind
 from verbund.models.requests import USE_EILFALL, USE_MARKING_LABELS
 from verbund.selectors.emergencies import (
     deciding_heads,
-    eilfall_possible,
     emergencies_for,
     emergencies_log_view,
-    forget_eilfall_steps,
 )
 from verbund.selectors.records import record_get
 from verbund.services.emergencies import (
@@ -63,7 +61,7 @@ DUTY_LABELS = {"deleted": gettext_lazy("deleted"), "blocked": gettext_lazy("bloc
 
 def _eilfall_step(hit: dict[str, Any], opened: dict[str, Any]) -> dict[str, Any] | None:
     """The hit row's "Eilfall" step: on another agency's active ATD record only."""
-    if opened.get("own") or not eilfall_possible(str(hit["hit"])):
+    if opened.get("own") or not opened.get("eilfall"):
         return None
     return {"label": _("Eilfall"), "url": reverse("eilfall_new", args=[hit["hit"]])}
 
@@ -203,7 +201,6 @@ def eilfall_new(request: HttpRequest, hit_id: str) -> HttpResponse:
                     form.add_error(None, exc.detail)
                 status = exc.status if exc.status in (400, 403, 409) else 400
             else:
-                forget_eilfall_steps()
                 messages.success(
                     request,
                     _(

@@ -38,7 +38,6 @@ from verbund.selectors.requests import (
     access_request_get,
     access_request_list,
     access_requests_data,
-    hit_may_be_requested,
     hit_reference,
     log_requests_shown,
 )
@@ -65,7 +64,7 @@ def use_marking_labels(codes: list[str]) -> list[str]:
 
 def _request_step(hit: dict[str, Any], opened: dict[str, Any]) -> dict[str, Any] | None:
     """The hit row's step "transfer request": another agency's active ATD record only."""
-    if opened.get("own") or not hit_may_be_requested(hit.get("hit")):
+    if opened.get("own") or not opened.get("requestable"):
         return None
     return {"label": _("Transfer request"), "url": reverse("request_new", args=[hit["hit"]])}
 

@@ -36,7 +36,7 @@ from verbund.models.requests import USE_CHECK_ONLY, USE_GBA, USE_MARKING_LABELS
 from verbund.search.engine import CATALOGUE_CRITERIA
 from verbund.search.keys import FIELD_KEYS as FEATURE_FOLDERS
 from verbund.selectors.catalogue import catalogue_current
-from verbund.selectors.searches import hit_records, inbox_for, search_options
+from verbund.selectors.searches import hit_next_steps, hit_records, inbox_for, search_options
 from verbund.services.records import correction_notice_decide
 from verbund.services.searches import (
     covert_hit_decide,
@@ -165,7 +165,9 @@ class DecisionForm(forms.Form):
 
 
 # Builders of further next steps for a hit row: ``make(hit, opened) -> {"label", "url"} |
-# None``, where ``hit`` is the answer's hit dict and ``opened`` the ``hit_records`` entry.
+# None``, where ``hit`` is the answer's hit dict and ``opened`` the ``hit_records`` entry
+# merged with the ``hit_next_steps`` facts of the page (``requestable``, ``eilfall``):
+# looked up once per page, so a builder runs no query of its own.
 HIT_STEPS: list[Callable[[dict[str, Any], dict[str, Any]], dict[str, Any] | None]] = []
 
 # Per inbox kind: a partial template rendered inside the item, and a builder adding what it
@@ -269,6 +271,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
                 answer = search.answer  # type: ignore[attr-defined]
                 status = 200
                 records = hit_records(actor=as_officer(request.user), search=search)
+                steps = hit_next_steps(actor=as_officer(request.user), search=search)
+                for hit_id, facts in steps.items():
+                    records[hit_id] = {**records.get(hit_id, {}), **facts}
                 context["answer"] = answer
                 # R-F2, R-F4, R-C7: the use markings the hit data carry, in words.
                 if answer["hits"]:
