@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from audit.services import checkpoint_write, purge_expired
+from audit.services import checkpoint_write, partitions_ensure, purge_expired
 
 
 @shared_task(name="audit.tasks.write_checkpoint")
@@ -14,5 +14,9 @@ def write_checkpoint() -> int | None:
 
 @shared_task(name="audit.tasks.purge_expired")
 def purge_expired_task() -> int:
-    """Delete log rows past the 18-month retention (R-I3)."""
+    """Create the coming months' log partitions, then purge past 18 months (R-I3).
+
+    Daily; idempotent (a second run creates and drops nothing). Returns the rows removed.
+    """
+    partitions_ensure()
     return purge_expired()
