@@ -219,13 +219,15 @@ def _checkpoint_purged(
     )
 
 
-def _uncontrolled(periods: list[PurgedPeriod]) -> list[dict[str, str]]:
+def _uncontrolled(periods: list[PurgedPeriod], *, today: datetime.date) -> list[dict[str, str]]:
     """Name, per agency taking part in a file, each purged period no done control covered.
 
-    R-J7. A completed ``MandatoryControl`` (``done_on`` set) of the agency covers a period
+    R-J7. A completed ``MandatoryControl`` (``done_on`` set, not after ``today``) of the
+    agency covers a period
     when its dates include the period's first and last day (UTC dates of ``period_from`` and
     of the last moment before ``period_to``). Shape: ``[{"agency": code, "from": ISO date,
-    "to": ISO date}]`` (dates inclusive), sorted by agency and date.
+    "to": ISO date}]`` (dates inclusive, adjacent uncovered periods joined), sorted by agency
+    code and date.
     """
     if not periods:
         return []
@@ -233,21 +235,31 @@ def _uncontrolled(periods: list[PurgedPeriod]) -> list[dict[str, str]]:
     agencies = dict(participation.objects.values_list("agency_id", "agency__code").distinct())
     controls: dict[Any, list[tuple[datetime.date, datetime.date]]] = {}
     for agency_id, start, end in MandatoryControl.objects.filter(
-        agency_id__in=list(agencies), done_on__isnull=False
+        agency_id__in=list(agencies), done_on__lte=today
     ).values_list("agency_id", "period_from", "period_to"):
         controls.setdefault(agency_id, []).append((start, end))
+    days = sorted(
+        (
+            p.period_from.astimezone(datetime.UTC).date(),
+            (p.period_to - datetime.timedelta(microseconds=1)).astimezone(datetime.UTC).date(),
+        )
+        for p in periods
+    )
     found = []
-    for agency_id, code in agencies.items():
-        for period in periods:
-            start = period.period_from.astimezone(datetime.UTC).date()
-            end = (
-                (period.period_to - datetime.timedelta(microseconds=1))
-                .astimezone(datetime.UTC)
-                .date()
-            )
-            if not any(a <= start and end <= b for a, b in controls.get(agency_id, [])):
-                found.append({"agency": code, "from": start.isoformat(), "to": end.isoformat()})
-    return sorted(found, key=lambda item: (item["agency"], item["from"]))
+    for agency_id, code in sorted(agencies.items(), key=lambda item: item[1]):
+        span: list[datetime.date] | None = None
+        for start, end in days:
+            if any(a <= start and end <= b for a, b in controls.get(agency_id, [])):
+                continue
+            if span and start <= span[1] + datetime.timedelta(days=1):
+                span[1] = max(span[1], end)  # adjacent uncovered periods join
+                continue
+            if span:
+                found.append({"agency": code, "from": str(span[0]), "to": str(span[1])})
+            span = [start, end]
+        if span:
+            found.append({"agency": code, "from": str(span[0]), "to": str(span[1])})
+    return found
 
 
 def purge_expired(*, now: datetime.datetime | None = None) -> int:
@@ -292,6 +304,10 @@ def purge_expired(*, now: datetime.datetime | None = None) -> int:
             boundary = (last or 0) + 1
         next_seq = AuditEvent.objects.order_by("seq").values_list("seq", flat=True).first()
         if postgres and partitions.is_partitioned(cursor):
+            # DROP refuses while this transaction has deferred FK checks pending (rows
+            # written before the purge in the same transaction): run them now, and defer
+            # again afterwards (every deferrable constraint here is INITIALLY DEFERRED).
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             for name, month in partitions.monthly_partitions(cursor):
                 lower, upper = partitions.bounds(month)
                 if upper > cutoff:
@@ -317,6 +333,7 @@ def purge_expired(*, now: datetime.datetime | None = None) -> int:
                 cursor.execute(f"DROP TABLE {name}")
                 deleted += count
                 next_seq = high + 1
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         count, low, high, oldest = _range_stats(
             cursor, "audit_auditevent", "WHERE seq < %s", [boundary]
         )
@@ -360,7 +377,7 @@ def purge_expired(*, now: datetime.datetime | None = None) -> int:
                     for p in written
                 ],
                 "dropped_empty": dropped_empty,
-                "uncontrolled": _uncontrolled(written),
+                "uncontrolled": _uncontrolled(written, today=now.date()),
             },
         )
     return deleted
