@@ -19,6 +19,11 @@ class AuditEvent(models.Model):
     ``references`` lists what the actor was shown (record ids, agencies, file numbers);
     ``covert`` lists covert records a query touched: readable only by their owners and the
     competent supervisors, never by BKA operators (R-I5).
+
+    On PostgreSQL the table is partitioned by month on ``time`` (``audit/partitions.py``):
+    the database key is ``(id, time)`` and ``seq`` is unique per ``(seq, time)`` with its own
+    index; the chain lock keeps ``seq`` gap-free and unique. Rows leave only through the
+    retention purge (R-I3, ``audit.services.purge_expired``).
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -72,7 +77,10 @@ class AuditEvent(models.Model):
 
 
 class Checkpoint(models.Model):
-    """An anchor of the chain (head hash, count, time) so a cut tail is detectable."""
+    """An anchor of the chain (head hash, count, time) so a cut tail is detectable.
+
+    Append-only since migration 0003: database triggers refuse UPDATE, DELETE and TRUNCATE.
+    """
 
     time = models.DateTimeField(auto_now_add=True)
     seq = models.BigIntegerField()

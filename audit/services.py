@@ -1,4 +1,10 @@
-"""Write audit events: hash-chained, in the caller's transaction, failing closed."""
+"""Write audit events: hash-chained, in the caller's transaction, failing closed.
+
+Also the log's retention (R-I3, R-J7; ATDG § 9(1)): ``partitions_ensure`` keeps monthly
+partitions ahead on PostgreSQL, ``purge_expired`` removes rows older than 18 months (dropping
+whole partitions where it can) and leaves append-only ``PurgedPeriod`` checkpoints that
+``verify_chain`` checks the remaining chain against.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import connection, transaction
+from django.db.models import Count, Max, Min
 from django.utils import timezone
 
 from audit import partitions
@@ -185,11 +192,9 @@ def partitions_ensure(*, months_ahead: int = 3, now: datetime.datetime | None = 
     return created
 
 
-def _range_stats(cursor: Any, table: str, where: str = "", params: Iterable[Any] = ()) -> Any:
-    """Return ``(count, min_seq, max_seq, min_time)`` of the rows of ``table`` matching."""
-    cursor.execute(
-        f"SELECT count(*), min(seq), max(seq), min(time) FROM {table} {where}", list(params)
-    )
+def _partition_stats(cursor: Any, table: str) -> Any:
+    """Return ``(count, min_seq, max_seq)`` of one partition's rows (PostgreSQL)."""
+    cursor.execute(f"SELECT count(*), min(seq), max(seq) FROM {table}")
     return cursor.fetchone()
 
 
@@ -312,7 +317,7 @@ def purge_expired(*, now: datetime.datetime | None = None) -> int:
                 lower, upper = partitions.bounds(month)
                 if upper > cutoff:
                     break
-                count, low, high, _ = _range_stats(cursor, name)
+                count, low, high = _partition_stats(cursor, name)
                 if count == 0:
                     cursor.execute(f"DROP TABLE {name}")
                     dropped_empty.append(name)
@@ -334,9 +339,10 @@ def purge_expired(*, now: datetime.datetime | None = None) -> int:
                 deleted += count
                 next_seq = high + 1
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        count, low, high, oldest = _range_stats(
-            cursor, "audit_auditevent", "WHERE seq < %s", [boundary]
+        prefix = AuditEvent.objects.filter(seq__lt=boundary).aggregate(
+            count=Count("pk"), low=Min("seq"), high=Max("seq"), oldest=Min("time")
         )
+        count, low, high, oldest = prefix["count"], prefix["low"], prefix["high"], prefix["oldest"]
         if count:
             written.append(
                 _checkpoint_purged(

@@ -396,3 +396,38 @@ def test_r_i3_two_concurrent_purges_drop_each_partition_once(
     assert len(names) == len(set(names)) >= 2
     assert AuditEvent.objects.filter(action="audit.purge").count() == 2
     assert verify_chain()["ok"] is True
+
+
+@pytest.mark.django_db
+def test_r_j7_mandatory_controls_are_recorded_in_the_admin_and_logged(
+    reference: Any, admin_client: Any
+) -> None:
+    bka = Agency.objects.get(code="BKA")
+    response = admin_client.post(
+        "/admin/audit/mandatorycontrol/add/",
+        {
+            "agency": str(bka.pk),
+            "file": "ATD",
+            "period_from": "2027-01-01",
+            "period_to": "2027-06-30",
+            "done_on": "2027-09-01",
+            "supervisor_username": "bfdi.supervisor",
+            "notes": "Stichprobe",
+        },
+    )
+    assert response.status_code == 302
+    control = MandatoryControl.objects.get()
+    assert control.agency == bka and control.done_on == datetime.date(2027, 9, 1)
+    event = AuditEvent.objects.filter(action="admin.create").latest("seq")
+    assert event.object_type == "audit.mandatorycontrol"
+    assert event.object_id == str(control.pk)
+    # A period ending before it starts is refused (nothing stored).
+    response = admin_client.post(
+        "/admin/audit/mandatorycontrol/add/",
+        {"agency": str(bka.pk), "period_from": "2027-06-30", "period_to": "2027-01-01"},
+    )
+    assert response.status_code == 200
+    assert MandatoryControl.objects.count() == 1
+    # Purged periods are shown, never added, changed or deleted there.
+    assert admin_client.get("/admin/audit/purgedperiod/").status_code == 200
+    assert admin_client.get("/admin/audit/purgedperiod/add/").status_code == 403
