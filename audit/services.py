@@ -167,6 +167,7 @@ def checkpoint_write() -> Checkpoint | None:
 
 RETENTION = datetime.timedelta(days=548)  # 18 months (R-I3), as 548 days: never less
 _PARTITION_LOCK = 7_310_002  # serialises partition creation (partitions_ensure)
+PURGE_LOCK_TIMEOUT = "2s"  # longest wait of the purge for the log table's exclusive lock
 
 
 def partitions_ensure(*, months_ahead: int = 3, now: datetime.datetime | None = None) -> list[str]:
@@ -287,7 +288,9 @@ def purge_expired(*, now: datetime.datetime | None = None) -> int:
     ``details = {"cutoff", "deleted", "periods": [{"partition", "from", "to", "first_seq",
     "last_seq", "count"}], "dropped_empty": [names], "uncontrolled": [{"agency", "from",
     "to"}]}`` (R-J7: periods purged before a completed mandatory control covered them).
-    Idempotent: a second run drops nothing and deletes 0. Errors roll everything back.
+    Idempotent: a second run drops nothing and deletes 0. Errors roll everything back; if a
+    transaction holds the log table open for more than ``PURGE_LOCK_TIMEOUT`` the purge fails
+    with ``django.db.OperationalError`` (lock timeout) and changes nothing.
     """
     now = now or timezone.now()
     cutoff = now - RETENTION
@@ -309,10 +312,16 @@ def purge_expired(*, now: datetime.datetime | None = None) -> int:
             boundary = (last or 0) + 1
         next_seq = AuditEvent.objects.order_by("seq").values_list("seq", flat=True).first()
         if postgres and partitions.is_partitioned(cursor):
+            cursor.execute("SHOW lock_timeout")
+            lock_timeout = cursor.fetchone()[0]
             # DROP refuses while this transaction has deferred FK checks pending (rows
             # written before the purge in the same transaction): run them now, and defer
             # again afterwards (every deferrable constraint here is INITIALLY DEFERRED).
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            # A DROP needs ACCESS EXCLUSIVE on the log table while appends wait on the chain
+            # lock: give up after a short wait (OperationalError; the task retries) rather
+            # than stall every append behind a transaction that holds the table open.
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [PURGE_LOCK_TIMEOUT])
             for name, month in partitions.monthly_partitions(cursor):
                 lower, upper = partitions.bounds(month)
                 if upper > cutoff:
@@ -339,6 +348,7 @@ def purge_expired(*, now: datetime.datetime | None = None) -> int:
                 deleted += count
                 next_seq = high + 1
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [lock_timeout])
         prefix = AuditEvent.objects.filter(seq__lt=boundary).aggregate(
             count=Count("pk"), low=Min("seq"), high=Max("seq"), oldest=Min("time")
         )

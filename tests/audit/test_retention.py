@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -20,6 +20,7 @@ from audit import partitions
 from audit.models import AppendOnlyError, AuditEvent, MandatoryControl, PurgedPeriod
 from audit.services import RETENTION, log_event, partitions_ensure, purge_expired, verify_chain
 from audit.tasks import purge_expired_task
+from tests.audit.conftest import name_month as _name_month
 
 UTC = datetime.UTC
 START = datetime.datetime(2027, 1, 15, 12, tzinfo=UTC)
@@ -155,10 +156,6 @@ def entry_empty() -> list[str]:
     entry = AuditEvent.objects.filter(action="audit.purge").order_by("seq").first()
     assert entry is not None
     return list(entry.details["dropped_empty"])
-
-
-def _name_month(name: str) -> datetime.date:
-    return datetime.date(int(name[-6:-2]), int(name[-2:]), 1)
 
 
 @pytest.mark.django_db
@@ -351,20 +348,6 @@ def _days(first: datetime.date, last: str) -> set[datetime.date]:
     return {first + datetime.timedelta(days=n) for n in range((end - first).days + 1)}
 
 
-@pytest.fixture
-def partitions_restored(django_db_blocker: Any) -> Iterator[None]:
-    """A transactional test keeps its DDL: put the partition set back as it was."""
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        before = {name for name, _ in partitions.monthly_partitions(cursor)}
-    yield
-    with django_db_blocker.unblock(), transaction.atomic(), connection.cursor() as cursor:
-        now = {name for name, _ in partitions.monthly_partitions(cursor)}
-        for name in sorted(now - before):
-            cursor.execute(f"DROP TABLE {name}")
-        for name in sorted(before - now):
-            partitions.partition_create(cursor, _name_month(name))
-
-
 @pytest.mark.django_db(transaction=True)
 def test_r_i3_two_concurrent_purges_drop_each_partition_once(
     audit_truncate_allowed: Any, partitions_restored: None, time_machine: Any
@@ -431,3 +414,47 @@ def test_r_j7_mandatory_controls_are_recorded_in_the_admin_and_logged(
     # Purged periods are shown, never added, changed or deleted there.
     assert admin_client.get("/admin/audit/purgedperiod/").status_code == 200
     assert admin_client.get("/admin/audit/purgedperiod/add/").status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_r_i3_purge_gives_up_on_a_held_table_without_change_and_reruns(
+    audit_truncate_allowed: Any, partitions_restored: None, time_machine: Any
+) -> None:
+    from django.db import OperationalError
+
+    _write_twenty_months(time_machine)
+    time_machine.move_to(PURGE_AT, tick=False)
+    count = AuditEvent.objects.count()
+    holding = threading.Event()
+    release = threading.Event()
+
+    def reader() -> None:
+        try:
+            with transaction.atomic():
+                # A long transaction that has read the log (ACCESS SHARE until it ends).
+                AuditEvent.objects.filter(seq=1).exists()
+                holding.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    try:
+        assert holding.wait(timeout=10)
+        with pytest.raises(OperationalError, match="lock timeout"):
+            purge_expired(now=PURGE_AT)
+    finally:
+        release.set()
+        thread.join()
+    # Nothing changed: no checkpoint, no purge entry, every row still there.
+    assert PurgedPeriod.objects.count() == 0
+    assert AuditEvent.objects.count() == count
+    assert "audit_auditevent_p202701" in _partitions()
+    # The rerun (the task retries) purges, and the chain verifies.
+    assert purge_expired(now=PURGE_AT) > 0
+    assert "audit_auditevent_p202701" not in _partitions()
+    assert verify_chain()["ok"] is True
+    # The daily task retries such a failure within minutes.
+    assert OperationalError in purge_expired_task.autoretry_for
+    assert purge_expired_task.max_retries == 5
