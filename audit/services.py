@@ -176,7 +176,10 @@ def partitions_ensure(*, months_ahead: int = 3, now: datetime.datetime | None = 
     PostgreSQL only (returns ``[]`` elsewhere, or if the table is not partitioned). Returns
     the names created, e.g. ``["audit_auditevent_p202702"]``; idempotent. Rows that already
     sit in the DEFAULT partition for such a month are moved into it in the same transaction
-    (``audit.partitions.partition_create``). Months are UTC months.
+    (``audit.partitions.partition_create``). Months are UTC months. Rows of earlier months
+    that no partition covers stay in DEFAULT until the purge deletes them. Raises
+    ``django.db.OperationalError`` (nothing created) if the table stays locked longer than
+    ``PURGE_LOCK_TIMEOUT``.
     """
     if connection.vendor != "postgresql":
         return []
@@ -186,10 +189,16 @@ def partitions_ensure(*, months_ahead: int = 3, now: datetime.datetime | None = 
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PARTITION_LOCK])
         if not partitions.is_partitioned(cursor):
             return []
+        # Creating or attaching a partition locks the log table exclusively for a moment:
+        # wait at most PURGE_LOCK_TIMEOUT for it (OperationalError; the task retries).
+        cursor.execute("SHOW lock_timeout")
+        lock_timeout = cursor.fetchone()[0]
+        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [PURGE_LOCK_TIMEOUT])
         for n in range(months_ahead + 1):
             month = partitions.add_months(first, n)
             if partitions.partition_create(cursor, month):
                 created.append(partitions.partition_name(month))
+        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [lock_timeout])
     return created
 
 
