@@ -19,10 +19,17 @@ class AuditEvent(models.Model):
     ``references`` lists what the actor was shown (record ids, agencies, file numbers);
     ``covert`` lists covert records a query touched: readable only by their owners and the
     competent supervisors, never by BKA operators (R-I5).
+
+    On PostgreSQL the table is partitioned by month on ``time`` (``audit/partitions.py``):
+    the database key is ``(id, time)`` and ``seq`` is unique per ``(seq, time)`` with its own
+    index; the chain lock keeps ``seq`` gap-free and unique. Rows leave only through the
+    retention purge (R-I3, ``audit.services.purge_expired``).
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    seq = models.BigIntegerField(unique=True)
+    # Unique per (seq, time) in the database: a partitioned table's unique keys must include
+    # the partition key ``time`` (audit/partitions.py); the chain lock keeps seq unique.
+    seq = models.BigIntegerField(db_index=True)
     time = models.DateTimeField(db_index=True)
     agency = models.ForeignKey(
         "agencies.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -53,6 +60,7 @@ class AuditEvent(models.Model):
             models.Index(fields=["agency", "time"], name="audit_agency_time"),
             models.Index(fields=["object_type", "object_id"], name="audit_object"),
         ]
+        constraints = [models.UniqueConstraint(fields=["seq", "time"], name="audit_seq_time")]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action}"
@@ -69,7 +77,10 @@ class AuditEvent(models.Model):
 
 
 class Checkpoint(models.Model):
-    """An anchor of the chain (head hash, count, time) so a cut tail is detectable."""
+    """An anchor of the chain (head hash, count, time) so a cut tail is detectable.
+
+    Append-only since migration 0003: database triggers refuse UPDATE, DELETE and TRUNCATE.
+    """
 
     time = models.DateTimeField(auto_now_add=True)
     seq = models.BigIntegerField()
@@ -90,3 +101,85 @@ class PurgeFlag(models.Model):
 
     def __str__(self) -> str:
         return "purge flag"
+
+
+class PurgedPeriod(models.Model):
+    """What one retention purge removed from the chain (R-I3, R-J7; ATDG § 9(1)).
+
+    One row per dropped monthly partition (PostgreSQL) or per prefix delete (the part of the
+    month that spans the cutoff, and every purge on SQLite). ``period_from``/``period_to`` are
+    the removed rows' time range ``[from, to)``: a partition's bounds, or for a prefix delete
+    the first removed row's time and the cutoff. ``first_seq``..``last_seq`` are the removed
+    chain positions (contiguous, ``count`` of them); ``head_hash`` is the hash of the last
+    removed row, which the first remaining row's ``prev_hash`` must equal, and
+    ``first_prev_hash`` links it to the period purged before (``verify_chain``).
+
+    Append-only: database triggers refuse UPDATE, DELETE and TRUNCATE (migration 0003); in
+    production the application role should also lack those grants on this table.
+    """
+
+    period_from = models.DateTimeField()
+    period_to = models.DateTimeField()
+    first_seq = models.BigIntegerField()
+    last_seq = models.BigIntegerField(unique=True)
+    count = models.BigIntegerField()
+    head_hash = models.CharField(max_length=64)
+    first_prev_hash = models.CharField(max_length=64)
+    partition = models.CharField(
+        max_length=63, blank=True, default="", help_text="Dropped partition; blank: prefix delete"
+    )
+    purged_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["first_seq"]
+        verbose_name = _("Gelöschter Protokollzeitraum")
+        verbose_name_plural = _("Gelöschte Protokollzeiträume")
+
+    def __str__(self) -> str:
+        return f"#{self.first_seq}-#{self.last_seq} ({self.period_from:%Y-%m-%d})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Insert only."""
+        if not self._state.adding:
+            raise AppendOnlyError("purged periods are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        """Refuse deletion."""
+        raise AppendOnlyError("purged periods are append-only")
+
+
+class MandatoryControl(models.Model):
+    """A mandatory data-protection control of a supervised agency's log (R-J7; minimal).
+
+    Records which period of an agency's log entries a supervisor controlled: ``period_from``
+    and ``period_to`` are the (inclusive) dates the control covered, ``done_on`` the day it
+    was completed (empty: planned or running, covers nothing yet). ``file`` is the file code,
+    blank for a control of all files. The retention purge names, per agency taking part in a
+    file, each purged period no completed control covered (``audit.purge`` details
+    ``uncontrolled``). Issue 17 (supervision console) extends this model.
+    """
+
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, related_name="mandatory_controls"
+    )
+    file = models.CharField(max_length=8, blank=True, default="")
+    period_from = models.DateField()
+    period_to = models.DateField()
+    done_on = models.DateField(null=True, blank=True)
+    supervisor_username = models.CharField(max_length=150, blank=True, default="")
+    notes = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["agency", "period_from"]
+        verbose_name = _("Pflichtkontrolle")
+        verbose_name_plural = _("Pflichtkontrollen")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(period_from__lte=models.F("period_to")),
+                name="control_period_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.period_from}–{self.period_to}"
