@@ -264,7 +264,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "verbund.tasks.remind_overdue_duties",
         "schedule": _REMINDER_SECONDS,
     },
-    # R-I3: log rows kept only for control are deleted after 18 months (prefix purge).
+    # R-I3: log rows kept only for control are deleted after 18 months (PostgreSQL: monthly
+    # partitions dropped, audit.partitions; SQLite: a prefix delete).
     "audit-purge": {
         "task": "audit.tasks.purge_expired",
         "schedule": 24 * 3600.0,
