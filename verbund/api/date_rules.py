@@ -28,6 +28,7 @@ from verbund.services.date_rules import (
     PROVISION_MAX,
     date_rule_create,
     date_rules_for,
+    rules_in_force,
 )
 
 CAP_HELP = (
@@ -121,20 +122,6 @@ def rule_data(rule: DateRule, *, in_force: bool) -> dict[str, Any]:
         "created_by": rule.created_by.username if rule.created_by else None,
         "created_at": rule.created_at.isoformat(),
     }
-
-
-def rules_in_force(rules: Any) -> set[Any]:
-    """Return the ids of the rules in force today among the agency's rules (one per file)."""
-    from django.utils import timezone
-
-    today = timezone.localdate()
-    seen: dict[Any, DateRule] = {}
-    for rule in rules:
-        if rule.valid_from <= today:
-            best = seen.get(rule.file_id)
-            if best is None or rule.valid_from > best.valid_from:
-                seen[rule.file_id] = rule
-    return {r.pk for r in seen.values()}
 
 
 class DateRuleFilter(django_filters.FilterSet):

@@ -585,3 +585,15 @@ def date_rules_for(actor: Officer) -> Any:
         .select_related("file", "agency")
         .order_by("file__code", "-valid_from")
     )
+
+
+def rules_in_force(rules: Any) -> set[Any]:
+    """Return the ids of the rules in force today among the agency's rules (one per file)."""
+    today = timezone.localdate()
+    seen: dict[Any, DateRule] = {}
+    for rule in rules:
+        if rule.valid_from <= today:
+            best = seen.get(rule.file_id)
+            if best is None or rule.valid_from > best.valid_from:
+                seen[rule.file_id] = rule
+    return {r.pk for r in seen.values()}
