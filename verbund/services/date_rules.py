@@ -31,6 +31,7 @@ from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from agencies.models import Officer, Role
@@ -209,6 +210,11 @@ def _kept(
     return {name: day for name, day in stored.items() if day != old[name]}
 
 
+def _count(errors: ErrorSink) -> int:
+    fields = getattr(errors, "fields", None) or {}
+    return sum(len(v) for v in fields.values())
+
+
 def work_out_dates(
     *,
     file: File,
@@ -286,7 +292,7 @@ def work_out_dates(
         if record is not None
         else {}
     )
-    before = len(getattr(errors, "fields", {}) or {})
+    before = _count(errors)
     if "deletion_date" in given and deletion > limit:
         errors.add(
             "deletion_date",
@@ -304,7 +310,7 @@ def work_out_dates(
         )
     if "review_date" in given and review < today and review != previous.get("review_date"):
         errors.add("review_date", "review_date_past", "Die Prüffrist liegt in der Vergangenheit.")
-    if len(getattr(errors, "fields", {}) or {}) != before:
+    if _count(errors) != before:
         return None
 
     if missing:
@@ -353,7 +359,12 @@ def gws_dates_recompute(file: File, order: EstablishmentOrder, *, batch: int | N
             rows = list(
                 Record.objects.select_for_update(of=("self",), skip_locked=True)
                 .filter(file=file, status=RecordStatus.ACTIVE)
-                .exclude(dates_order=order)
+                # "not this order" as ranges the index (file, dates_order) can serve.
+                .filter(
+                    Q(dates_order__isnull=True)
+                    | Q(dates_order_id__lt=order.pk)
+                    | Q(dates_order_id__gt=order.pk)
+                )
                 .select_related("file", "owner", "dates_rule", "dates_order")
                 .order_by("pk")[:size]
             )
