@@ -304,6 +304,34 @@ def test_r_l4a_gws_new_order_version_recomputes_the_dates(api: Any) -> None:
     assert gws_dates_recompute(new.file, new) == 0
 
 
+def test_r_l4a_gws_change_after_a_new_order_version_follows_it(api: Any) -> None:
+    client = api("lka-bw.analyst")
+    record = client.post(
+        RECORDS, _gws({"surname": "Becker", "date_of_birth": "1990-01-01"}), format="json"
+    ).json()
+    old = _current_gws_order()
+    new = EstablishmentOrder.objects.create(
+        file=old.file,
+        version=old.version + 1,
+        effective_from=_today(),
+        purposes=old.purposes,
+        urgencies=old.urgencies,
+        participants=old.participants,
+        review_months={"adult": 12, "juvenile": 12, "child": 12},
+        storage_months={"adult": 48, "juvenile": 24, "child": 24},
+    )
+    for approval in old.approvals.all():
+        new.approvals.create(body=approval.body, approved_on=_today())
+    response = client.patch(
+        f"{RECORDS}{record['id']}/", {"basic": {"given_names": "Sven"}}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["deletion_date"] == add_months(_today(), 48).isoformat()
+    assert response.json()["review_date"] == add_months(_today(), 12).isoformat()
+    assert Record.objects.get(pk=record["id"]).dates_order == new
+    assert gws_dates_recompute(new.file, new) == 0
+
+
 # ---------------------------------------------------------------------------- rules
 
 
