@@ -84,8 +84,26 @@ def api(reference: dict[str, Any]) -> Callable[[str | None], APIClient]:
     return make
 
 
+def source_dates() -> dict[str, str]:
+    """Return review and deletion dates as an owner states them from its source data
+    (R-L4a): review in a year, deletion in two — within every age group's cap."""
+    from django.utils import timezone
+
+    from verbund.services.date_rules import add_months
+
+    today = timezone.localdate()
+    return {
+        "review_date": add_months(today, 12).isoformat(),
+        "deletion_date": add_months(today, 24).isoformat(),
+    }
+
+
 def person_payload(**overrides: Any) -> dict[str, Any]:
-    """Return a valid ATD person record payload; keyword arguments replace top-level keys."""
+    """Return a valid ATD person record payload; keyword arguments replace top-level keys.
+
+    The owner states its source data's dates (``source_dates``); a test of the dates a rule
+    supplies removes them (``review_date=None``: absent from the payload).
+    """
     n = next(_numbers)
     data: dict[str, Any] = {
         "file": "ATD",
@@ -102,9 +120,12 @@ def person_payload(**overrides: Any) -> dict[str, Any]:
             "nationalities": ["EG"],
         },
         "reference": {"file_number": f"TEST-{n:05d}", "classification": "VS-NfD"},
+        **source_dates(),
     }
     data.update(overrides)
-    return data
+    return {
+        k: v for k, v in data.items() if v is not None or k not in ("review_date", "deletion_date")
+    }
 
 
 @pytest.fixture

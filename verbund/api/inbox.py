@@ -20,6 +20,7 @@ from verbund.api.schemas import AbsentKeysSerializer, ErrorSerializer, RequestSe
 from verbund.models import InboxItem
 from verbund.models.emergencies import Consent, Danger
 from verbund.models.inbox import CorrectionOutcome, InboxKind
+from verbund.models.lifecycle import ReviewCause
 from verbund.models.requests import USE_MARKINGS, RequestKind, RequestStatus
 from verbund.selectors.searches import inbox_for
 from verbund.services import shapes
@@ -305,6 +306,36 @@ class AccessDecisionItemSerializer(InboxItemBase):
     payload = AccessDecisionPayloadSerializer()
 
 
+# Interim (dates branch, issue 16): a record stored without a date rule opens a review at
+# once (R-L4a), so review items exist; the reviews branch's serializer replaces this one.
+class ReviewCauseSerializer(AbsentKeysSerializer):
+    """Why a review was opened, and when."""
+
+    cause = serializers.ChoiceField(choices=ReviewCause.values)
+    at = serializers.DateTimeField()
+    details = serializers.DictField(required=False)
+
+
+class ReviewDuePayloadSerializer(AbsentKeysSerializer):
+    """A review of one of the agency's records (R-L4): keep, correct, block or delete."""
+
+    record = serializers.UUIDField()
+    file_number = serializers.CharField()
+    review_date = serializers.DateField()
+    deletion_date = serializers.DateField()
+    causes = ReviewCauseSerializer(many=True)
+    overdue = serializers.BooleanField(required=False)
+    reminded_at = serializers.DateTimeField(required=False)
+    escalated_at = serializers.DateTimeField(required=False)
+
+
+class ReviewDueItemSerializer(InboxItemBase):
+    """A record due for review (R-L4, R-L4a)."""
+
+    kind = serializers.ChoiceField(choices=[InboxKind.REVIEW_DUE.value])
+    payload = ReviewDuePayloadSerializer()
+
+
 # One serializer per kind the services create; a new kind adds its serializer here.
 ITEMS: dict[str, type[InboxItemBase]] = {
     InboxKind.COVERT_HIT.value: CovertHitItemSerializer,
@@ -315,6 +346,7 @@ ITEMS: dict[str, type[InboxItemBase]] = {
     InboxKind.EMERGENCY_REFUSED.value: EmergencyRefusedItemSerializer,
     InboxKind.ACCESS_REQUEST.value: AccessRequestItemSerializer,
     InboxKind.ACCESS_DECISION.value: AccessDecisionItemSerializer,
+    InboxKind.REVIEW_DUE.value: ReviewDueItemSerializer,
 }
 INBOX_ITEM = PolymorphicProxySerializer(
     component_name="InboxItem",

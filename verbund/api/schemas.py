@@ -21,6 +21,7 @@ from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from verbund.errors import Invalid
+from verbund.models.lifecycle import DatesSource
 from verbund.models.records import CaseGroup, Classification, RecordKind, Storage
 from verbund.models.requests import USE_MARKINGS
 from verbund.services import shapes
@@ -38,7 +39,7 @@ ERROR_CODES = (
     "not_owner, no_legal_basis, not_participant, not_found, rate_limited, too_many_hits, "
     "wildcards_not_allowed, unknown_criterion, invalid_json, invalid_characters, "
     "version_conflict, record_blocked, already_blocked, immutable, mixed_script, "
-    "incomplete_data, invalid_iban, deletion_date_past"
+    "incomplete_data, invalid_iban, deletion_date_past, review_date_past"
 )
 
 
@@ -294,6 +295,19 @@ class OutReferenceSerializer(AbsentKeysSerializer):
     classification = serializers.ChoiceField(choices=Classification.values)
 
 
+DATES_HELP = (
+    "Optional; owner only (R-H1). The review and deletion dates of the owner's source data "
+    "(R-L4a). ATD: a date left out comes from the agency's date rule for the file, by age "
+    "group at the last event (`extended.last_event_date`, else the entry date); without a "
+    "rule the record is listed for review at once (review date today, deletion date at the "
+    "cap, a `review_due` item). GWS: from the order in force; a deletion date beyond its "
+    "storage duration is 400 `deletion_date_too_late`. Project decision, from outside the "
+    "seeds, to be verified: no stored period exceeds 10 years (adults), 5 (juveniles), 2 "
+    "(children) from the last event. PATCH: a date set to null is supplied anew, one left "
+    "out stays. Refused: `review_after_deletion`, `deletion_date_past`, `review_date_past`."
+)
+
+
 class RecordInputSerializer(RequestSerializer):
     """Body of POST/PATCH /records/."""
 
@@ -322,8 +336,8 @@ class RecordInputSerializer(RequestSerializer):
     )
     object = ObjectDataSerializer(required=False)
     linked_person = serializers.UUIDField(required=False, help_text="objects: the person record")
-    review_date = serializers.DateField(required=False)
-    deletion_date = serializers.DateField(required=False)
+    review_date = serializers.DateField(required=False, help_text=DATES_HELP)
+    deletion_date = serializers.DateField(required=False, help_text=DATES_HELP)
     reference = ReferenceSerializer()
 
 
@@ -334,6 +348,15 @@ class HitBasicSerializer(BasicSerializer):
 
 
 OWNER_ONLY = "Sent to the owner agency only; absent for other agencies."
+
+
+class DatesRuleRefSerializer(AbsentKeysSerializer):
+    """The date rule a record's dates come from (R-L4a): the provision it cites."""
+
+    strict_keys = True
+
+    provision = serializers.CharField()
+    valid_from = serializers.DateField()
 
 
 class RecordSerializer(AbsentKeysSerializer):
@@ -390,6 +413,18 @@ class RecordSerializer(AbsentKeysSerializer):
     )
     review_date = serializers.DateField(required=False, help_text=OWNER_ONLY)
     deletion_date = serializers.DateField(required=False, help_text=OWNER_ONLY)
+    dates_source = serializers.ChoiceField(
+        choices=DatesSource.values,
+        required=False,
+        help_text="Where the dates come from (R-L4a): `owner` (given by the owner), `rule` "
+        "(the agency's date rule, `dates_rule`), `order` (the GWS order in force), `none` (no "
+        "rule: listed for review at once). " + OWNER_ONLY,
+    )
+    dates_rule = DatesRuleRefSerializer(
+        required=False,
+        allow_null=True,
+        help_text="The rule that supplied a date (its provision), null if none. " + OWNER_ONLY,
+    )
     status = serializers.ChoiceField(
         choices=["active", "blocked"], required=False, help_text=OWNER_ONLY
     )

@@ -4,7 +4,16 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from audit import api as audit_api
-from verbund.api import emergencies, inbox, overdue, records, reference, searches, transfers
+from verbund.api import (
+    date_rules,
+    emergencies,
+    inbox,
+    overdue,
+    records,
+    reference,
+    searches,
+    transfers,
+)
 from verbund.api import requests as access_requests
 from verbund.api.errors import api_not_found
 from verbund.api.schema_view import SchemaView
@@ -119,4 +128,9 @@ urlpatterns += [
         access_requests.AccessDecisionView.as_view(),
         name="api-access-request-decision",
     ),
+]
+
+# Date rules of the agency (issue 16, R-L4a).
+urlpatterns += [
+    path("date-rules/", date_rules.DateRuleListView.as_view(), name="api-date-rules"),
 ]

@@ -470,10 +470,26 @@ class RecordForm(forms.Form):
             initial=Classification.NONE.value,
         )
         f["review_date"] = forms.DateField(
-            label=_("Review date"), required=False, widget=_date_widget()
+            label=_("Review date"),
+            required=False,
+            widget=_date_widget(),
+            help_text=_(
+                "Optional: the review date of your source data. Left empty, your agency's date "
+                "rule supplies it (for GWS: the establishment order); without a rule the "
+                "record is listed for review at once."
+            ),
         )
         f["deletion_date"] = forms.DateField(
-            label=_("Deletion date"), required=False, widget=_date_widget()
+            label=_("Deletion date"),
+            required=False,
+            widget=_date_widget(),
+            help_text=_(
+                "Optional: the date by which your source data must be deleted. Left empty, "
+                "your agency's date rule supplies it (for GWS: the establishment order); "
+                "without a rule it is the longest period allowed (10 years for adults, 5 for "
+                "juveniles, 2 for children from the last event — a project decision still to "
+                "be verified)."
+            ),
         )
         if self.editing:
             # The version the form was loaded with: the change applies only to it (If-Match).
@@ -595,9 +611,18 @@ class RecordForm(forms.Form):
             "file_number": cd.get("file_number", "").strip(),
             "classification": cd.get("classification") or Classification.NONE.value,
         }
+        old = self.existing or {}
         for name in ("review_date", "deletion_date"):
-            if cd.get(name):
-                data[name] = cd[name].isoformat()
+            value = cd[name].isoformat() if cd.get(name) else None
+            if not self.editing:
+                if value:
+                    data[name] = value
+            elif value is None:
+                # Emptied: the rule or the order supplies the date anew (R-L4a).
+                data[name] = None
+            elif value != old.get(name):
+                # Unchanged dates stay out: a date the rule supplied stays the rule's.
+                data[name] = value
         if self.editing:
             self._mark_removed(data)
         return data

@@ -59,6 +59,16 @@ def record_data(record: Record, *, actor: Any) -> dict[str, Any]:
                 "linked_person": str(record.linked_person_id) if record.linked_person_id else None,
                 "review_date": record.review_date.isoformat(),
                 "deletion_date": record.deletion_date.isoformat(),
+                # R-L4a: where the dates come from; the rule cites its provision.
+                "dates_source": record.dates_source,
+                "dates_rule": (
+                    {
+                        "provision": record.dates_rule.provision,
+                        "valid_from": record.dates_rule.valid_from.isoformat(),
+                    }
+                    if record.dates_rule_id and record.dates_rule
+                    else None
+                ),
                 "status": record.status,
                 "blocked_reason": record.blocked_reason,
                 "version": record.version,
@@ -82,7 +92,9 @@ def record_get(*, actor: Any, record_id: Any) -> dict[str, Any]:
 
 def own_records(*, actor: Any, file_code: str | None = None) -> QuerySet[Record]:
     """Return the records owned by the actor's agency, newest first."""
-    qs = records_for(actor, "change").select_related("file", "owner", "storage_decided_by")
+    qs = records_for(actor, "change").select_related(
+        "file", "owner", "storage_decided_by", "dates_rule"
+    )
     if file_code:
         if "\x00" in file_code:
             # PostgreSQL refuses NUL bytes in a query: answer 400, not 500.

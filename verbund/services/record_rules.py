@@ -23,6 +23,7 @@ from verbund.models.records import (
     MARKINGS,
     CaseGroup,
     Classification,
+    Record,
     RecordKind,
     Storage,
 )
@@ -30,6 +31,7 @@ from verbund.search.keys import FIELD_KEYS, NAME, NAME_VARIANT, entry_problem, o
 from verbund.search.normalise import is_latin, transliterate
 from verbund.selectors.catalogue import current_codes
 from verbund.services import shapes
+from verbund.services.date_rules import DATE_FIELDS, WorkedDates, work_out_dates
 from verbund.services.shapes import ListOf, Obj, Shape, Text
 
 BASIC_LIST_FIELDS = (
@@ -202,10 +204,6 @@ def check_record_types(data: Any) -> None:
     shapes.check(RECORD_SHAPE, data)
 
 
-# R-L4a project decision: longest storage from the last event justifying it.
-MAX_STORAGE_YEARS = {"adult": 10, "juvenile": 5, "child": 2}
-
-
 @dataclass
 class RecordInput:
     """Validated input of a record create or update."""
@@ -228,6 +226,8 @@ class RecordInput:
     file_number: str
     classification: str
     errors: dict[str, list[str]] = field(default_factory=dict)
+    # Where the dates come from (R-L4a): source, rule, order, review at once.
+    dates: WorkedDates | None = None
 
 
 class _Collector:
@@ -567,66 +567,22 @@ def _resolve_decider(
     return decider, reasons or ""
 
 
-def default_dates(
-    file: File, extended: dict[str, Any], basic: dict[str, Any]
-) -> tuple[datetime.date, datetime.date]:
-    """Return review and deletion dates when the owner gives none (R-L4a).
-
-    ATD: the owner's source-data rule, here the project's default (review after five years,
-    deletion ten years after the last event). GWS: the periods of the order in force.
-    """
-    from verbund.access.records import current_order
-
-    start = _last_event(extended) or timezone.localdate()
-    age_group = _age_group(basic, start)
-    order = current_order(file)
-    if not file.is_atd and order is not None and order.review_months:
-        review = order.review_months.get(age_group, order.review_months.get("adult", 60))
-        storage = order.storage_months.get(age_group, order.storage_months.get("adult", 60))
-    else:
-        storage = MAX_STORAGE_YEARS[age_group] * 12
-        review = min(60, storage)
-    return _add_months(start, int(review)), _add_months(start, int(storage))
-
-
-def _last_event(extended: dict[str, Any]) -> datetime.date | None:
-    value = extended.get("last_event_date")
-    return datetime.date.fromisoformat(value) if value else None
-
-
-def _age_group(basic: dict[str, Any], on: datetime.date) -> str:
-    dob = basic.get("date_of_birth")
-    if not dob:
-        return "adult"
-    # A partial birth date counts from its last possible day (the youngest age: the
-    # shorter storage period).
-    _first, born, _precision = birth_range(dob)
-    age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-    if age < 14:
-        return "child"
-    if age < 18:
-        return "juvenile"
-    return "adult"
-
-
-def _add_months(day: datetime.date, months: int) -> datetime.date:
-    month = day.month - 1 + months
-    year = day.year + month // 12
-    month = month % 12 + 1
-    return datetime.date(year, month, min(day.day, 28))
-
-
 def validate_record_input(
     *,
     actor: Officer,
     file: File,
     data: dict[str, Any],
-    previous_deletion: datetime.date | None = None,
+    record: Record | None = None,
+    patch: dict[str, Any] | None = None,
 ) -> RecordInput:
     """Check a whole record against every entry rule; raise with all field errors.
 
-    A deletion date already past is refused (R-L4a) unless it is the record's stored one
-    (``previous_deletion``: a change of other data keeps an overdue date the sweep acts on).
+    Review and deletion dates (R-L4a) are optional: ``verbund.services.date_rules``
+    supplies the missing ones from the owner's rule (ATD) or the order (GWS). On a change,
+    ``record`` is the stored record and ``patch`` the merge patch: a date the patch gives is
+    the owner's, a date it sets to ``null`` is supplied anew, a date it leaves out stays
+    (or follows its rule or order when what it was worked out from changed). A stored date
+    already past is not refused for a change of other data (the sweep acts on it).
 
     The JSON types of every field are checked first (``RECORD_SHAPE``): a rule never sees
     a list where it expects text.
@@ -781,38 +737,30 @@ def validate_record_input(
         if key not in ("file_number", "classification"):
             errors.add(f"reference.{key}", "unknown_field", "Unbekanntes Feld.")
 
-    review = (
-        parse_date(data["review_date"], "review_date", errors) if data.get("review_date") else None
-    )
-    deletion = (
-        parse_date(data["deletion_date"], "deletion_date", errors)
-        if data.get("deletion_date")
-        else None
+    given: dict[str, datetime.date] = {}
+    stated = data if patch is None else patch
+    for name in DATE_FIELDS:
+        if stated.get(name) not in (None, ""):
+            day = parse_date(data.get(name), name, errors)
+            if day is not None:
+                given[name] = day
+    nulled = frozenset(
+        name for name in DATE_FIELDS if patch is not None and name in patch and not patch[name]
     )
     errors.raise_if_any()
 
-    default_review, default_deletion = default_dates(file, extended, basic)
-    review = review or default_review
-    deletion = deletion or default_deletion
-    limit = _add_months(
-        _last_event(extended) or timezone.localdate(),
-        MAX_STORAGE_YEARS[_age_group(basic, timezone.localdate())] * 12,
+    dates = work_out_dates(
+        file=file,
+        owner_id=record.owner_id if record is not None else actor.agency_id,
+        basic=basic,
+        extended=extended,
+        given=given,
+        errors=errors,
+        record=record,
+        nulled=nulled,
     )
-    if deletion > limit:
-        errors.add(
-            "deletion_date",
-            "deletion_date_too_late",
-            "Speicherdauer überschreitet die Höchstfrist.",
-        )
-    if review > deletion:
-        errors.add("review_date", "review_after_deletion", "Prüffrist liegt nach der Löschfrist.")
-    if deletion < timezone.localdate() and deletion != previous_deletion:
-        errors.add(
-            "deletion_date",
-            "deletion_date_past",
-            "Die Löschfrist ist bereits abgelaufen; Daten wären sofort zu löschen.",
-        )
     errors.raise_if_any()
+    assert dates is not None
 
     return RecordInput(
         file=file,
@@ -828,8 +776,9 @@ def validate_record_input(
         withheld=withheld,
         object_data=object_data,
         linked_person_id=str(linked_person) if linked_person else None,
-        review_date=review,
-        deletion_date=deletion,
+        review_date=dates.review_date,
+        deletion_date=dates.deletion_date,
         file_number=file_number or "",
         classification=classification,
+        dates=dates,
     )

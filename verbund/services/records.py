@@ -34,6 +34,7 @@ from verbund.models.requests import RequestStatus
 from verbund.search.keys import FIELD_KEYS, NAME, object_key, stored_key
 from verbund.search.normalise import FOLDING_VERSION
 from verbund.services import shapes
+from verbund.services.date_rules import dates_settled
 from verbund.services.record_rules import (
     RaiseAtOnce,
     RecordInput,
@@ -249,6 +250,11 @@ def _apply(record: Record, clean: RecordInput) -> None:
     record.classification = clean.classification
     record.review_date = clean.review_date
     record.deletion_date = clean.deletion_date
+    if clean.dates is not None:
+        # R-L4a: where the dates come from (verbund.services.date_rules).
+        record.dates_source = clean.dates.source
+        record.dates_rule = clean.dates.rule
+        record.dates_order = clean.dates.order
 
 
 def record_create(*, actor: Officer, data: dict[str, Any]) -> Record:
@@ -285,6 +291,7 @@ def record_create(*, actor: Officer, data: dict[str, Any]) -> Record:
         for perm in OWNER_PERMS:
             assign_perm(perm, group, record)
         _write_keys(record)
+        dates_settled(record=record, worked=clean.dates, actor=actor)
         _log_record(actor, "record.create", record, {"after": snapshot(record)})
         # Re-check scope inside the transaction (architecture rule 4).
         if not records_for(actor, "change").filter(pk=record.pk).exists():
@@ -383,7 +390,8 @@ def record_update(
             actor=actor,
             file=record.file,
             data=merged,
-            previous_deletion=record.deletion_date,
+            record=record,
+            patch=data,
         )
         if (
             _is_uuid(str(clean.linked_person_id or ""))
@@ -403,6 +411,7 @@ def record_update(
         record.full_clean()
         record.save()
         _write_keys(record)
+        dates_settled(record=record, worked=clean.dates, actor=actor)
         _log_record(actor, "record.update", record, {"before": before, "after": after})
     return record
 

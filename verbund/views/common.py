@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from audit.services import log_event
 from verbund.errors import DomainError
 from verbund.forms import labels
+from verbund.forms.date_rules import DATES_SOURCE_LABELS
 from verbund.models import Record
 from verbund.models.requests import USE_MARKING_LABELS
 from verbund.selectors.catalogue import catalogue_current
@@ -183,6 +184,9 @@ def present_record(data: dict[str, Any]) -> dict[str, Any]:
         ),
         "review_date": show_date(data.get("review_date")),
         "deletion_date": show_date(data.get("deletion_date")),
+        # R-L4a: where the dates come from; a rule is cited with its provision.
+        "dates_source_label": labels.label(DATES_SOURCE_LABELS, data.get("dates_source", "")),
+        "dates_provision": (data.get("dates_rule") or {}).get("provision", ""),
         "status": data.get("status", ""),
         "status_label": labels.label(labels.STATUS_LABELS, data.get("status", "")),
         "blocked_reason": data.get("blocked_reason", ""),

@@ -2,7 +2,16 @@
 
 from django.urls import include, path
 
-from verbund.views import auth, duties, emergencies, pages, records, search, transfers
+from verbund.views import (
+    auth,
+    date_rules,
+    duties,
+    emergencies,
+    pages,
+    records,
+    search,
+    transfers,
+)
 from verbund.views import requests as access_requests
 
 urlpatterns = [
@@ -80,4 +89,9 @@ urlpatterns += [
         access_requests.request_decision,
         name="request_decision",
     ),
+]
+
+# Date rules of the agency (issue 16, R-L4a): the head's page.
+urlpatterns += [
+    path("fristenregeln/", date_rules.date_rules_page, name="date_rules"),
 ]

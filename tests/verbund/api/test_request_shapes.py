@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from rest_framework import serializers
 
+from verbund.api.date_rules import DateRuleCreateSerializer
 from verbund.api.emergencies import (
     EmergencyConsentSerializer,
     EmergencyCreateSerializer,
@@ -32,6 +33,7 @@ from verbund.api.schemas import (
 from verbund.api.searches import FeatureSearch, NameSearch, ObjectSearch
 from verbund.api.transfers import TransferCreateSerializer
 from verbund.services import shapes
+from verbund.services.date_rules import Int
 
 # Fields whose format bounds them (a choice, a date, a UUID): no length to document.
 FORMATTED = (serializers.ChoiceField, serializers.DateField, serializers.UUIDField)
@@ -78,6 +80,8 @@ def _compare(field: Any, shape: shapes.Shape, path: str) -> list[str]:
         return problems
     if isinstance(field, serializers.BooleanField):
         return [] if isinstance(shape, shapes.Bool) else [f"{path}: boolean vs {shape}"]
+    if isinstance(field, serializers.IntegerField):
+        return [] if isinstance(shape, Int) else [f"{path}: integer vs {shape}"]
     if isinstance(field, FORMATTED):
         return [] if isinstance(shape, shapes.Text) else [f"{path}: text vs {shape}"]
     if isinstance(field, serializers.CharField):
@@ -107,6 +111,7 @@ def _compare(field: Any, shape: shapes.Shape, path: str) -> list[str]:
         EmergencyDutySerializer,
         AccessRequestCreateSerializer,
         AccessDecisionSerializer,
+        DateRuleCreateSerializer,
     ],
     ids=lambda s: s.__name__,
 )

@@ -26,13 +26,42 @@ def test_r_l4a_atd_record_keeps_the_owners_source_dates(api: Any) -> None:
     assert (record["review_date"], record["deletion_date"]) == (review, deletion)
 
 
-def test_r_l4a_atd_default_dates_run_from_the_last_event(api: Any) -> None:
+def test_r_l4a_atd_rule_supplies_missing_dates_from_the_last_event(api: Any) -> None:
+    """R-L4a, R-A1: the ATD order sets no periods; the owner's configured rule does."""
+    from agencies.models import Officer
+    from verbund.services.date_rules import date_rule_create
+
+    date_rule_create(
+        actor=Officer.objects.get(username="bka.head"),
+        file="ATD",
+        provision="§ 77 BKAG",
+        review_months={"adult": 60, "juvenile": 36, "child": 24},
+        storage_months={"adult": 96, "juvenile": 60, "child": 24},
+        valid_from=TODAY.isoformat(),
+    )
     event = _years(TODAY, -2)
-    body = person_payload(extended={"last_event_date": event.isoformat()})
+    body = person_payload(
+        extended={"last_event_date": event.isoformat()}, review_date=None, deletion_date=None
+    )
     record = api("bka.analyst").post("/api/v1/records/", body, format="json").json()
-    # Adult: deletion at the latest ten years after the last event, review after five.
-    assert record["deletion_date"] == _years(event, 10).isoformat()
+    # Adult: the rule's eight years of storage and five to review, from the last event.
+    assert record["deletion_date"] == _years(event, 8).isoformat()
     assert record["review_date"] == _years(event, 5).isoformat()
+    assert record["dates_source"] == "rule"
+    assert record["dates_rule"]["provision"] == "§ 77 BKAG"
+
+
+def test_r_l4a_atd_without_rule_is_listed_for_review_at_once(api: Any) -> None:
+    """No rule for LKA-BW: review today, deletion at the cap, a review opened at once."""
+    from verbund.models import InboxItem
+
+    body = person_payload(review_date=None, deletion_date=None)
+    record = api("lka-bw.analyst").post("/api/v1/records/", body, format="json").json()
+    assert record["review_date"] == TODAY.isoformat()
+    assert record["deletion_date"] == _years(TODAY, 10).isoformat()
+    assert record["dates_source"] == "none"
+    item = InboxItem.objects.get(record_id=record["id"], kind="review_due", done_at=None)
+    assert [c["cause"] for c in item.payload["causes"]] == ["no_dates"]
 
 
 def test_r_l4a_gws_default_periods_come_from_the_order(api: Any) -> None:

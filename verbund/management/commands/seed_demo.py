@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from agencies.models import Officer
 from agencies.services import demo_officers
 from verbund.management.progress import progress
-from verbund.models import Record
+from verbund.models import DateRule, Record
+from verbund.services.date_rules import add_months, date_rule_create
 from verbund.services.records import record_create
 from verbund.services.reference import reference_data_ensure
 
@@ -70,6 +71,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         reference_data_ensure()
         demo_officers(settings.VERBUND_DEMO_PASSWORD)
+        _demo_date_rules()
         if Record.objects.exists():
             self.stdout.write(_("Demo records exist; reference data and accounts refreshed."))
             return
@@ -149,6 +151,10 @@ class Command(BaseCommand):
             }
         if storage == "covert" and owner in ("bfv", "bnd", "lfv-nw") and rng.random() < 0.3:
             data["markings"] = ["art10"]
+        if owner != "bka" and i % 2 == 0:
+            # Half the records of agencies without a date rule state their source data's
+            # dates (R-L4a); the others are listed for review at once.
+            data.update(_source_dates(i))
         person = record_create(actor=analyst, data=data)
         if rng.random() < 0.12:
             return 1 + self._object(rng, analyst, person, data, i)
@@ -200,3 +206,31 @@ class Command(BaseCommand):
             },
         )
         return 1
+
+
+# The BKA's demo date rule (R-L4a); other agencies have none, so their records entered
+# without dates are listed for review at once (LKA-BW shows it).
+DEMO_RULE = {
+    "file": "ATD",
+    "provision": "§ 77 BKAG (Aussonderungsprüffristen)",
+    "review_months": {"adult": 60, "juvenile": 36, "child": 24},
+    "storage_months": {"adult": 120, "juvenile": 60, "child": 24},
+    "valid_from": datetime.date(2010, 6, 4),
+}
+
+
+def _demo_date_rules() -> None:
+    """Give the BKA its demo date rule once (idempotent)."""
+    if DateRule.objects.filter(agency__code="BKA", file__code="ATD").exists():
+        return
+    date_rule_create(actor=Officer.objects.get(username="bka.head"), **DEMO_RULE)
+
+
+def _source_dates(i: int) -> dict[str, str]:
+    """Review and deletion dates as an owner states them from its source data."""
+    today = datetime.date.today()
+    review = add_months(today, 6 + i % 36)
+    return {
+        "review_date": review.isoformat(),
+        "deletion_date": add_months(review, 12).isoformat(),
+    }
