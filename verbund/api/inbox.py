@@ -20,6 +20,7 @@ from verbund.api.schemas import AbsentKeysSerializer, ErrorSerializer, RequestSe
 from verbund.models import InboxItem
 from verbund.models.emergencies import Consent, Danger
 from verbund.models.inbox import CorrectionOutcome, InboxKind
+from verbund.models.lifecycle import ReviewCause, ReviewOutcome
 from verbund.models.requests import USE_MARKINGS, RequestKind, RequestStatus
 from verbund.selectors.searches import inbox_for
 from verbund.services import shapes
@@ -305,6 +306,53 @@ class AccessDecisionItemSerializer(InboxItemBase):
     payload = AccessDecisionPayloadSerializer()
 
 
+class ReviewCauseSerializer(AbsentKeysSerializer):
+    """One cause of a review: why it was opened or joined (R-L4, R-H2, R-J6, R-M4, R-M5)."""
+
+    strict_keys = True
+
+    cause = serializers.ChoiceField(choices=ReviewCause.values)
+    at = serializers.DateTimeField()
+    details = serializers.DictField(
+        required=False,
+        help_text="What set it off: the notice (`notice`), the justice decision (`kind`, "
+        "`final`, `reasons`, `decided_on`, `reported_by`), the complaint (`text`, "
+        "`supervisor`, `jurisdiction`), the legal basis (`legal_basis`).",
+    )
+
+
+class ReviewDuePayloadSerializer(AbsentKeysSerializer):
+    """Payload of a ``review_due`` item: a review of the owner's record (R-L4)."""
+
+    strict_keys = True
+
+    record = serializers.UUIDField(help_text="Decide at /records/{id}/review/")
+    file_number = serializers.CharField()
+    review_date = serializers.DateField()
+    deletion_date = serializers.DateField()
+    causes = ReviewCauseSerializer(many=True)
+    overdue = serializers.BooleanField(
+        required=False, help_text="Set when the review is overdue and a reminder went out."
+    )
+    reminded_at = serializers.DateTimeField(required=False)
+    escalated_at = serializers.DateTimeField(
+        required=False, help_text="Set when the overdue review went to the head and supervisor."
+    )
+    outcome = serializers.ChoiceField(
+        choices=ReviewOutcome.values, required=False, help_text="Absent until decided."
+    )
+    reasons = serializers.CharField(required=False)
+    decided_by = serializers.CharField(required=False, help_text="Username of the deciding officer")
+    decided_at = serializers.DateTimeField(required=False)
+
+
+class ReviewDueItemSerializer(InboxItemBase):
+    """A review of the agency's record: keep, correct, block or delete (R-L1-L4)."""
+
+    kind = serializers.ChoiceField(choices=[InboxKind.REVIEW_DUE.value])
+    payload = ReviewDuePayloadSerializer()
+
+
 # One serializer per kind the services create; a new kind adds its serializer here.
 ITEMS: dict[str, type[InboxItemBase]] = {
     InboxKind.COVERT_HIT.value: CovertHitItemSerializer,
@@ -315,6 +363,7 @@ ITEMS: dict[str, type[InboxItemBase]] = {
     InboxKind.EMERGENCY_REFUSED.value: EmergencyRefusedItemSerializer,
     InboxKind.ACCESS_REQUEST.value: AccessRequestItemSerializer,
     InboxKind.ACCESS_DECISION.value: AccessDecisionItemSerializer,
+    InboxKind.REVIEW_DUE.value: ReviewDueItemSerializer,
 }
 INBOX_ITEM = PolymorphicProxySerializer(
     component_name="InboxItem",

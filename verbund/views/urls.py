@@ -81,3 +81,15 @@ urlpatterns += [
         name="request_decision",
     ),
 ]
+
+# Record lifecycle (issue 16): the owner's review decision and the use of blocked data.
+from verbund.views import lifecycle  # noqa: E402
+
+urlpatterns += [
+    path("datensaetze/<str:record_id>/pruefung/", lifecycle.record_review, name="record_review"),
+    path(
+        "datensaetze/<str:record_id>/gesperrte-daten/",
+        lifecycle.record_blocked_use,
+        name="record_blocked_use",
+    ),
+]
