@@ -157,6 +157,25 @@ class ReviewDecisionView(APIView):
         return response
 
 
+class ReviewListView(APIView):
+    """The reviews of the owner's record, open and decided (R-L4)."""
+
+    permission_classes = [IsOfficer]
+
+    @extend_schema(
+        responses={
+            200: ReviewDueItemSerializer(many=True),
+            403: ERRORS[403],
+            404: ERRORS[404],
+        },
+        summary="Reviews of a record, newest first (owner only; the reading is logged)",
+    )
+    def get(self, request: Request, record_id: str) -> Response:
+        """List the record's review items."""
+        items = reviews.reviews_of(actor=as_officer(request.user), record_id=record_id)
+        return Response(ReviewDueItemSerializer(items, many=True).data)
+
+
 class BlockedUseView(APIView):
     """Use a blocked record's data on a ground of ATDG §11(3) (R-L3)."""
 

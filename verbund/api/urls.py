@@ -131,6 +131,11 @@ urlpatterns += [
         name="api-record-review",
     ),
     path(
+        "records/<str:record_id>/reviews/",
+        lifecycle.ReviewListView.as_view(),
+        name="api-record-reviews",
+    ),
+    path(
         "records/<str:record_id>/blocked-use/",
         lifecycle.BlockedUseView.as_view(),
         name="api-record-blocked-use",

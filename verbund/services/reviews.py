@@ -513,3 +513,27 @@ def legal_basis_reviews_open(file: File, *, now: datetime.datetime | None = None
             )
         count += 1
     return count
+
+
+def reviews_of(*, actor: Any, record_id: Any) -> list[InboxItem]:
+    """Return the reviews of the owner's record, open and decided, newest first (R-L4).
+
+    Owner only (403 ``not_owner`` where the caller may see the record, else 404); the
+    reading is logged (R-I1). A deleted record's reviews went with it; its decisions stay
+    in the log.
+    """
+    require_officer(actor)
+    with transaction.atomic():
+        record = access_record(actor, record_id, "change")
+        items = list(
+            InboxItem.objects.filter(record=record, kind=InboxKind.REVIEW_DUE)
+            .select_related("file")
+            .order_by("-created_at")
+        )
+        log_record(
+            actor=actor,
+            action="record.reviews_view",
+            record=record,
+            details={"items": [str(i.pk) for i in items]},
+        )
+    return items

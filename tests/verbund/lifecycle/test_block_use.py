@@ -12,11 +12,15 @@ from tests.verbund.lifecycle.review_support import (
     GONE_FOR_OTHERS,
     others_answers,
     person,
+    search,
     shared_record,
     url,
 )
 from tests.verbund.records.support import Stock, assert_error
-from verbund.models import Record
+from tests.verbund.transfers.support import covert_decision
+from verbund.models import CovertHit, Record
+from verbund.services.records import record_block
+from verbund.services.searches import covert_hits_deliver
 
 REASON = "Löschung würde dem Betroffenen den Nachweis seiner Entlastung nehmen."
 
@@ -188,3 +192,14 @@ def test_r_l3_a_blocked_record_refuses_the_plain_delete(api: Any, make_record: A
     )
     stock.assert_unchanged()
     assert Record.objects.filter(pk=record.pk, status="blocked").exists()
+
+
+def test_r_l3_a_blocked_covert_record_sets_off_no_contact_duty(
+    api: Any, make_record: Any, officer: Any
+) -> None:
+    record = person(make_record, "bfv.analyst", "Verdecktsperre", **covert_decision("BFV"))
+    record_block(actor=officer("bfv.analyst"), record_id=record.pk, reason=REASON)
+    answer = search(api, "lka-sn.analyst", "Verdecktsperre")
+    assert answer["hits"] == []
+    assert covert_hits_deliver(search_id=answer["id"]) == 0
+    assert not CovertHit.objects.exists()

@@ -638,3 +638,26 @@ def test_r_m5_a_participation_without_a_legal_basis_reviews_that_agencys_records
     )
     assert legal_basis_reviews_open(gws) == 1
     assert open_review(bw) is not None and open_review(by) is None
+
+
+def test_r_l4_the_owner_lists_a_records_reviews_and_the_reading_is_logged(
+    api: Any, record: Record, others: dict[str, Record]
+) -> None:
+    owner = api("bka.analyst")
+    decided = decide(api, "bka.analyst", record, outcome="keep", reasons=KEEP, review_date=days(20))
+    assert decided.status_code == 200
+    review_open(record=record, cause=ReviewCause.HANDLING)
+    response = owner.get(url(record, "reviews/"))
+    assert response.status_code == 200, response.content
+    listed = response.json()
+    assert len(listed) == 2
+    assert listed[0]["done_at"] is None and listed[1]["payload"]["outcome"] == "keep"
+    event = AuditEvent.objects.filter(action="record.reviews_view").get()
+    assert event.details["items"] == [i["id"] for i in listed]
+    # Others: 403 where they may see the record, 404 otherwise.
+    seen = others["seen"]
+    assert_error(api("lka-bw.analyst").get(url(seen, "reviews/")), 403, "not_owner")
+    assert_error(api("lka-by.analyst").get(url(seen, "reviews/")), 404, "not_found")
+    assert_error(api("bka.analyst").get(url(others["covert"], "reviews/")), 404, "not_found")
+    assert_error(api("bfdi.supervisor").get(url(seen, "reviews/")), 403, "forbidden")
+    assert_error(api().get(url(seen, "reviews/")), 401, "not_authenticated")
