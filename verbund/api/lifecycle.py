@@ -22,7 +22,12 @@ from agencies.models import as_officer
 from verbund.api.inbox import ReviewDueItemSerializer
 from verbund.api.permissions import IsOfficer, IsSupervisor
 from verbund.api.records import CHANGE_ERRORS, ERRORS, ETAG, IF_MATCH, _body, parse_if_match
-from verbund.api.schemas import ErrorSerializer, RecordSerializer, RequestSerializer
+from verbund.api.schemas import (
+    ErrorSerializer,
+    RecordMergePatchSerializer,
+    RecordSerializer,
+    RequestSerializer,
+)
 from verbund.errors import etag
 from verbund.models.lifecycle import BlockedUseGround, DeletionGround, ReviewOutcome
 from verbund.services import reviews
@@ -37,7 +42,8 @@ class ReviewDecisionSerializer(RequestSerializer):
     outcome = serializers.ChoiceField(
         choices=ReviewOutcome.choices,
         help_text="`keep` (reasons, new `review_date`), `corrected` (the owner corrected the "
-        "record through PATCH; reasons say what; new `review_date`), `blocked` "
+        "record through PATCH, or sends it as `changes`; reasons say what; new "
+        "`review_date`), `blocked` "
         "(`block_reason`, R-L3), `deleted` (`ground`, R-L2).",
     )
     reasons = serializers.CharField(max_length=4000, help_text="Reasons of the decision.")
@@ -55,6 +61,12 @@ class ReviewDecisionSerializer(RequestSerializer):
         choices=DeletionGround.choices,
         required=False,
         help_text="deleted: the legal reason, kept in the tombstone.",
+    )
+    changes = RecordMergePatchSerializer(
+        required=False,
+        help_text="corrected only: the correction as a JSON Merge Patch (RFC 7396), applied "
+        "like PATCH /records/{id}/ in the same transaction; its errors name "
+        "`changes.<field>`. Absent: the owner corrected through PATCH before.",
     )
 
 
@@ -149,6 +161,7 @@ class ReviewDecisionView(APIView):
             review_date=body.get("review_date"),
             block_reason=body.get("block_reason"),
             ground=body.get("ground"),
+            changes=body.get("changes"),
             if_match=parse_if_match(request),
         )
         response = Response(ReviewDueItemSerializer(decided.item).data)

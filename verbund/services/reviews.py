@@ -27,15 +27,15 @@ from verbund.access.logging import log_record
 from verbund.access.records import access_record
 from verbund.access.supervision import supervised_record
 from verbund.dates import parse_iso_date
-from verbund.errors import Conflict, Forbidden, Invalid, VersionConflict
+from verbund.errors import Conflict, DomainError, Forbidden, Invalid, VersionConflict
 from verbund.models import File, InboxItem, Participation, Record
 from verbund.models.inbox import InboxKind
 from verbund.models.lifecycle import BlockedUseGround, DeletionGround, ReviewCause, ReviewOutcome
 from verbund.models.records import RecordStatus
 from verbund.selectors.records import record_data
 from verbund.services import shapes
-from verbund.services.record_rules import RaiseAtOnce, clean_text
-from verbund.services.records import record_block, record_erase
+from verbund.services.record_rules import RECORD_SHAPE, RaiseAtOnce, clean_text
+from verbund.services.records import record_block, record_erase, record_update
 from verbund.services.searches import require_officer
 
 
@@ -144,6 +144,7 @@ REVIEW_DECISION = shapes.Obj(
         "review_date": shapes.Text(max_len=40),
         "block_reason": shapes.Text(),
         "ground": shapes.Text(max_len=40),
+        "changes": RECORD_SHAPE,
     }
 )
 BLOCKED_USE = shapes.Obj({"ground": shapes.Text(max_len=40), "reasons": shapes.Text()})
@@ -258,6 +259,7 @@ def review_decide(
     review_date: Any = None,
     block_reason: Any = None,
     ground: Any = None,
+    changes: Any = None,
     if_match: Collection[int] | None = None,
 ) -> ReviewDecision:
     """Record the owner's decision on a review and close it (R-L1-L4, R-H1).
@@ -265,8 +267,10 @@ def review_decide(
     Only officers of the owner agency authorised for the file decide (others 403
     ``not_owner`` where they may see the record, else 404). ``keep`` and ``corrected`` need
     reasons and the next review date (not in the past, not after the deletion date);
-    ``corrected`` says what the owner corrected (the change itself is the owner's PATCH,
-    made before). ``blocked`` needs ``block_reason`` (R-L3) and blocks the record;
+    ``corrected`` says what the owner corrected: the change itself is the owner's PATCH,
+    made before, or ``changes``, a JSON Merge Patch applied here through ``record_update``
+    in the same transaction (validated like a PATCH; its errors name ``changes.<path>``).
+    ``blocked`` needs ``block_reason`` (R-L3) and blocks the record;
     ``deleted`` needs a ``DeletionGround`` and erases the record (R-L2, R-L5). Deleting a
     blocked record is possible only here: the reasons say why the interest that withheld
     deletion has lapsed. Without an open review one is opened for the handling of the case
@@ -284,6 +288,7 @@ def review_decide(
             "review_date": review_date,
             "block_reason": block_reason,
             "ground": ground,
+            "changes": changes,
         },
     )
     outcome = _choice(
@@ -293,6 +298,9 @@ def review_decide(
         "Ergebnis angeben: weiter speichern, berichtigt, gesperrt oder gelöscht.",
     )
     text = _text(reasons, "reasons", "Gründe der Entscheidung angeben.")
+    if changes is not None and outcome != ReviewOutcome.CORRECTED:
+        detail = "Änderungen nur mit dem Ergebnis „berichtigt“."
+        raise Invalid(detail, code="changes_not_allowed", fields={"changes": [detail]})
     with transaction.atomic():
         record = _lock_record(access_record(actor, record_id, "change"))
         if if_match is not None and record.version not in if_match:
@@ -346,7 +354,31 @@ def review_decide(
             log_record(actor=actor, action="record.review_decide", record=record, details=details)
             return ReviewDecision(item=item, version=None)
         item.save(update_fields=["payload", "done_at"])
-        if new_date is not None:
+        if changes:
+            # R-L1: the correction itself, validated like the owner's PATCH.
+            before_date = record.review_date
+            try:
+                record = record_update(
+                    actor=actor,
+                    record_id=record.pk,
+                    data={**changes, "review_date": new_date.isoformat() if new_date else None},
+                )
+            except DomainError as exc:
+                raise type(exc)(
+                    exc.detail,
+                    code=exc.code,
+                    fields={f"changes.{k}": v for k, v in exc.fields.items()},
+                ) from None
+            if new_date is not None and new_date > record.deletion_date:
+                detail = "Die neue Prüffrist liegt nach der Löschfrist."
+                raise Invalid(
+                    detail, code="review_after_deletion", fields={"review_date": [detail]}
+                )
+            details["changes"] = sorted(changes)
+            details["before"] = {"review_date": before_date.isoformat()}
+            item.payload = {**item.payload, "review_date": record.review_date.isoformat()}
+            item.save(update_fields=["payload"])
+        elif new_date is not None:
             details["before"] = {"review_date": record.review_date.isoformat()}
             record.review_date = new_date
             record.version += 1

@@ -74,10 +74,8 @@ record_views.DETAIL_EXTRAS.append(_lifecycle_context)
 
 
 def _owner_data(request: HttpRequest, record_id: str) -> dict[str, Any] | HttpResponse:
-    try:
-        data = record_views.viewable(request, record_id)
-    except Http404:
-        raise
+    """The record as its owner sees it; another agency's page answers 403, none 404."""
+    data = record_views.viewable(request, record_id)
     if not record_views._is_owner(request, data):
         return forbidden(request)
     return data

@@ -661,3 +661,60 @@ def test_r_l4_the_owner_lists_a_records_reviews_and_the_reading_is_logged(
     assert_error(api("bka.analyst").get(url(others["covert"], "reviews/")), 404, "not_found")
     assert_error(api("bfdi.supervisor").get(url(seen, "reviews/")), 403, "forbidden")
     assert_error(api().get(url(seen, "reviews/")), 401, "not_authenticated")
+
+
+def test_r_l1_corrected_with_changes_applies_the_correction_in_the_same_step(
+    api: Any, record: Record
+) -> None:
+    response = decide(
+        api,
+        "bka.analyst",
+        record,
+        outcome="corrected",
+        reasons="Geburtsdatum berichtigt.",
+        review_date=days(60),
+        changes={"basic": {"date_of_birth": "1984-02-05"}},
+    )
+    assert response.status_code == 200, response.content
+    fresh = Record.objects.get(pk=record.pk)
+    assert fresh.basic["date_of_birth"] == "1984-02-05"
+    assert fresh.review_date.isoformat() == days(60) and fresh.version == 2
+    assert response["ETag"] == '"2"'
+    actions = list(
+        AuditEvent.objects.filter(object_id=str(record.pk))
+        .order_by("seq")
+        .values_list("action", flat=True)
+    )
+    assert actions[-2:] == ["record.update", "record.review_decide"]
+    decision = AuditEvent.objects.get(action="record.review_decide")
+    assert decision.details["changes"] == ["basic"]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code", "field"),
+    [
+        (
+            {"outcome": "keep", "changes": {"basic": {"surname": "Neu"}}},
+            400,
+            "changes_not_allowed",
+            "changes",
+        ),
+        (
+            {"outcome": "corrected", "changes": {"basic": {"sex": "q"}}},
+            400,
+            "invalid_choice",
+            "changes.basic.sex",
+        ),
+        ({"outcome": "corrected", "changes": {"file": "GWS"}}, 400, "immutable", "changes.file"),
+        ({"outcome": "corrected", "changes": "alles"}, 400, "invalid", "changes"),
+    ],
+)
+def test_r_l1_bad_changes_name_the_field_and_change_nothing(
+    api: Any, record: Record, body: dict[str, Any], status: int, code: str, field: str
+) -> None:
+    before = _stock_with_review(record)
+    full = {"reasons": "berichtigt", "review_date": days(30), **body}
+    response = api("bka.analyst").post(url(record, "review/"), full, format="json")
+    assert_error(response, status, code, field)
+    _assert_same(record, before)
+    assert Record.objects.get(pk=record.pk).basic == record.basic
