@@ -12,7 +12,7 @@ Thin: the rules live in ``verbund.services.reviews``.
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -142,6 +142,26 @@ class ReviewDecisionView(APIView):
             ),
         },
         summary="Decide a review: keep, corrected, blocked or deleted (owner only)",
+        examples=[
+            OpenApiExample(
+                "Delete: no longer necessary",
+                request_only=True,
+                value={
+                    "outcome": "deleted",
+                    "reasons": "Verfahren eingestellt; Speicherung nicht mehr erforderlich.",
+                    "ground": "not_necessary",
+                },
+            ),
+            OpenApiExample(
+                "Keep with a new review date",
+                request_only=True,
+                value={
+                    "outcome": "keep",
+                    "reasons": "Erkenntnisse weiterhin erforderlich.",
+                    "review_date": "2030-01-31",
+                },
+            ),
+        ],
         description=(
             "Closes the record's open review (`review_due` inbox item); without one, opens a "
             "review for the case in hand and decides it at once. A `deleted` decision erases "
