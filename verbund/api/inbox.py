@@ -20,7 +20,7 @@ from verbund.api.schemas import AbsentKeysSerializer, ErrorSerializer, RequestSe
 from verbund.models import InboxItem
 from verbund.models.emergencies import Consent, Danger
 from verbund.models.inbox import CorrectionOutcome, InboxKind
-from verbund.models.lifecycle import ReviewCause
+from verbund.models.lifecycle import ReviewCause, ReviewOutcome
 from verbund.models.requests import USE_MARKINGS, RequestKind, RequestStatus
 from verbund.selectors.searches import inbox_for
 from verbund.services import shapes
@@ -306,31 +306,48 @@ class AccessDecisionItemSerializer(InboxItemBase):
     payload = AccessDecisionPayloadSerializer()
 
 
-# Interim (dates branch, issue 16): a record stored without a date rule opens a review at
-# once (R-L4a), so review items exist; the reviews branch's serializer replaces this one.
 class ReviewCauseSerializer(AbsentKeysSerializer):
-    """Why a review was opened, and when."""
+    """One cause of a review: why it was opened or joined (R-L4, R-H2, R-J6, R-M4, R-M5)."""
+
+    strict_keys = True
 
     cause = serializers.ChoiceField(choices=ReviewCause.values)
     at = serializers.DateTimeField()
-    details = serializers.DictField(required=False)
+    details = serializers.DictField(
+        required=False,
+        help_text="What set it off: the notice (`notice`), the justice decision (`kind`, "
+        "`final`, `reasons`, `decided_on`, `reported_by`), the complaint (`text`, "
+        "`supervisor`, `jurisdiction`), the legal basis (`legal_basis`).",
+    )
 
 
 class ReviewDuePayloadSerializer(AbsentKeysSerializer):
-    """A review of one of the agency's records (R-L4): keep, correct, block or delete."""
+    """Payload of a ``review_due`` item: a review of the owner's record (R-L4)."""
 
-    record = serializers.UUIDField()
+    strict_keys = True
+
+    record = serializers.UUIDField(help_text="Decide at /records/{id}/review/")
     file_number = serializers.CharField()
     review_date = serializers.DateField()
     deletion_date = serializers.DateField()
     causes = ReviewCauseSerializer(many=True)
-    overdue = serializers.BooleanField(required=False)
+    overdue = serializers.BooleanField(
+        required=False, help_text="Set when the review is overdue and a reminder went out."
+    )
     reminded_at = serializers.DateTimeField(required=False)
-    escalated_at = serializers.DateTimeField(required=False)
+    escalated_at = serializers.DateTimeField(
+        required=False, help_text="Set when the overdue review went to the head and supervisor."
+    )
+    outcome = serializers.ChoiceField(
+        choices=ReviewOutcome.values, required=False, help_text="Absent until decided."
+    )
+    reasons = serializers.CharField(required=False)
+    decided_by = serializers.CharField(required=False, help_text="Username of the deciding officer")
+    decided_at = serializers.DateTimeField(required=False)
 
 
 class ReviewDueItemSerializer(InboxItemBase):
-    """A record due for review (R-L4, R-L4a)."""
+    """A review of the agency's record: keep, correct, block or delete (R-L1-L4)."""
 
     kind = serializers.ChoiceField(choices=[InboxKind.REVIEW_DUE.value])
     payload = ReviewDuePayloadSerializer()

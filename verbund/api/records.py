@@ -37,6 +37,7 @@ from verbund.api.schemas import (
 )
 from verbund.errors import Invalid, etag
 from verbund.models import Record
+from verbund.models.lifecycle import DeletionGround
 from verbund.selectors.records import own_records, record_data, record_get
 from verbund.services.records import (
     correction_notice_create,
@@ -249,28 +250,41 @@ class RecordDetailView(APIView):
                 required=False,
                 description="Why the record is deleted (or `reason` in the JSON body).",
             ),
+            OpenApiParameter(
+                "ground",
+                str,
+                required=False,
+                enum=DeletionGround.values,
+                description="The legal reason of the deletion kept in the tombstone (R-L2); "
+                "default `not_necessary` (or `ground` in the JSON body).",
+            ),
         ],
-        # A blocked record may be deleted by its owner (verbund.services.records.record_delete):
-        # no 409 here.
-        responses={204: None, **{s: r for s, r in CHANGE_ERRORS.items() if s != 409}},
-        summary="Delete a record (owner only; R-L5; a blocked record too)",
+        responses={
+            204: None,
+            **CHANGE_ERRORS,
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description="record_blocked: blocking replaced the deletion (R-L3); a "
+                "blocked record is deleted only through a review decision `deleted` "
+                "(POST /records/{id}/review/) whose reasons say why the interest lapsed",
+            ),
+        },
+        summary="Delete a record (owner only; R-L5; not a blocked one: 409)",
     )
     def delete(self, request: Request, record_id: str) -> Response:
         """Delete the record with everything that hangs on it."""
         reason: Any = request.query_params.get("reason", "")
-        body = DeleteSerializer.checked(_body(request))
-        for key in body:
-            if key != "reason":
-                # A body that is not just the reason is a mistake, never a silent delete.
-                raise Invalid(
-                    "Unbekanntes Feld.", code="unknown_field", fields={key: ["unknown_field"]}
-                )
+        ground: Any = request.query_params.get("ground") or DeletionGround.NOT_NECESSARY
+        body = DeleteSerializer.declared(_body(request))
         if "reason" in body:
             reason = body["reason"]
+        if body.get("ground") is not None:
+            ground = body["ground"]
         record_delete(
             actor=as_officer(request.user),
             record_id=record_id,
             reason=reason,
+            ground=ground,
             if_match=parse_if_match(request),
         )
         return Response(status=204)

@@ -21,7 +21,7 @@ from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from verbund.errors import Invalid
-from verbund.models.lifecycle import DatesSource
+from verbund.models.lifecycle import DatesSource, DeletionGround
 from verbund.models.records import CaseGroup, Classification, RecordKind, Storage
 from verbund.models.requests import USE_MARKINGS
 from verbund.services import shapes
@@ -366,6 +366,11 @@ class RecordSerializer(AbsentKeysSerializer):
     request, an Eilfall, GWS retrieval) sees id, file, kind, reference, markings (R-C7) and
     the data: ``basic`` (with ``case_group`` and ``extended`` in the ATD) for persons,
     ``object`` for objects. Keys marked owner-only are absent for others.
+
+    A blocked record (R-L3) answers its owner with id, file, kind, reference, markings,
+    storage, dates, status, block reason and version only — no ``basic``, ``extended``,
+    ``object``, ``case_group``, ``findings_basis``, ``storage_decision``: blocked data are
+    used only on a named ground, through ``POST /records/{id}/blocked-use/`` (logged).
     """
 
     id = serializers.UUIDField()
@@ -431,6 +436,9 @@ class RecordSerializer(AbsentKeysSerializer):
     blocked_reason = serializers.CharField(
         required=False, allow_blank=True, help_text="Empty unless blocked. " + OWNER_ONLY
     )
+    blocked_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="When it was blocked (R-L3). " + OWNER_ONLY
+    )
     version = serializers.IntegerField(
         required=False, help_text="Also sent as the ETag. " + OWNER_ONLY
     )
@@ -463,6 +471,13 @@ class DeleteSerializer(RequestSerializer):
     shape = shapes.DELETE
 
     reason = serializers.CharField(required=False)
+    ground = serializers.ChoiceField(
+        choices=DeletionGround.choices,
+        required=False,
+        help_text="The legal reason kept in the tombstone (R-L2): `unlawful`, "
+        "`not_necessary` (default), `deletion_date`, `no_legal_basis`. Or the `ground` query "
+        "parameter.",
+    )
 
 
 def merge_patch(serializer_class: type[RequestSerializer], name: str) -> type[RequestSerializer]:

@@ -134,3 +134,34 @@ urlpatterns += [
 urlpatterns += [
     path("date-rules/", date_rules.DateRuleListView.as_view(), name="api-date-rules"),
 ]
+
+# Record lifecycle: reviews, blocked use, justice decisions, complaints (issue 16, R-L, R-M4).
+from verbund.api import lifecycle  # noqa: E402
+
+urlpatterns += [
+    path(
+        "records/<str:record_id>/review/",
+        lifecycle.ReviewDecisionView.as_view(),
+        name="api-record-review",
+    ),
+    path(
+        "records/<str:record_id>/reviews/",
+        lifecycle.ReviewListView.as_view(),
+        name="api-record-reviews",
+    ),
+    path(
+        "records/<str:record_id>/blocked-use/",
+        lifecycle.BlockedUseView.as_view(),
+        name="api-record-blocked-use",
+    ),
+    path(
+        "records/<str:record_id>/justice-decisions/",
+        lifecycle.JusticeDecisionView.as_view(),
+        name="api-record-justice-decisions",
+    ),
+    path(
+        "supervision/records/<str:record_id>/complaints/",
+        lifecycle.ComplaintView.as_view(),
+        name="api-supervision-complaints",
+    ),
+]

@@ -21,27 +21,48 @@ def record_reference(record: Record) -> dict[str, Any]:
     }
 
 
-def record_data(record: Record, *, actor: Any) -> dict[str, Any]:
+def record_data(record: Record, *, actor: Any, blocked_use: bool = False) -> dict[str, Any]:
     """Return what the actor may see of a record it may view.
 
     The owner sees everything; another agency with access sees basic data, extended data
-    and the reference (R-F1; the grant shapes what extended data exist for it).
+    and the reference (R-F1; the grant shapes what extended data exist for it). A blocked
+    record (R-L3) shows its owner only the reference, dates and status: its data are used
+    only on a ground of ATDG §11(3), named and logged (``blocked_use=True`` from
+    ``verbund.services.reviews.blocked_use``).
     """
     owner = record.owner_id == actor.agency_id
+    withheld = owner and record.status == "blocked" and not blocked_use
     data: dict[str, Any] = {
         "id": str(record.pk),
         "file": record.file.code,
         "kind": record.kind,
         "reference": record_reference(record),
     }
-    if record.is_person:
+    if withheld:
+        pass
+    elif record.is_person:
         data["basic"] = record.basic
         if record.file.is_atd:
             data["case_group"] = record.case_group
             data["extended"] = record.extended
     else:
         data["object"] = record.object_data
-    if owner:
+    if withheld:
+        data.update(
+            {
+                "markings": record.markings,
+                "storage": record.storage,
+                "review_date": record.review_date.isoformat(),
+                "deletion_date": record.deletion_date.isoformat(),
+                "status": record.status,
+                "blocked_reason": record.blocked_reason,
+                "blocked_at": record.blocked_at.isoformat() if record.blocked_at else None,
+                "version": record.version,
+                "created_at": record.created_at.isoformat(),
+                "updated_at": record.updated_at.isoformat(),
+            }
+        )
+    elif owner:
         data.update(
             {
                 "storage": record.storage,
@@ -71,6 +92,7 @@ def record_data(record: Record, *, actor: Any) -> dict[str, Any]:
                 ),
                 "status": record.status,
                 "blocked_reason": record.blocked_reason,
+                "blocked_at": record.blocked_at.isoformat() if record.blocked_at else None,
                 "version": record.version,
                 "created_at": record.created_at.isoformat(),
                 "updated_at": record.updated_at.isoformat(),

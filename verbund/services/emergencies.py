@@ -25,7 +25,7 @@ from django.utils import timezone
 from agencies.models import Officer, Role
 from audit.services import log_event
 from verbund.access.logging import log_ref
-from verbund.access.records import authorised_files
+from verbund.access.records import authorised_files, in_use
 from verbund.errors import Conflict, Forbidden, Invalid, NotFound
 from verbund.models import EmergencyAccess, Hit, InboxItem, Record
 from verbund.models.emergencies import Consent, Danger
@@ -106,7 +106,8 @@ def _agency_id(actor: Officer) -> uuid.UUID:
 def _hit_for(actor: Officer, hit_id: Any) -> Hit:
     """Return a hit of the caller's own agency on another agency's active ATD record.
 
-    Unknown, another agency's, on a deleted (cascade) or blocked record: 404 as if invented.
+    Unknown, another agency's, on a deleted (cascade) or blocked record, or on one whose
+    deletion date has come (R-L2, ``in_use``): 404 as if invented.
     """
     if hit_id is None or hit_id == "":
         detail = "Treffer angeben."
@@ -121,8 +122,8 @@ def _hit_for(actor: Officer, hit_id: Any) -> Hit:
             pk=pk,
             search__agency_id=_agency_id(actor),
             record__file__in=authorised_files(actor),
-            record__status=RecordStatus.ACTIVE,
         )
+        .filter(in_use(via="record"))
         .first()
     )
     record = hit.record if hit is not None else None

@@ -28,7 +28,7 @@ from verbund.access.requests import record_seen_in_hit
 from verbund.errors import Conflict, Invalid, NotFound, Refused, VersionConflict
 from verbund.models import AccessRequest, FeatureValue, InboxItem, NameKey, Record
 from verbund.models.inbox import CorrectionOutcome, InboxKind
-from verbund.models.lifecycle import DeletionGround
+from verbund.models.lifecycle import DeletionGround, ReviewCause
 from verbund.models.records import NameSource, RecordKind, RecordStatus
 from verbund.models.requests import RequestStatus
 from verbund.search.keys import FIELD_KEYS, NAME, object_key, stored_key
@@ -476,8 +476,11 @@ def record_block(
         before = snapshot(record)
         record.status = RecordStatus.BLOCKED
         record.blocked_reason = text
+        record.blocked_at = timezone.now()
         record.version += 1
-        record.save(update_fields=["status", "blocked_reason", "version", "updated_at"])
+        record.save(
+            update_fields=["status", "blocked_reason", "blocked_at", "version", "updated_at"]
+        )
         # R-I1: a block changes the data stock; the change log keeps before and after.
         details = {"before": before, "after": snapshot(record), "reason": text}
         _log_record(actor, "record.block", record, details)
@@ -496,7 +499,10 @@ def record_delete(
 
     The change log and recorded decisions stay (they follow the 18-month rule, R-I3).
     ``ground`` is the legal reason kept in the tombstone (``DeletionGround``; R-L2).
-    A blocked record may still be deleted by its owner; ``if_match`` as for changes.
+    ``if_match`` as for changes. A blocked record is 409 ``record_blocked`` here: blocking
+    replaced its deletion (R-L3), so it is deleted only through a review decision
+    ``deleted`` whose reasons say why that interest has lapsed
+    (``verbund.services.reviews.review_decide``).
     """
     shapes.check(shapes.DELETE, {"reason": reason})
     if ground not in DeletionGround.values:
@@ -504,6 +510,13 @@ def record_delete(
         raise Invalid(detail, code="invalid_choice", fields={"ground": [detail]})
     with transaction.atomic():
         record = _lock(access_record(actor, record_id, "delete"))
+        if record.status == RecordStatus.BLOCKED:
+            raise Conflict(
+                "Der Datensatz ist gesperrt: Die Sperrung ersetzt die Löschung. Gelöscht wird "
+                "er nur durch eine Prüfentscheidung, die begründet, warum das Interesse an "
+                "der Sperrung entfallen ist.",
+                code="record_blocked",
+            )
         _check_version(record, if_match)
         # The reason goes into the log's JSON: no NUL bytes there (400, not 500).
         reason = (clean_text(reason, "reason", RaiseAtOnce(), max_len=4000) or "") if reason else ""
@@ -584,6 +597,15 @@ def correction_notice_create(*, actor: Officer, record_id: Any, text: Any) -> In
                 "text": body,
             },
             due_at=timezone.now() + datetime.timedelta(hours=settings.VERBUND_CORRECTION_DUE_HOURS),
+        )
+        # R-L4, R-H2: a notice opens a review of the record at once (or joins the open one).
+        from verbund.services.reviews import review_open
+
+        review_open(
+            record=record,
+            cause=ReviewCause.CORRECTION_NOTICE,
+            details={"notice": str(item.pk)},
+            actor=actor,
         )
         log_event(
             actor=actor,

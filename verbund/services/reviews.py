@@ -13,16 +13,30 @@ Lock order as in ``verbund.services.searches``: the item row first, the chain lo
 from __future__ import annotations
 
 import datetime
+import uuid
+from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from verbund.access.logging import log_record
-from verbund.models import InboxItem, Record
+from verbund.access.records import access_record
+from verbund.access.supervision import supervised_record
+from verbund.dates import parse_iso_date
+from verbund.errors import Conflict, DomainError, Forbidden, Invalid, VersionConflict
+from verbund.models import File, InboxItem, Participation, Record
 from verbund.models.inbox import InboxKind
-from verbund.models.lifecycle import ReviewCause
+from verbund.models.lifecycle import BlockedUseGround, DeletionGround, ReviewCause, ReviewOutcome
+from verbund.models.records import RecordStatus
+from verbund.selectors.records import record_data
+from verbund.services import shapes
+from verbund.services.record_rules import RECORD_SHAPE, RaiseAtOnce, clean_text
+from verbund.services.records import record_block, record_erase, record_update
+from verbund.services.searches import require_officer
 
 
 def review_due_at(
@@ -119,3 +133,439 @@ def review_open(
             agency=None if actor is not None else record.owner,
         )
     return item, created
+
+
+# ------------------------------------------------------------------ decisions (reviews branch)
+
+REVIEW_DECISION = shapes.Obj(
+    {
+        "outcome": shapes.Text(max_len=40),
+        "reasons": shapes.Text(),
+        "review_date": shapes.Text(max_len=40),
+        "block_reason": shapes.Text(),
+        "ground": shapes.Text(max_len=40),
+        "changes": RECORD_SHAPE,
+    }
+)
+BLOCKED_USE = shapes.Obj({"ground": shapes.Text(max_len=40), "reasons": shapes.Text()})
+JUSTICE_DECISION = shapes.Obj(
+    {
+        "kind": shapes.Text(max_len=40),
+        "final": shapes.Bool(),
+        "reasons": shapes.Text(),
+        "decided_on": shapes.Text(max_len=40),
+    }
+)
+COMPLAINT = shapes.Obj({"text": shapes.Text()})
+
+
+class JusticeDecisionKind(models.TextChoices):
+    """The decisions of the justice that set off a review (R-M4, BKAG 2018 §32(2))."""
+
+    ACQUITTAL = "acquittal", _("rechtskräftiger Freispruch")
+    REFUSAL_TO_OPEN_TRIAL = (
+        "refusal_to_open_trial",
+        _("unanfechtbare Ablehnung der Eröffnung des Hauptverfahrens"),
+    )
+    DISCONTINUATION = "discontinuation", _("nicht nur vorläufige Einstellung des Verfahrens")
+
+
+def _required(field: str, detail: str) -> Invalid:
+    return Invalid(detail, code="required", fields={field: [detail]})
+
+
+def _text(value: Any, field: str, detail: str) -> str:
+    """Return a cleaned, required text or raise 400 naming ``field``."""
+    text = clean_text(value, field, RaiseAtOnce(), max_len=4000) if value else ""
+    if not text:
+        raise _required(field, detail)
+    return text
+
+
+def _choice(value: Any, field: str, choices: Any, detail: str) -> str:
+    """Return a required choice or raise 400 (``required``/``invalid_choice``) naming it."""
+    if value is None or value == "":
+        raise _required(field, detail)
+    if value not in choices:
+        raise Invalid(detail, code="invalid_choice", fields={field: [detail]})
+    return str(value)
+
+
+def _day(value: Any, field: str) -> datetime.date:
+    """Return a required calendar date (``YYYY-MM-DD``) or raise 400 naming ``field``."""
+    if value is None or value == "":
+        raise _required(field, "Datum angeben.")
+    try:
+        return parse_iso_date(str(value))
+    except ValueError:
+        detail = "Datum im Format JJJJ-MM-TT erwartet."
+        raise Invalid(detail, code="invalid_date", fields={field: [detail]}) from None
+
+
+def _new_review_date(value: Any, record: Record) -> datetime.date:
+    """Check the next review date of a kept or corrected record (R-L4, R-L4a)."""
+    day = _day(value, "review_date")
+    if day < timezone.localdate():
+        detail = "Die neue Prüffrist liegt in der Vergangenheit."
+        raise Invalid(detail, code="review_date_past", fields={"review_date": [detail]})
+    if day > record.deletion_date:
+        detail = "Die neue Prüffrist liegt nach der Löschfrist."
+        raise Invalid(detail, code="review_after_deletion", fields={"review_date": [detail]})
+    return day
+
+
+def _lock_record(record: Record) -> Record:
+    return (
+        Record.objects.select_for_update(of=("self",))
+        .select_related("file", "owner", "storage_decided_by")
+        .get(pk=record.pk)
+    )
+
+
+def open_review_of(actor: Any, record_id: Any) -> InboxItem | None:
+    """Return the open review of a record in the officer's agency's inbox, if any."""
+    try:
+        pk = uuid.UUID(str(record_id))
+    except ValueError:
+        return None
+    if not getattr(actor, "agency_id", None):
+        return None
+    return (
+        InboxItem.objects.filter(
+            record_id=pk,
+            kind=InboxKind.REVIEW_DUE,
+            done_at__isnull=True,
+            agency_id=actor.agency_id,
+        )
+        .order_by("created_at")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class ReviewDecision:
+    """A decided review: the closed item and the record's version (``None``: deleted)."""
+
+    item: InboxItem
+    version: int | None
+
+
+def review_decide(
+    *,
+    actor: Any,
+    record_id: Any,
+    outcome: Any,
+    reasons: Any,
+    review_date: Any = None,
+    block_reason: Any = None,
+    ground: Any = None,
+    changes: Any = None,
+    if_match: Collection[int] | None = None,
+) -> ReviewDecision:
+    """Record the owner's decision on a review and close it (R-L1-L4, R-H1).
+
+    Only officers of the owner agency authorised for the file decide (others 403
+    ``not_owner`` where they may see the record, else 404). ``keep`` and ``corrected`` need
+    reasons and the next review date (not in the past, not after the deletion date);
+    ``corrected`` says what the owner corrected: the change itself is the owner's PATCH,
+    made before, or ``changes``, a JSON Merge Patch applied here through ``record_update``
+    in the same transaction (validated like a PATCH; its errors name ``changes.<path>``).
+    ``blocked`` needs ``block_reason`` (R-L3) and blocks the record;
+    ``deleted`` needs a ``DeletionGround`` and erases the record (R-L2, R-L5). Deleting a
+    blocked record is possible only here: the reasons say why the interest that withheld
+    deletion has lapsed. Without an open review one is opened for the handling of the case
+    and decided at once (R-L4 "whenever they handle the case"). The decision goes into the
+    item's payload (``outcome``, ``reasons``, ``decided_by``, ``decided_at``) and the log
+    (``record.review_decide``); a deleted record's review goes with it (R-L5), the log row
+    keeps the decision. Atomic: a refused decision changes nothing.
+    """
+    require_officer(actor)
+    shapes.check(
+        REVIEW_DECISION,
+        {
+            "outcome": outcome,
+            "reasons": reasons,
+            "review_date": review_date,
+            "block_reason": block_reason,
+            "ground": ground,
+            "changes": changes,
+        },
+    )
+    outcome = _choice(
+        outcome,
+        "outcome",
+        ReviewOutcome.values,
+        "Ergebnis angeben: weiter speichern, berichtigt, gesperrt oder gelöscht.",
+    )
+    text = _text(reasons, "reasons", "Gründe der Entscheidung angeben.")
+    if changes is not None and outcome != ReviewOutcome.CORRECTED:
+        detail = "Änderungen nur mit dem Ergebnis „berichtigt“."
+        raise Invalid(detail, code="changes_not_allowed", fields={"changes": [detail]})
+    with transaction.atomic():
+        record = _lock_record(access_record(actor, record_id, "change"))
+        if if_match is not None and record.version not in if_match:
+            raise VersionConflict(record.version)
+        blocked = record.status == RecordStatus.BLOCKED
+        details: dict[str, Any] = {"outcome": outcome, "reasons": text}
+        new_date: datetime.date | None = None
+        block_text = ""
+        if outcome in (ReviewOutcome.KEEP, ReviewOutcome.CORRECTED):
+            if outcome == ReviewOutcome.CORRECTED and blocked:
+                raise Conflict(
+                    "Der Datensatz ist gesperrt und kann nicht berichtigt werden.",
+                    code="record_blocked",
+                )
+            new_date = _new_review_date(review_date, record)
+            details["review_date"] = new_date.isoformat()
+        elif outcome == ReviewOutcome.BLOCKED:
+            block_text = _text(block_reason, "block_reason", "Grund der Sperrung angeben.")
+            if blocked:
+                raise Conflict("Der Datensatz ist bereits gesperrt.", code="already_blocked")
+            details["block_reason"] = block_text
+        else:
+            ground = _choice(ground, "ground", DeletionGround.values, "Löschgrund angeben.")
+            details["ground"] = ground
+            if blocked:
+                details["was_blocked"] = True
+        now = timezone.now()
+        item = (
+            InboxItem.objects.select_for_update(of=("self",))
+            .filter(record=record, kind=InboxKind.REVIEW_DUE, done_at__isnull=True)
+            .first()
+        )
+        if item is None:
+            # R-L4: the owner handles the case without a review due: open one and decide it.
+            item, _created = review_open(
+                record=record, cause=ReviewCause.HANDLING, actor=actor, now=now
+            )
+        details["item"] = str(item.pk)
+        details["causes"] = [c.get("cause") for c in item.payload.get("causes", [])]
+        decision = {
+            "outcome": outcome,
+            "reasons": text,
+            "decided_by": actor.username,
+            "decided_at": now.isoformat(),
+        }
+        item.payload = {**item.payload, **decision}
+        item.done_at = now
+        if outcome == ReviewOutcome.DELETED:
+            # R-L5: the review goes with the record; the decision stays in the log.
+            record_erase(record=record, actor=actor, reason=text, ground=str(ground))
+            log_record(actor=actor, action="record.review_decide", record=record, details=details)
+            return ReviewDecision(item=item, version=None)
+        item.save(update_fields=["payload", "done_at"])
+        if changes:
+            # R-L1: the correction itself, validated like the owner's PATCH.
+            before_date = record.review_date
+            try:
+                record = record_update(
+                    actor=actor,
+                    record_id=record.pk,
+                    data={**changes, "review_date": new_date.isoformat() if new_date else None},
+                )
+            except DomainError as exc:
+                raise type(exc)(
+                    exc.detail,
+                    code=exc.code,
+                    fields={f"changes.{k}": v for k, v in exc.fields.items()},
+                ) from None
+            if new_date is not None and new_date > record.deletion_date:
+                detail = "Die neue Prüffrist liegt nach der Löschfrist."
+                raise Invalid(
+                    detail, code="review_after_deletion", fields={"review_date": [detail]}
+                )
+            details["changes"] = sorted(changes)
+            details["before"] = {"review_date": before_date.isoformat()}
+            item.payload = {**item.payload, "review_date": record.review_date.isoformat()}
+            item.save(update_fields=["payload"])
+        elif new_date is not None:
+            details["before"] = {"review_date": record.review_date.isoformat()}
+            record.review_date = new_date
+            record.version += 1
+            record.save(update_fields=["review_date", "version", "updated_at"])
+            item.payload = {**item.payload, "review_date": new_date.isoformat()}
+            item.save(update_fields=["payload"])
+        elif outcome == ReviewOutcome.BLOCKED:
+            record_block(actor=actor, record_id=record.pk, reason=block_text)
+            record.refresh_from_db()
+        details["version"] = record.version
+        log_record(actor=actor, action="record.review_decide", record=record, details=details)
+    return ReviewDecision(item=item, version=record.version)
+
+
+def blocked_use(*, actor: Any, record_id: Any, ground: Any, reasons: Any) -> dict[str, Any]:
+    """Return a blocked record's data for one use on a ground of ATDG §11(3) (R-L3).
+
+    Owner only (others see no blocked record: 404; 403 ``not_owner`` cannot arise for
+    another agency, since blocked records leave every answer to it). ``ground`` is one of
+    the three ``BlockedUseGround`` values, ``reasons`` what the use is for. Logged
+    (``record.blocked_use`` with ground and reasons). A record that is not blocked is 409
+    ``not_blocked`` (its data are read with a plain GET).
+    """
+    require_officer(actor)
+    shapes.check(BLOCKED_USE, {"ground": ground, "reasons": reasons})
+    ground = _choice(
+        ground,
+        "ground",
+        BlockedUseGround.values,
+        "Grund der Verwendung angeben: Zweck der unterbliebenen Löschung, hochrangige "
+        "Rechtsgüter oder Einwilligung.",
+    )
+    text = _text(reasons, "reasons", "Angeben, wofür die gesperrten Daten verwendet werden.")
+    with transaction.atomic():
+        record = access_record(actor, record_id, "change")
+        if record.status != RecordStatus.BLOCKED:
+            raise Conflict(
+                "Der Datensatz ist nicht gesperrt; er wird normal gelesen.", code="not_blocked"
+            )
+        log_record(
+            actor=actor,
+            action="record.blocked_use",
+            record=record,
+            details={"ground": ground, "reasons": text},
+        )
+        return record_data(record, actor=actor, blocked_use=True)
+
+
+def justice_decision_report(
+    *, actor: Any, record_id: Any, kind: Any, final: Any, reasons: Any, decided_on: Any
+) -> InboxItem:
+    """Report a justice decision about the record's subject to the owner (R-M4).
+
+    A final acquittal, a final refusal to open the trial or a non-provisional
+    discontinuation, with its main reasons, opens a review in the owner's inbox at once
+    (cause ``justice_decision``); it never deletes by itself. Project decision: reported by
+    an officer of the owner agency (the LKA that receives the justice's notice); others get
+    403 ``not_owner`` where they may see the record, else 404. ``final`` must be true: a
+    decision that is not final sets nothing off (400 ``not_final``).
+    """
+    require_officer(actor)
+    shapes.check(
+        JUSTICE_DECISION,
+        {"kind": kind, "final": final, "reasons": reasons, "decided_on": decided_on},
+    )
+    kind = _choice(
+        kind,
+        "kind",
+        JusticeDecisionKind.values,
+        "Art der Entscheidung: Freispruch, Ablehnung der Eröffnung oder Einstellung.",
+    )
+    if final is None:
+        raise _required("final", "Angeben, ob die Entscheidung rechtskräftig ist.")
+    if final is not True:
+        detail = "Nur rechtskräftige oder nicht nur vorläufige Entscheidungen werden mitgeteilt."
+        raise Invalid(detail, code="not_final", fields={"final": [detail]})
+    text = _text(reasons, "reasons", "Die wesentlichen Gründe angeben.")
+    day = _day(decided_on, "decided_on")
+    if day > timezone.localdate():
+        detail = "Das Datum der Entscheidung liegt in der Zukunft."
+        raise Invalid(detail, code="invalid_date", fields={"decided_on": [detail]})
+    with transaction.atomic():
+        record = _lock_record(access_record(actor, record_id, "change"))
+        item, _created = review_open(
+            record=record,
+            cause=ReviewCause.JUSTICE_DECISION,
+            details={
+                "kind": kind,
+                "final": True,
+                "reasons": text,
+                "decided_on": day.isoformat(),
+                "reported_by": actor.username,
+            },
+            actor=actor,
+        )
+    return item
+
+
+def complaint_lodge(*, actor: Any, record_id: Any, text: Any) -> InboxItem:
+    """Lodge a supervisor's complaint about a record in its owner's inbox (R-J6, Rn. 40).
+
+    Supervisors only (others 403), within their jurisdiction or delegation (the record's
+    owner, or an agency that queried it, is supervised by them; ``verbund.access.
+    supervision``); any other record is 404 as if unknown. Opens a review (cause
+    ``complaint``): the owner corrects, deletes or answers with reasons.
+    """
+    if getattr(actor, "role", "") != "supervisor" or not getattr(actor, "is_active", False):
+        raise Forbidden("Nur für die Datenschutzaufsicht.", code="forbidden")
+    shapes.check(COMPLAINT, {"text": text})
+    body = _text(text, "text", "Beanstandung angeben.")
+    with transaction.atomic():
+        record = _lock_record(supervised_record(actor, record_id))
+        item, _created = review_open(
+            record=record,
+            cause=ReviewCause.COMPLAINT,
+            details={
+                "text": body,
+                "supervisor": actor.username,
+                "jurisdiction": actor.jurisdiction,
+            },
+            actor=actor,
+        )
+    return item
+
+
+def legal_basis_reviews_open(file: File, *, now: datetime.datetime | None = None) -> int:
+    """Open a review for every record of ``file`` stored without a legal basis (R-M5, R-A3).
+
+    A record lacks one when the file's legal basis, or its owner's participation's, does
+    not carry entries today (``LegalBasis.carries_entries``: an establishment order alone,
+    or an ordinance not yet in force). Idempotent (an open review is joined once per basis),
+    so the daily sweep calls it freely. Returns how many reviews were opened or joined.
+    Records past their deletion date are left to the sweep's deletion.
+    """
+    moment = now or timezone.now()
+    today = timezone.localdate(moment)
+    records = Record.objects.filter(file=file, status=RecordStatus.ACTIVE).select_related(
+        "file", "owner"
+    )
+    if file.legal_basis.carries_entries(today):
+        lacking = [
+            p.agency_id
+            for p in Participation.objects.filter(file=file).select_related("legal_basis")
+            if not p.legal_basis.carries_entries(today)
+        ]
+        if not lacking:
+            return 0
+        records = records.filter(owner_id__in=lacking)
+        basis_of = {
+            p.agency_id: p.legal_basis
+            for p in Participation.objects.filter(file=file, agency_id__in=lacking)
+        }
+    else:
+        basis_of = {}
+    count = 0
+    for record in records.order_by("pk").iterator(chunk_size=500):
+        basis = basis_of.get(record.owner_id, file.legal_basis)
+        with transaction.atomic():
+            _item, _created = review_open(
+                record=record,
+                cause=ReviewCause.NO_LEGAL_BASIS,
+                details={"legal_basis": str(basis)},
+                now=moment,
+            )
+        count += 1
+    return count
+
+
+def reviews_of(*, actor: Any, record_id: Any) -> list[InboxItem]:
+    """Return the reviews of the owner's record, open and decided, newest first (R-L4).
+
+    Owner only (403 ``not_owner`` where the caller may see the record, else 404); the
+    reading is logged (R-I1). A deleted record's reviews went with it; its decisions stay
+    in the log.
+    """
+    require_officer(actor)
+    with transaction.atomic():
+        record = access_record(actor, record_id, "change")
+        items = list(
+            InboxItem.objects.filter(record=record, kind=InboxKind.REVIEW_DUE)
+            .select_related("file")
+            .order_by("-created_at")
+        )
+        log_record(
+            actor=actor,
+            action="record.reviews_view",
+            record=record,
+            details={"items": [str(i.pk) for i in items]},
+        )
+    return items

@@ -157,7 +157,7 @@ TEXT_LIST = ListOf(Text(max_len=2000))
 
 BLOCK = Obj({"reason": Text()})
 CORRECTION_NOTICE = Obj({"text": Text()})
-DELETE = Obj({"reason": Text()})
+DELETE = Obj({"reason": Text(), "ground": Text(max_len=40)})
 # A decision is yes or no (R-D3): another type is ``invalid``, none at all ``required``
 # (covert_hit_decide).
 COVERT_HIT_DECISION = Obj({"contact": Bool(), "reasons": Text()})

@@ -209,6 +209,9 @@ def present_row(record: Record, cat: dict[str, dict[str, str]]) -> dict[str, Any
         "storage_label": labels.label(labels.STORAGE_LABELS, record.storage),
         "status": record.status,
         "status_label": labels.label(labels.STATUS_LABELS, record.status),
-        "title": record_title(record.basic or {}, record.object_data or {}),
+        # R-L3: a blocked record's data are used only on a named ground: no name here.
+        "title": ""
+        if record.status == "blocked"
+        else record_title(record.basic or {}, record.object_data or {}),
         "created_at": record.created_at,
     }

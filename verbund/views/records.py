@@ -129,16 +129,34 @@ def record_new(request: HttpRequest) -> HttpResponse:
     return render(request, "verbund/record_form.html", {"form": form}, status=status)
 
 
+# Further parts of the detail page, each ``make(request, data, owner) -> context``
+# (the lifecycle's review and blocked-use forms, verbund.views.lifecycle).
+DETAIL_EXTRAS: list[Callable[[HttpRequest, dict[str, Any], bool], dict[str, Any]]] = []
+
+
 def _detail_context(
     request: HttpRequest, data: dict[str, Any], correction: CorrectionNoticeForm | None = None
 ) -> dict[str, Any]:
     owner = _is_owner(request, data)
-    return {
+    context = {
         "record": present_record(data),
         "is_owner": owner,
         # R-H2: an agency that lawfully sees another's record may report inaccuracies.
         "correction_form": None if owner else (correction or CorrectionNoticeForm()),
     }
+    for extra in DETAIL_EXTRAS:
+        context.update(extra(request, data, owner))
+    return context
+
+
+def detail_context(request: HttpRequest, data: dict[str, Any], **overrides: Any) -> dict[str, Any]:
+    """Return the detail page's context with some parts replaced (a bound form)."""
+    return {**_detail_context(request, data), **overrides}
+
+
+def viewable(request: HttpRequest, record_id: Any) -> dict[str, Any]:
+    """Return the record as the officer may see it (access logged), or raise 404."""
+    return _viewable(request, record_id)
 
 
 @login_required

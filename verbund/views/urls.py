@@ -95,3 +95,15 @@ urlpatterns += [
 urlpatterns += [
     path("fristenregeln/", date_rules.date_rules_page, name="date_rules"),
 ]
+
+# Record lifecycle (issue 16): the owner's review decision and the use of blocked data.
+from verbund.views import lifecycle  # noqa: E402
+
+urlpatterns += [
+    path("datensaetze/<str:record_id>/pruefung/", lifecycle.record_review, name="record_review"),
+    path(
+        "datensaetze/<str:record_id>/gesperrte-daten/",
+        lifecycle.record_blocked_use,
+        name="record_blocked_use",
+    ),
+]

@@ -21,6 +21,12 @@ from verbund.api.emergencies import (
     EmergencyDutySerializer,
 )
 from verbund.api.inbox import CorrectionDecisionSerializer, CovertHitDecisionSerializer
+from verbund.api.lifecycle import (
+    BlockedUseSerializer,
+    ComplaintSerializer,
+    JusticeDecisionSerializer,
+    ReviewDecisionSerializer,
+)
 from verbund.api.reference import CataloguePublishIn
 from verbund.api.requests import AccessDecisionSerializer, AccessRequestCreateSerializer
 from verbund.api.schemas import (
@@ -112,6 +118,10 @@ def _compare(field: Any, shape: shapes.Shape, path: str) -> list[str]:
         AccessRequestCreateSerializer,
         AccessDecisionSerializer,
         DateRuleCreateSerializer,
+        ReviewDecisionSerializer,
+        BlockedUseSerializer,
+        JusticeDecisionSerializer,
+        ComplaintSerializer,
     ],
     ids=lambda s: s.__name__,
 )

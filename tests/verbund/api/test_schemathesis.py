@@ -79,7 +79,7 @@ from tests.servers import database_url_for_server, free_port, wait_until_answeri
 from verbund.models import CovertHit, Hit
 from verbund.services.catalogue import catalogue_publish
 from verbund.services.emergencies import emergency_access_create, emergency_consent_decide
-from verbund.services.records import correction_notice_create, record_create
+from verbund.services.records import correction_notice_create, record_block, record_create
 from verbund.services.reference import reference_data_ensure
 from verbund.services.requests import access_request_create
 from verbund.services.searches import covert_hits_deliver, search_run
@@ -245,6 +245,12 @@ def seed() -> dict[str, list[str]]:
             _search("lka-sn.analyst", "name", {"surname": "Al-Masri"}),
         ],
     }
+    # Lifecycle (issue 16): records to decide reviews on (a decision may delete them), and
+    # blocked records whose data the owner uses on a named ground (R-L3, R-L4).
+    ids["reviewable_records"] = [*_records(bka, "review"), *_records(bka, "review2")]
+    ids["blocked_records"] = _records(bka, "blocked")
+    for pk in ids["blocked_records"]:
+        record_block(actor=bka, record_id=pk, reason="Schutzwürdige Interessen.")
     # Other agencies' searches match the BKA's covert records: covert hits for the BKA,
     # each with its inbox item; the first decision on each answers 200, later ones 409.
     for username in ("lka-sn.analyst", "lka-by.analyst", "bpol.analyst", "zka.analyst"):
@@ -319,6 +325,8 @@ PATH_IDS: dict[str, dict[str, str]] = {
         "PATCH /api/v1/records/{record_id}/": "patchable_records",
         "POST /api/v1/records/{record_id}/block/": "blockable_records",
         "DELETE /api/v1/records/{record_id}/": "deletable_records",
+        "POST /api/v1/records/{record_id}/review/": "reviewable_records",
+        "POST /api/v1/records/{record_id}/blocked-use/": "blocked_records",
     },
     "search_id": {"": "searches"},
     "covert_hit_id": {"": "covert_hits"},
@@ -347,7 +355,10 @@ EDGE_PROBABILITY = 0.25
 # Operations that take ids from their dictionary only, not from ids seen in earlier answers
 # (schemathesis reuses those by default): DELETE would otherwise delete the records that
 # the other operations read. (The stateful phase, last, still follows its links.)
-OWN_IDS_ONLY = ["DELETE /api/v1/records/{record_id}/"]
+OWN_IDS_ONLY = [
+    "DELETE /api/v1/records/{record_id}/",
+    "POST /api/v1/records/{record_id}/review/",
+]
 # Share of fuzzing and stateful cases whose path parameter is a real id (the rest generated).
 REAL_ID_PROBABILITY = 0.5
 

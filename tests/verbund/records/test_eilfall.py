@@ -190,10 +190,13 @@ def test_r_g1_unknown_foreign_deleted_or_blocked_hit_is_404(
     )
     assert blocked.status_code == 200, blocked.content
     assert_error(client.post(URL, body(hit), format="json"), 404, "not_found")
-    deleted = api("bfv.analyst").delete(
-        f"/api/v1/records/{bfv_record.pk}/", {"reason": "Erledigt."}, format="json"
+    # A blocked record is deleted through the owner's review decision (R-L3).
+    deleted = api("bfv.analyst").post(
+        f"/api/v1/records/{bfv_record.pk}/review/",
+        {"outcome": "deleted", "reasons": "Erledigt.", "ground": "not_necessary"},
+        format="json",
     )
-    assert deleted.status_code == 204, deleted.content
+    assert deleted.status_code == 200, deleted.content
     assert_error(client.post(URL, body(hit), format="json"), 404, "not_found")
     assert not EmergencyAccess.objects.exists()
 

@@ -294,6 +294,15 @@ def test_r_l3_blocked_record_is_frozen(bka: Any, make_record: Any) -> None:
     fresh = Record.objects.get(pk=record.pk)
     assert fresh.version == version and fresh.extended == record.extended
     assert fresh.status == "blocked"
-    # Only the owner's delete still acts on a blocked record.
-    assert bka.delete(_url(record), HTTP_IF_MATCH=f'"{version}"').status_code == 204
+    # Only the owner's review decision still deletes a blocked record (R-L3): the plain
+    # DELETE is refused, the review's reasons say why the interest has lapsed.
+    assert_error(bka.delete(_url(record), HTTP_IF_MATCH=f'"{version}"'), 409, "record_blocked")
+    stock.assert_unchanged()
+    decided = bka.post(
+        f"{_url(record)}review/",
+        {"outcome": "deleted", "reasons": "Interesse entfallen", "ground": "not_necessary"},
+        format="json",
+        HTTP_IF_MATCH=f'"{version}"',
+    )
+    assert decided.status_code == 200, decided.content
     assert AuditEvent.objects.filter(action="record.delete", object_id=str(record.pk)).exists()

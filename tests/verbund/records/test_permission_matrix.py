@@ -34,6 +34,8 @@ class Endpoint:
     ok: int
     action: str
     budget: int
+    # Audit rows written: a correction notice also opens a review of the record (R-L4).
+    rows: int = 1
 
     def url(self, record_id: Any) -> str:
         if self.suffix is None:
@@ -61,7 +63,8 @@ CORRECTION = Endpoint(
     {"text": "Geburtsdatum unrichtig"},
     201,
     "record.correction_notice",
-    20,
+    30,
+    2,
 )
 ALL = [LIST, CREATE, READ, UPDATE, DELETE, BLOCK, CORRECTION]
 DETAIL = [READ, UPDATE, DELETE, BLOCK, CORRECTION]
@@ -185,7 +188,7 @@ def test_r_h1_own_agency_succeeds_with_audit_row_and_query_budget(
     with django_assert_max_num_queries(endpoint.budget):
         response = endpoint.call(client, bka_record.pk)
     assert response.status_code == endpoint.ok, response.content
-    assert AuditEvent.objects.count() == before + 1
+    assert AuditEvent.objects.count() == before + endpoint.rows
     event = last_event()
     analyst = Officer.objects.get(username="bka.analyst")
     assert event.action == endpoint.action
@@ -220,7 +223,11 @@ def test_r_h1_own_agency_results_of_each_endpoint(api: Any, bka_record: Record) 
     assert_error(
         client.post(f"{url}block/", {"reason": "nochmal"}, format="json"), 409, "already_blocked"
     )
-    assert client.delete(url).status_code == 204
+    # R-L3: blocking replaced deletion; only a review decision deletes a blocked record.
+    assert_error(client.delete(url), 409, "record_blocked")
+    assert Record.objects.filter(pk=bka_record.pk).exists()
+    review = {"outcome": "deleted", "reasons": "Interesse entfallen", "ground": "not_necessary"}
+    assert client.post(f"{url}review/", review, format="json").status_code == 200
     assert not Record.objects.filter(pk=bka_record.pk).exists()
     assert_error(client.get(url), 404, "not_found")
 
@@ -255,7 +262,14 @@ def test_r_h1_owner_actions_on_a_covert_record_log_to_the_covert_column(
         (lambda: client.get(url), "record.view"),
         (lambda: client.patch(url, {"findings_basis": "neu"}, format="json"), "record.update"),
         (lambda: client.post(f"{url}block/", {"reason": "Sperre"}, format="json"), "record.block"),
-        (lambda: client.delete(url), "record.delete"),
+        (
+            lambda: client.post(
+                f"{url}review/",
+                {"outcome": "deleted", "reasons": "entfallen", "ground": "not_necessary"},
+                format="json",
+            ),
+            "record.review_decide",
+        ),
     ]:
         assert call().status_code in (200, 204)
         event = last_event()
