@@ -52,6 +52,9 @@ class Command(BaseCommand):
         ) as bar:
 
             def progress(step: str, handled: int) -> None:
+                # Reviews opened on overdue dates add escalations the count before missed.
+                if bar.total is not None and bar.n + handled > bar.total:
+                    bar.total = bar.n + handled
                 bar.set_postfix_str(step, refresh=False)
                 bar.update(handled)
 
