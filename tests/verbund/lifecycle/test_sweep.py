@@ -354,3 +354,42 @@ def test_r_l4_sweep_query_count_does_not_grow_with_the_file(
     with CaptureQueriesContext(connection) as many:
         deadlines_enforce()
     assert len(many) == len(few)
+
+
+# ---------------------------------------------------------------------------- R-L4a GWS hook
+
+
+def test_r_l4a_gws_dates_are_recomputed_through_the_dates_hook(
+    make_record: Any, monkeypatch: Any
+) -> None:
+    """Step d calls ``verbund.services.date_rules.gws_dates_recompute`` when it exists.
+
+    The dates branch provides the function; here a stand-in module records the calls. Only a
+    file whose order in force sets review periods and whose order-dated records lag behind
+    is passed, with that order.
+    """
+    import sys
+    import types
+
+    from verbund.access.records import current_order
+    from verbund.models import File
+
+    gws = File.objects.get(code="GWS")
+    order = current_order(gws)
+    assert order is not None and order.review_months
+    calls: list[tuple[str, Any]] = []
+
+    def recompute(file: Any, new_order: Any) -> int:
+        calls.append((file.code, new_order.pk))
+        return Record.objects.filter(file=file, dates_source="order").update(dates_order=new_order)
+
+    module = types.ModuleType("verbund.services.date_rules")
+    module.gws_dates_recompute = recompute  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "verbund.services.date_rules", module)
+
+    assert deadlines_enforce().gws_recomputed == 0 and calls == []  # nothing lags behind
+    record = make_record("lka-bw.analyst", file="GWS", case_group="", findings_basis="")
+    Record.objects.filter(pk=record.pk).update(dates_source="order", dates_order=None)
+    assert deadlines_enforce().gws_recomputed == 1
+    assert calls == [("GWS", order.pk)]
+    assert deadlines_enforce().gws_recomputed == 0 and len(calls) == 1
