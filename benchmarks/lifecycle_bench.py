@@ -207,8 +207,16 @@ def scenario(n: int, due: int, batch: int) -> dict[str, Any]:
     started = time.perf_counter()
     counts = planned()
     find = time.perf_counter() - started
+    spent: dict[str, float] = {}
     started = time.perf_counter()
-    summary = deadlines_enforce(batch=batch)
+    last = [started]
+
+    def progress(step: str, handled: int) -> None:
+        now = time.perf_counter()
+        spent[step] = spent.get(step, 0.0) + now - last[0]
+        last[0] = now
+
+    summary = deadlines_enforce(batch=batch, progress=progress)
     seconds = time.perf_counter() - started
     handled = summary.due + summary.deleted
     row = {
@@ -222,6 +230,8 @@ def scenario(n: int, due: int, batch: int) -> dict[str, Any]:
         "find_ms": round(find * 1000, 1),
         "sweep_s": round(seconds, 2),
         "ms_per_due": round(seconds * 1000 / handled, 2) if handled else None,
+        "reviews_s": round(spent.get("reviews", 0.0), 2),
+        "deletions_s": round(spent.get("deletions", 0.0), 2),
         "batch": batch,
     }
     assert summary.errors == 0, row
@@ -260,6 +270,15 @@ def main() -> None:
         default="0.5,1,2",
         help="percent of the N records due, one scenario each (default 0.5,1,2)",
     )
+    parser.add_argument(
+        "--small", type=int, default=None, help="records of the smaller file (default N/5)"
+    )
+    parser.add_argument(
+        "--same-due",
+        type=int,
+        default=None,
+        help="due records in both the smaller and the N file (default 1 %% of N)",
+    )
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--database", default="verbund_bench_lifecycle")
     parser.add_argument("--json", type=Path, help="write the rows to this file too")
@@ -274,8 +293,8 @@ def main() -> None:
     print(json.dumps({"machine": machine()}), flush=True)
     empty()
     rows = []
-    small = max(args.n // 5, 1)
-    same_due = args.n // 100  # the 1 % of N, in a file five times smaller
+    small = args.small or max(args.n // 5, 1)
+    same_due = args.same_due if args.same_due is not None else args.n // 100
     print(f"loading {small:,} records", flush=True)
     print(f"  {load(small):.0f} s", flush=True)
     rows.append(scenario(small, same_due, args.batch))
@@ -290,13 +309,17 @@ def main() -> None:
     rows.append(scenario(args.n, 0, args.batch))
     for name, plan in plans().items():
         print(f"EXPLAIN {name} at {args.n:,} records:\n{plan}\n", flush=True)
-    print("| records | due | due share | find (ms) | sweep (s) | ms per due record |")
-    print("|---|---|---|---|---|---|")
+    print(
+        "| records | due | due share | find (ms) | sweep (s) | ms per due record "
+        "| reviews (s) | deletions (s) |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
     for row in rows:
         per = "–" if row["ms_per_due"] is None else f"{row['ms_per_due']:.2f}"
         print(
             f"| {row['records']:,} | {row['due']:,} | {row['due_share']} % | "
-            f"{row['find_ms']} | {row['sweep_s']} | {per} |"
+            f"{row['find_ms']} | {row['sweep_s']} | {per} | {row['reviews_s']} "
+            f"| {row['deletions_s']} |"
         )
     if args.json:
         args.json.write_text(json.dumps({"machine": machine(), "rows": rows}, indent=1))

@@ -185,20 +185,26 @@ def escalations_due(moment: datetime.datetime) -> QuerySet[InboxItem]:
 # ------------------------------------------------------------------ the steps
 
 
-def _ids(qs: QuerySet[Any], order: tuple[str, ...], batch: int, skip: set[Any]) -> list[Any]:
-    """The next batch of ids, leaving out those this run skipped (locked elsewhere, failed)."""
-    if skip:
-        qs = qs.exclude(pk__in=skip)
-    return list(qs.order_by(*order).values_list("pk", flat=True)[:batch])
+def _ids(qs: QuerySet[Any], field: str, batch: int, after: tuple[Any, Any] | None) -> list[Any]:
+    """The next batch of ``(date, id)`` in ``(field, pk)`` order, after the last one seen.
+
+    Keyset paging over the date index: each batch starts where the last ended, so a batch
+    costs the same however many are due; a row this run skipped (locked by a decision or a
+    second sweep, or failed) is passed over, and the next run takes it.
+    """
+    if after is not None:
+        qs = qs.filter(Q(**{f"{field}__gt": after[0]}) | Q(**{field: after[0], "pk__gt": after[1]}))
+    return list(qs.order_by(field, "pk").values_list(field, "pk")[:batch])
 
 
 def _open_reviews(
     today: datetime.date, moment: datetime.datetime, batch: int, summary: Summary, progress: Any
 ) -> None:
-    skip: set[Any] = set()
-    while ids := _ids(reviews_due(today), ("review_date", "pk"), batch, skip):
+    after = None
+    while rows := _ids(reviews_due(today), "review_date", batch, after):
+        after = rows[-1]
         handled = 0
-        for pk in ids:
+        for _date, pk in rows:
             try:
                 with transaction.atomic():
                     record = (
@@ -209,27 +215,24 @@ def _open_reviews(
                         .first()
                     )
                     if record is None:  # locked by a decision or another sweep, or handled
-                        skip.add(pk)
                         continue
                     _item, created = review_open(record=record, cause=ReviewCause.DATE, now=moment)
             except Exception:
                 logger.exception("deadline sweep: opening the review of record %s failed", pk)
                 summary.errors += 1
-                skip.add(pk)
                 continue
             if created:
                 summary.due += 1
-            else:  # joined a review opened meanwhile: not opened again, never re-read
-                skip.add(pk)
             handled += 1
         _tick(progress, "reviews", handled)
 
 
 def _erase_due(today: datetime.date, batch: int, summary: Summary, progress: Any) -> None:
-    skip: set[Any] = set()
-    while ids := _ids(deletions_due(today), ("deletion_date", "pk"), batch, skip):
+    after = None
+    while rows := _ids(deletions_due(today), "deletion_date", batch, after):
+        after = rows[-1]
         handled = 0
-        for pk in ids:
+        for _date, pk in rows:
             try:
                 with transaction.atomic():
                     record = (
@@ -240,7 +243,6 @@ def _erase_due(today: datetime.date, batch: int, summary: Summary, progress: Any
                         .first()
                     )
                     if record is None:  # locked by a decision or another sweep, or gone
-                        skip.add(pk)
                         continue
                     record_erase(
                         record=record, actor=None, reason="", ground=DeletionGround.DELETION_DATE
@@ -248,7 +250,6 @@ def _erase_due(today: datetime.date, batch: int, summary: Summary, progress: Any
             except Exception:
                 logger.exception("deadline sweep: erasing record %s failed", pk)
                 summary.errors += 1
-                skip.add(pk)
                 continue
             summary.deleted += 1
             handled += 1
