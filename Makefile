@@ -32,7 +32,7 @@ WITH_SERVICES := set -a && . ./$(SERVICES_ENV) && set +a &&
 DEPLOY_CHECK_ENV := DJANGO_SECRET_KEY=deploy-check-only-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGH \
 	DJANGO_ALLOWED_HOSTS=verbund.example.org
 
-.PHONY: help venv run services services-stop test checks lint format bench-search bench-timing compliance \
+.PHONY: help venv run services services-stop test checks lint format bench-search bench-timing bench-lifecycle compliance \
 	messages makemessages clean distclean
 
 help: ## list the targets
@@ -84,6 +84,13 @@ bench-search: venv services ## search benchmark on PostgreSQL (N=1000000 records
 	$(WITH_SERVICES) DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) PYTHONPATH=$(CURDIR) N=$(N) \
 		VERBUND_RATE_LIMIT_FACTOR=$${VERBUND_RATE_LIMIT_FACTOR:-1000000} \
 		$(PY) benchmarks/search_bench.py --n $(N) $(BENCH_ARGS)
+
+# Issue 16 (sweep branch): the deadline sweep over N records (1 M by default) with 0.5, 1 and
+# 2 % due, and the same due count in a file five times smaller; in the database
+# verbund_bench_lifecycle next to the test services' one (created and migrated by the script).
+bench-lifecycle: venv services ## deadline-sweep benchmark on PostgreSQL (N=1000000 records by default)
+	$(WITH_SERVICES) DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) PYTHONPATH=$(CURDIR) N=$(N) \
+		$(PY) benchmarks/lifecycle_bench.py --n $(N) $(BENCH_ARGS)
 
 compliance: venv ## regenerate docs/compliance.md from the test names
 	$(PY) scripts/compliance_matrix.py

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from verbund.services.deadlines import deadlines_enforce, purged_count
 from verbund.services.duties import duties_remind
 from verbund.services.searches import covert_hits_deliver_pending, covert_hits_remind
 
@@ -30,3 +31,23 @@ def remind_overdue_duties() -> int:
     R-L6 (beat, every ``VERBUND_REMINDER_SECONDS``; idempotent: each duty is reminded once).
     """
     return duties_remind()
+
+
+@shared_task(
+    name="verbund.tasks.enforce_deadlines",
+    ignore_result=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
+def enforce_deadlines() -> dict[str, int | bool]:
+    """The daily deadline sweep (R-L2, R-L4, R-L4a, R-L6, R-I3; beat ``enforce-deadlines``).
+
+    Purges the log past its retention, then reviews, deletions by date and escalations
+    (``verbund.services.deadlines``). Acked only when done and re-queued when the worker dies
+    (``acks_late``, ``reject_on_worker_lost``): a rerun handles what the killed run did not,
+    and nothing twice (each record and item is handled in its own locked transaction).
+    """
+    from audit.services import purge_expired
+
+    summary = deadlines_enforce(partitions_purged=purged_count(purge_expired()))
+    return summary.as_dict()

@@ -44,7 +44,8 @@ class OverdueItemSerializer(AbsentKeysSerializer):
         help_text="`covert_hit`: contact decision (R-D3); `access_request`: decision on a "
         "request for extended data (R-F1); `emergency_consent`: consent to an Eilfall access; "
         "`emergency_refused`: deletion or blocking after a refused consent (R-G3); "
-        "`correction_notice`: review of a correction notice (R-H2).",
+        "`correction_notice`: review of a correction notice (R-H2); `review_due`: review of a "
+        "record at its review date or opened at once (R-L4).",
     )
     agency = serializers.CharField(help_text="Code of the agency that owes the duty")
     file = serializers.CharField(help_text="File code")
@@ -52,10 +53,13 @@ class OverdueItemSerializer(AbsentKeysSerializer):
     due_at = serializers.DateTimeField()
     overdue_since = serializers.DateTimeField(help_text="The due time")
     reminded_at = serializers.DateTimeField(
-        allow_null=True, help_text="When the reminder job marked it; null if it has not yet run"
+        allow_null=True,
+        help_text="When the reminder job marked it (for `review_due`: when the deadline sweep "
+        "escalated it); null if it has not yet run",
     )
     subject = serializers.UUIDField(
-        help_text="Id of the covert hit, request, Eilfall access or correction notice"
+        help_text="Id of the covert hit, request, Eilfall access, correction notice or review "
+        "(inbox item)"
     )
 
 

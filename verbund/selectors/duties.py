@@ -2,14 +2,17 @@
 
 A duty is overdue once its due time has passed while it is still open — computed from the
 due times, so the lists are right before the reminder job ran (``reminded_at`` says whether
-it did). One list, ordered by due time, of five kinds:
+it did). One list, ordered by due time, of six kinds:
 
 - ``covert_hit``: the owner's contact decision after a covert hit (R-D3), owed by the owner;
 - ``access_request``: a pending request for extended data (R-F1), owed by the owner;
 - ``emergency_consent``: the owner's consent to an Eilfall access (R-G3);
 - ``emergency_refused``: deletion or blocking after a refused consent (R-G3), owed by the
   requesting agency;
-- ``correction_notice``: the owner's review of a correction notice (R-H2).
+- ``correction_notice``: the owner's review of a correction notice (R-H2);
+- ``review_due``: the owner's review of a record (R-L4) — at its review date or opened at once
+  (a notice, a justice decision, a complaint); ``reminded_at`` is when the deadline sweep
+  (``verbund.services.deadlines``) escalated it to the head and the supervisor.
 
 The head sees its own agency's duties in the files it is authorised for; a supervisor those of
 the agencies in its jurisdiction or delegation (R-J1, R-J2, ``audit.selectors``), covert hits
@@ -41,6 +44,7 @@ OVERDUE_KINDS = (
     InboxKind.EMERGENCY_CONSENT.value,
     InboxKind.EMERGENCY_REFUSED.value,
     InboxKind.CORRECTION_NOTICE.value,
+    InboxKind.REVIEW_DUE.value,
 )
 # The columns every part of the union selects, in this order.
 COLUMNS = ("o_kind", "o_agency", "o_file", "o_number", "o_due", "o_reminded", "o_subject")
@@ -155,7 +159,21 @@ def _overdue(
         due="due_at",
         reminded=Cast(KeyTextTransform("reminded_at", "payload"), DateTimeField()),
     )
-    return covert.union(requests, consents, refused, notices, all=True).order_by(
+    reviews = _columns(
+        InboxItem.objects.filter(
+            Q(agency__in=agencies) & in_files("file"),
+            kind=InboxKind.REVIEW_DUE,
+            done_at__isnull=True,
+            due_at__lt=now,
+        ),
+        kind=InboxKind.REVIEW_DUE,
+        agency="agency__code",
+        file="file__code",
+        number=KeyTextTransform("file_number", "payload"),
+        due="due_at",
+        reminded=F("escalated_at"),
+    )
+    return covert.union(requests, consents, refused, notices, reviews, all=True).order_by(
         "o_due", "o_kind", "o_subject"
     )
 

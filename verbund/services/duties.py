@@ -200,6 +200,18 @@ def overdue_log_view(*, actor: Any, items: list[dict[str, Any]], query: dict[str
     references: list[dict[str, Any]] = []
     covert: list[dict[str, Any]] = []
     shown: list[str] = []
+    # The review of a covert record names it in the covert column only (R-I5).
+    reviews = [i["subject"] for i in items if i["kind"] == InboxKind.REVIEW_DUE]
+    covert_reviews = (
+        {
+            str(pk)
+            for pk in InboxItem.objects.filter(
+                pk__in=reviews, record__storage="covert"
+            ).values_list("pk", flat=True)
+        }
+        if reviews
+        else set()
+    )
     for item in items:
         ref: dict[str, Any] = {
             "kind": item["kind"],
@@ -210,8 +222,11 @@ def overdue_log_view(*, actor: Any, items: list[dict[str, Any]], query: dict[str
         if item["kind"] == InboxKind.COVERT_HIT:
             covert.append({**ref, "covert_hit": str(item["subject"])})
             continue
-        if item["kind"] == InboxKind.CORRECTION_NOTICE:
+        if item["kind"] in (InboxKind.CORRECTION_NOTICE, InboxKind.REVIEW_DUE):
             ref["inbox_item"] = str(item["subject"])
+        if str(item["subject"]) in covert_reviews:
+            covert.append(ref)
+            continue
         references.append(ref)
         shown.append(item["id"])
     with transaction.atomic():

@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -314,3 +315,31 @@ VERBUND_REVIEW_LEAD_DAYS = int(env("VERBUND_REVIEW_LEAD_DAYS", "14"))
 VERBUND_REVIEW_DUE_HOURS = float(env("VERBUND_REVIEW_DUE_HOURS", "72"))
 # R-L4: rows the deadline sweep handles per transaction (each batch locked skip_locked).
 VERBUND_DEADLINES_BATCH = int(env("VERBUND_DEADLINES_BATCH", "500"))
+
+# Deadline sweep (issue 16, sweep branch): R-L2/R-L4/R-L4a/R-L6 — reviews coming due, records
+# past their deletion date, overdue reviews and duties escalated, the log purged
+# (verbund.tasks.enforce_deadlines). Daily by default at 02:30 local time; the crontab
+# ("minute hour day-of-month month day-of-week") is overridable by VERBUND_DEADLINES_CRON.
+# django-celery-beat's DatabaseScheduler copies it into the database, where the admin can
+# edit it (Periodic tasks); scripts/run.sh starts exactly one beat.
+VERBUND_DEADLINES_CRON = env("VERBUND_DEADLINES_CRON", "30 2 * * *")
+_cron = VERBUND_DEADLINES_CRON.split()
+if len(_cron) != 5:
+    raise ValueError("VERBUND_DEADLINES_CRON needs five fields: minute hour dom month dow")
+# A task taken by a worker that dies (SIGKILL, power loss) stays unacknowledged in Redis and is
+# delivered again after the broker's visibility timeout (acks_late); tests shorten it.
+if os.environ.get("VERBUND_BROKER_VISIBILITY_TIMEOUT"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **CELERY_BROKER_TRANSPORT_OPTIONS,
+        "visibility_timeout": int(os.environ["VERBUND_BROKER_VISIBILITY_TIMEOUT"]),
+    }
+CELERY_BEAT_SCHEDULE["enforce-deadlines"] = {
+    "task": "verbund.tasks.enforce_deadlines",
+    "schedule": crontab(
+        minute=_cron[0],
+        hour=_cron[1],
+        day_of_month=_cron[2],
+        month_of_year=_cron[3],
+        day_of_week=_cron[4],
+    ),
+}

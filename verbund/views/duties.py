@@ -29,6 +29,7 @@ KIND_LABELS = {
     "emergency_consent": _("Consent to an emergency access"),
     "emergency_refused": _("Deletion or blocking after refused consent"),
     "correction_notice": _("Review of a notice of inaccuracy"),
+    "review_due": _("Review of a record"),
 }
 
 
