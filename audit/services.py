@@ -406,3 +406,23 @@ def purge_expired(*, now: datetime.datetime | None = None) -> int:
             },
         )
     return deleted
+
+
+def retention_enforce(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Run the daily log retention: coming partitions first, then the 18-month purge (R-I3).
+
+    Returns ``{"partitions_created", "partitions_purged", "rows_purged"}``: the monthly
+    partitions made ahead, the partitions dropped whole (each with its ``PurgedPeriod``
+    checkpoint) and every row removed, dropped or deleted. Idempotent: a second run the same
+    day returns zeros. Raises ``OperationalError`` when the table lock is not had in time
+    (nothing changed; the caller retries).
+    """
+    created = partitions_ensure(now=now)
+    before = PurgedPeriod.objects.order_by("-last_seq").values_list("last_seq", flat=True).first()
+    rows = purge_expired(now=now)
+    dropped = PurgedPeriod.objects.filter(last_seq__gt=before or 0).exclude(partition="").count()
+    return {
+        "partitions_created": len(created),
+        "partitions_purged": dropped,
+        "rows_purged": rows,
+    }

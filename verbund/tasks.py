@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from verbund.services.deadlines import deadlines_enforce, purged_count
+from verbund.services.deadlines import deadlines_enforce, retention_run
 from verbund.services.duties import duties_remind
 from verbund.services.searches import covert_hits_deliver_pending, covert_hits_remind
 
@@ -47,7 +47,7 @@ def enforce_deadlines() -> dict[str, int | bool]:
     (``acks_late``, ``reject_on_worker_lost``): a rerun handles what the killed run did not,
     and nothing twice (each record and item is handled in its own locked transaction).
     """
-    from audit.services import purge_expired
-
-    summary = deadlines_enforce(partitions_purged=purged_count(purge_expired()))
+    purged, errors = retention_run()
+    summary = deadlines_enforce(partitions_purged=purged)
+    summary.errors += errors
     return summary.as_dict()

@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import importlib
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -60,12 +59,13 @@ from verbund.access.records import current_order
 from verbund.models import AccessRequest, CovertHit, EmergencyAccess, File, InboxItem, Record
 from verbund.models.emergencies import Consent
 from verbund.models.inbox import InboxKind
-from verbund.models.lifecycle import DatesSource, DeletionGround, ReviewCause
+from verbund.models.lifecycle import DeletionGround, ReviewCause
 from verbund.models.records import RecordStatus
 from verbund.models.requests import RequestStatus
+from verbund.services.date_rules import gws_dates_recompute
 from verbund.services.duties import duties_remind
 from verbund.services.records import record_erase
-from verbund.services.reviews import review_open
+from verbund.services.reviews import legal_basis_reviews_open, review_open
 from verbund.services.searches import covert_hits_remind
 
 logger = logging.getLogger(__name__)
@@ -95,6 +95,8 @@ class Summary:
     skipped_blocked: int = 0
     partitions_purged: int = 0
     gws_recomputed: int = 0
+    # R-M5: records of a file (or participation) without a legal basis sent to review.
+    no_legal_basis: int = 0
     errors: int = 0
     dry_run: bool = False
 
@@ -312,29 +314,14 @@ def _escalate(moment: datetime.datetime, batch: int, summary: Summary, progress:
         _tick(progress, "escalations", len(items))
 
 
-def _gws_recompute_hook() -> Callable[[File, Any], int] | None:
-    """``verbund.services.date_rules.gws_dates_recompute`` if the dates branch provides it."""
-    try:
-        module = importlib.import_module("verbund.services.date_rules")
-    except ImportError:
-        return None
-    function = getattr(module, "gws_dates_recompute", None)
-    return function if callable(function) else None
-
-
-def _gws_files_stale() -> list[tuple[File, Any]]:
-    """Files whose order in force sets review periods while order-dated records lag behind."""
-    stale = []
-    for file in File.objects.all():
+def _gws_orders() -> list[tuple[File, Any]]:
+    """Files whose order in force sets review periods (GWS), with that order (R-L4a)."""
+    found = []
+    for file in File.objects.filter(is_atd=False).order_by("code"):
         order = current_order(file)
-        if order is None or not order.review_months:
-            continue
-        lagging = Record.objects.filter(file=file, dates_source=DatesSource.ORDER).exclude(
-            dates_order=order
-        )
-        if lagging.exists():
-            stale.append((file, order))
-    return stale
+        if order is not None and order.review_months:
+            found.append((file, order))
+    return found
 
 
 def _tick(progress: Progress | None, step: str, handled: int) -> None:
@@ -373,17 +360,19 @@ def deadlines_enforce(
     size = max(1, int(batch or settings.VERBUND_DEADLINES_BATCH))
     summary = Summary(dry_run=dry_run, partitions_purged=partitions_purged)
     summary.skipped_blocked = blocked_past_deletion(today).count()
-    recompute = _gws_recompute_hook()
     if dry_run:
         counts = planned(now=moment)
         summary.due = counts["reviews"]
         summary.deleted = counts["deletions"]
         summary.escalated = counts["escalations"]
         return summary
-    # d. GWS dates first: a recomputed deletion date may fall due in this very run.
-    if recompute is not None:
-        for file, order in _gws_files_stale():
-            summary.gws_recomputed += int(recompute(file, order) or 0)
+    # d. GWS dates first: a recomputed deletion date may fall due in this very run. Records
+    # dated under an older order version are found through the (file, dates_order) index.
+    for file, order in _gws_orders():
+        summary.gws_recomputed += gws_dates_recompute(file, order, batch=size)
+    # R-M5 / R-A3: a file or participation resting on no statute or ordinance in force.
+    for file in File.objects.select_related("legal_basis").order_by("code"):
+        summary.no_legal_basis += legal_basis_reviews_open(file, now=moment)
     _open_reviews(today, moment, size, summary, progress)
     _erase_due(today, size, summary, progress)
     summary.reminded = duties_remind(now=moment) + covert_hits_remind(now=moment)
@@ -398,18 +387,20 @@ def deadlines_enforce(
     return summary
 
 
-def purged_count(result: Any) -> int:
-    """Count what ``audit.services.purge_expired`` returned (a number or the partitions)."""
-    if isinstance(result, bool) or result is None:
-        return 0
-    if isinstance(result, int):
-        return result
-    if isinstance(result, dict):
-        for key in ("partitions", "dropped", "partitions_purged"):
-            if key in result:
-                return purged_count(result[key])
-        return 0
+def retention_run(*, now: datetime.datetime | None = None) -> tuple[int, int]:
+    """Run the log retention before the sweep; return ``(partitions purged, errors)``.
+
+    ``audit.services.retention_enforce`` (R-I3): coming partitions, then the 18-month purge.
+    A lock it could not get in time changed nothing; it is counted as an error and the sweep
+    goes on (the ``audit-purge`` beat entry retries the purge on its own).
+    """
+    from django.db import OperationalError
+
+    from audit.services import retention_enforce
+
     try:
-        return len(result)
-    except TypeError:
-        return 0
+        result = retention_enforce(now=now)
+    except OperationalError:
+        logger.warning("log retention skipped: table lock not available", exc_info=True)
+        return 0, 1
+    return result["partitions_purged"], 0

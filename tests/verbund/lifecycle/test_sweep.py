@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from agencies.models import Officer
 from audit.models import AuditEvent
@@ -359,37 +360,65 @@ def test_r_l4_sweep_query_count_does_not_grow_with_the_file(
 # ---------------------------------------------------------------------------- R-L4a GWS hook
 
 
-def test_r_l4a_gws_dates_are_recomputed_through_the_dates_hook(
-    make_record: Any, monkeypatch: Any
-) -> None:
-    """Step d calls ``verbund.services.date_rules.gws_dates_recompute`` when it exists.
+def test_r_l4a_sweep_recomputes_gws_dates_after_a_new_order_version(make_record: Any) -> None:
+    """Step d: a new GWS order version in force re-dates the records of the older one.
 
-    The dates branch provides the function; here a stand-in module records the calls. Only a
-    file whose order in force sets review periods and whose order-dated records lag behind
-    is passed, with that order.
+    ``verbund.services.date_rules.gws_dates_recompute`` (tested in ``test_dates.py``) runs
+    for every file whose order in force sets review periods; a second sweep changes nothing.
     """
-    import sys
-    import types
-
     from verbund.access.records import current_order
     from verbund.models import File
+    from verbund.models.files import EstablishmentOrder
 
     gws = File.objects.get(code="GWS")
-    order = current_order(gws)
-    assert order is not None and order.review_months
-    calls: list[tuple[str, Any]] = []
-
-    def recompute(file: Any, new_order: Any) -> int:
-        calls.append((file.code, new_order.pk))
-        return Record.objects.filter(file=file, dates_source="order").update(dates_order=new_order)
-
-    module = types.ModuleType("verbund.services.date_rules")
-    module.gws_dates_recompute = recompute  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "verbund.services.date_rules", module)
-
-    assert deadlines_enforce().gws_recomputed == 0 and calls == []  # nothing lags behind
-    record = make_record("lka-bw.analyst", file="GWS", case_group="", findings_basis="")
-    Record.objects.filter(pk=record.pk).update(dates_source="order", dates_order=None)
+    old = current_order(gws)
+    assert old is not None and old.review_months
+    # Dates from the order (none given): five years for an adult under the demo order.
+    record = make_record(
+        "lka-bw.analyst",
+        file="GWS",
+        case_group="",
+        findings_basis="",
+        review_date=None,
+        deletion_date=None,
+    )
+    assert record.dates_source == "order" and record.dates_order == old
+    assert deadlines_enforce().gws_recomputed == 0  # nothing lags behind
+    today = timezone.localdate()
+    new = EstablishmentOrder.objects.create(
+        file=gws,
+        version=old.version + 1,
+        effective_from=today,
+        purposes=old.purposes,
+        urgencies=old.urgencies,
+        participants=old.participants,
+        review_months={"adult": 24, "juvenile": 12, "child": 12},
+        storage_months={"adult": 36, "juvenile": 24, "child": 24},
+    )
+    for approval in old.approvals.all():
+        new.approvals.create(body=approval.body, approved_on=today)
+    assert current_order(gws) == new
     assert deadlines_enforce().gws_recomputed == 1
-    assert calls == [("GWS", order.pk)]
-    assert deadlines_enforce().gws_recomputed == 0 and len(calls) == 1
+    stored = Record.objects.get(pk=record.pk)
+    assert stored.dates_order == new and stored.deletion_date < record.deletion_date
+    assert deadlines_enforce().gws_recomputed == 0
+
+
+def test_r_m5_daily_sweep_sends_records_without_a_legal_basis_to_review(make_record: Any) -> None:
+    """The sweep runs ``legal_basis_reviews_open`` for every file: storage without a statute
+    or ordinance in force is reviewed (R-M5, R-A3); nothing is deleted by that alone."""
+    import datetime
+
+    from verbund.models import File, LegalBasis
+
+    record = make_record("lka-bw.analyst", file="GWS", case_group="", findings_basis="")
+    assert deadlines_enforce().no_legal_basis == 0
+    gws = File.objects.get(code="GWS")
+    LegalBasis.objects.filter(pk=gws.legal_basis_id).update(
+        in_force_from=timezone.localdate() + datetime.timedelta(days=1)
+    )
+    summary = deadlines_enforce()
+    assert summary.no_legal_basis == 1 and summary.deleted == 0
+    item = InboxItem.objects.get(record=record, kind=InboxKind.REVIEW_DUE, done_at__isnull=True)
+    assert [c["cause"] for c in item.payload["causes"]] == ["no_legal_basis"]
+    assert Record.objects.filter(pk=record.pk, status="active").exists()

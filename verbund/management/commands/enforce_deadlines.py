@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from verbund.management.progress import attached_to_terminal
-from verbund.services.deadlines import deadlines_enforce, planned, purged_count
+from verbund.services.deadlines import deadlines_enforce, planned, retention_run
 
 
 class Command(BaseCommand):
@@ -34,11 +34,9 @@ class Command(BaseCommand):
         if batch is not None and batch < 1:
             raise CommandError("--batch must be at least 1")
         dry_run = bool(options["dry_run"])
-        purged = 0
+        purged = errors = 0
         if not dry_run:
-            from audit.services import purge_expired
-
-            purged = purged_count(purge_expired())
+            purged, errors = retention_run()
         total = sum(planned().values())
         # The bar on a terminal only (verbund.management.progress), on the raw stream: Django's
         # OutputWrapper would append a newline to each of tqdm's in-place updates.
@@ -61,6 +59,7 @@ class Command(BaseCommand):
             summary = deadlines_enforce(
                 dry_run=dry_run, batch=batch, progress=progress, partitions_purged=purged
             )
+            summary.errors += errors
         prefix = "dry run: " if dry_run else ""
         self.stdout.write(
             f"{prefix}due={summary.due} reminded={summary.reminded} "
