@@ -9,10 +9,6 @@ chain still verifies.
 from __future__ import annotations
 
 import datetime
-import os
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,45 +23,18 @@ from audit import partitions
 from audit.models import AuditEvent, PurgedPeriod
 from audit.services import log_event, verify_chain
 from audit.tasks import purge_expired_task
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _database_url() -> str:
-    s = connection.settings_dict
-    return f"postgres://{s['USER']}:{s['PASSWORD'] or ''}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+from tests.celery_support import WORKER, CeleryProcesses, celery_env
 
 
 @pytest.fixture
 def worker(tmp_path: Path) -> Iterator[Path]:
     """Start one Celery worker on the test database; yield its log file."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "verbund.settings.test",
-        "DATABASE_URL": _database_url(),
-        "PYTHONPATH": str(ROOT),
-    }
-    celery = [sys.executable, "-m", "celery", "-A", "verbund"]
-    log = tmp_path / "celery.log"
-    # Tasks left on the broker by an earlier run must not run against this database.
-    subprocess.run([*celery, "purge", "-f"], env=env, cwd=ROOT, check=True, capture_output=True)
-    with log.open("ab") as out:
-        proc = subprocess.Popen(
-            [*celery, "worker", "--pool=solo", "--loglevel=INFO", "--without-heartbeat"],
-            env=env,
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    running = CeleryProcesses(tmp_path / "celery.log")
+    running.start(WORKER, celery_env())
     try:
-        yield log
+        yield running.log
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        running.stop(timeout=30)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -15,7 +15,6 @@ import datetime
 import os
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -23,16 +22,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.db.models import Count
 
 from audit.models import AuditEvent
+from tests.celery_support import WORKER as CELERY_WORKER
+from tests.celery_support import CeleryProcesses, celery_env
 from tests.conftest import PASSWORD
 from tests.verbund.lifecycle.sweep_support import dated, day
 from verbund.models import InboxItem, Record
-
-ROOT = Path(__file__).resolve().parents[3]
-CELERY = [sys.executable, "-m", "celery", "-A", "verbund"]
 
 
 @pytest.fixture
@@ -46,52 +43,22 @@ def reference(audit_truncate_allowed: None) -> dict[str, Any]:
     return agencies
 
 
-def _database_url() -> str:
-    s = connection.settings_dict
-    return f"postgres://{s['USER']}:{s['PASSWORD'] or ''}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
-
-
-@pytest.fixture
-def celery_env() -> dict[str, str]:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "verbund.settings.test",
-        "DATABASE_URL": _database_url(),
-        "PYTHONPATH": str(ROOT),
-    }
-    # Tasks left on the broker by an earlier run must not run against this database.
-    subprocess.run([*CELERY, "purge", "-f"], env=env, cwd=ROOT, check=True, capture_output=True)
-    return env
+@pytest.fixture(name="celery_env")
+def celery_env_fixture() -> dict[str, str]:
+    return celery_env()
 
 
 @pytest.fixture
 def processes(tmp_path: Path) -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
     """Start Celery processes on demand (logging to tmp_path/celery.log); stop them after."""
-    started: list[subprocess.Popen[bytes]] = []
-
-    def start(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-        with (tmp_path / "celery.log").open("ab") as out:
-            proc = subprocess.Popen(
-                [*CELERY, *args], env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT
-            )
-        started.append(proc)
-        return proc
-
+    running = CeleryProcesses(tmp_path / "celery.log")
     try:
-        yield start
+        yield running.start
     finally:
-        for proc in started:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        for proc in started:
-            try:
-                proc.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        running.stop()
 
 
-WORKER = ["worker", "--pool=solo", "--loglevel=INFO", "--without-heartbeat", "--without-gossip"]
+WORKER = [*CELERY_WORKER, "--without-gossip"]
 
 
 def _wait(condition: Callable[[], bool], seconds: float, log: Path) -> None:
