@@ -81,7 +81,9 @@ def file_for_actor(actor: Any, code: str) -> File:
     """Return a file the officer is authorised for, or raise 403 (files are public)."""
     file = File.objects.filter(code=code).select_related("legal_basis").first()
     if file is None:
-        raise NotFound("Unbekannte Datei.", code="unknown_file", fields={"file": ["unknown"]})
+        raise NotFound(
+            "Unbekannte Datei.", code="unknown_file", fields={"file": ["Unbekannte Datei."]}
+        )
     if not authorised_files(actor).filter(pk=file.pk).exists():
         raise Forbidden(
             "Keine Berechtigung für diese Datei.",

@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agencies.models import as_officer
-from verbund.api.filters import StrictFilterBackend
+from verbund.api.filters import StrictFilterBackend, file_codes
 from verbund.api.pagination import Pagination
 from verbund.api.permissions import IsOfficer
 from verbund.api.schemas import AbsentKeysSerializer, ErrorSerializer, RequestSerializer
@@ -127,7 +127,9 @@ def rule_data(rule: DateRule, *, in_force: bool) -> dict[str, Any]:
 class DateRuleFilter(django_filters.FilterSet):
     """Filters of ``GET /date-rules/``."""
 
-    file = django_filters.CharFilter(field_name="file__code", help_text="File code, e.g. `ATD`")
+    file = django_filters.ChoiceFilter(
+        field_name="file__code", choices=file_codes, help_text="File code, e.g. `ATD`"
+    )
 
     class Meta:
         model = DateRule

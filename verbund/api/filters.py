@@ -43,7 +43,8 @@ COMMON_PARAMETERS = frozenset({"page", "page_size"})
 YES_NO = [("1", "1"), ("true", "true"), ("0", "0"), ("false", "false")]
 
 
-def _file_codes() -> list[tuple[str, str]]:
+def file_codes() -> list[tuple[str, str]]:
+    """Return the file codes as filter choices (a code outside them: 400 invalid_choice)."""
     return [(code, code) for code in File.objects.order_by("code").values_list("code", flat=True)]
 
 
@@ -121,7 +122,7 @@ class RecordFilter(django_filters.FilterSet):
     """Filters of ``GET /records/`` (the caller's agency's records)."""
 
     file = django_filters.ChoiceFilter(
-        field_name="file__code", choices=_file_codes, help_text="File code, e.g. ATD or GWS."
+        field_name="file__code", choices=file_codes, help_text="File code, e.g. ATD or GWS."
     )
     storage = django_filters.ChoiceFilter(choices=Storage.choices, help_text="Storage mode.")
     kind = django_filters.ChoiceFilter(choices=RecordKind.choices, help_text="Person or object.")

@@ -274,12 +274,19 @@ class RecordDetailView(APIView):
     def delete(self, request: Request, record_id: str) -> Response:
         """Delete the record with everything that hangs on it."""
         reason: Any = request.query_params.get("reason", "")
-        ground: Any = request.query_params.get("ground") or DeletionGround.NOT_NECESSARY
         body = DeleteSerializer.declared(_body(request))
         if "reason" in body:
             reason = body["reason"]
-        if body.get("ground") is not None:
+        # The ground comes from the query or the body, never two different ones; given but
+        # empty is refused by the service like any value outside the choices.
+        ground: Any = request.query_params.get("ground")
+        if "ground" in body:
+            if ground is not None and body["ground"] != ground:
+                detail = "Löschgrund nur einmal angeben (Query oder Body)."
+                raise Invalid(detail, code="conflicting_values", fields={"ground": [detail]})
             ground = body["ground"]
+        if ground is None:
+            ground = DeletionGround.NOT_NECESSARY
         record_delete(
             actor=as_officer(request.user),
             record_id=record_id,

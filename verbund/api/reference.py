@@ -428,7 +428,7 @@ class CatalogueVersionsView(APIView):
             valid_from = parse_iso_date(str(data.get("valid_from")))
         except ValueError:
             raise Invalid(
-                "Datum erwartet.", code="invalid_date", fields={"valid_from": ["invalid"]}
+                "Datum erwartet.", code="invalid_date", fields={"valid_from": ["Datum erwartet."]}
             ) from None
         values = data.get("values")
         version = catalogue_publish(

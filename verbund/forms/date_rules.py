@@ -50,7 +50,7 @@ class DateRuleForm(forms.Form):
 
     file = forms.ChoiceField(label=_("File"))
     provision = TextField(
-        label=_("Provision"),
+        label=_("Provision on review and storage periods"),
         max_length=300,
         help_text=_(
             "The provision of the law your source data follow, e.g. § 77 BKAG "

@@ -76,15 +76,26 @@ class ReviewForm(VersionedForm):
     )
 
     def values(self) -> dict[str, Any]:
-        """Return the decision as the service takes it (empty inputs left out)."""
+        """Return the decision as the service takes it (empty inputs left out).
+
+        The page shows every outcome's fields at once: only those of the chosen outcome
+        are sent (``OUTCOME_FIELDS``), so a date typed before switching to "block" is not
+        an error here, while the API refuses it.
+        """
+        from verbund.services.reviews import OUTCOME_FIELDS
+
         data = self.cleaned_data
         day = data.get("review_date")
-        return {
-            "outcome": data["outcome"],
-            "reasons": data["reasons"],
+        wanted = OUTCOME_FIELDS.get(data["outcome"], set())
+        values = {
             "review_date": day.isoformat() if day else None,
             "block_reason": data.get("block_reason") or None,
             "ground": data.get("ground") or None,
+        }
+        return {
+            "outcome": data["outcome"],
+            "reasons": data["reasons"],
+            **{name: (value if name in wanted else None) for name, value in values.items()},
         }
 
 

@@ -390,7 +390,9 @@ def _require_dict(criteria: Any) -> dict[str, Any]:
         detail = "Suchkriterien als Objekt angeben (eine Einzelabfrage)."
         raise Invalid(detail, code="invalid", fields={"criteria": [detail]})
     if not criteria:
-        raise Invalid("Suchkriterien fehlen.", code="required", fields={"criteria": ["required"]})
+        raise Invalid(
+            "Suchkriterien fehlen.", code="required", fields={"criteria": ["Suchkriterien fehlen."]}
+        )
     return criteria
 
 

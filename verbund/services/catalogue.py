@@ -46,7 +46,7 @@ def catalogue_publish(
         raise Invalid(
             "Eine neue Fassung gilt erst ab ihrer Veröffentlichung.",
             code="invalid_date",
-            fields={"valid_from": ["past"]},
+            fields={"valid_from": ["Eine neue Fassung gilt erst ab ihrer Veröffentlichung."]},
         )
     if not values or not all(
         isinstance(v, dict) and v.get("code") and v.get("label_de") for v in values

@@ -24,6 +24,7 @@ check.
 
 from __future__ import annotations
 
+import calendar
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -80,10 +81,15 @@ DATE_RULE = shapes.Obj(
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
-    """Return ``day`` plus ``months`` (the day of month capped at 28: never past the period)."""
+    """Return ``day`` plus ``months`` calendar months (negative: back).
+
+    The same day of the month, or the month's last day where it has fewer days (31 January
+    plus one month is 28 or 29 February): never past the period, never short of it.
+    """
     month = day.month - 1 + months
     year = day.year + month // 12
-    return datetime.date(year, month % 12 + 1, min(day.day, 28))
+    month = month % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def last_event(extended: Mapping[str, Any] | None, entered: datetime.date) -> datetime.date:
@@ -293,21 +299,24 @@ def work_out_dates(
         else {}
     )
     before = _count(errors)
-    if "deletion_date" in given and deletion > limit:
+    # Every deletion date, also one a change keeps, stays within the cap for the record's
+    # inputs now: a later last event or birth date never lets a stored date outlive it.
+    if deletion > limit:
         errors.add(
             "deletion_date",
             "deletion_date_too_late",
             "Die Löschfrist liegt nach der längsten zulässigen Speicherdauer "
             f"(spätestens {limit.strftime('%d.%m.%Y')}).",
         )
-    if review > deletion:
-        errors.add("review_date", "review_after_deletion", "Prüffrist liegt nach der Löschfrist.")
     if deletion < today and deletion != previous.get("deletion_date"):
         errors.add(
             "deletion_date",
             "deletion_date_past",
             "Die Löschfrist ist bereits abgelaufen; Daten wären sofort zu löschen.",
         )
+    elif review > deletion:
+        # A past deletion date is the error to name; the review date is not at fault.
+        errors.add("review_date", "review_after_deletion", "Prüffrist liegt nach der Löschfrist.")
     if "review_date" in given and review < today and review != previous.get("review_date"):
         errors.add("review_date", "review_date_past", "Die Prüffrist liegt in der Vergangenheit.")
     if _count(errors) != before:

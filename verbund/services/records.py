@@ -265,7 +265,7 @@ def record_create(*, actor: Officer, data: dict[str, Any]) -> Record:
     check_record_types(data)
     code = data.get("file")
     if not isinstance(code, str):
-        raise Invalid("Datei angeben.", code="required", fields={"file": ["required"]})
+        raise Invalid("Datei angeben.", code="required", fields={"file": ["Datei angeben."]})
     # A NUL byte would reach the file lookup and fail in PostgreSQL (400, not 500).
     code = clean_text(code, "file", RaiseAtOnce()) or ""
     file = file_for_actor(actor, code)
@@ -377,13 +377,13 @@ def record_update(
             raise Invalid(
                 "Die Datei kann nicht geändert werden.",
                 code="immutable",
-                fields={"file": ["immutable"]},
+                fields={"file": ["Die Datei kann nicht geändert werden."]},
             )
         if "kind" in data and data["kind"] != record.kind:
             raise Invalid(
                 "Die Art kann nicht geändert werden.",
                 code="immutable",
-                fields={"kind": ["immutable"]},
+                fields={"kind": ["Die Art kann nicht geändert werden."]},
             )
         merged = _merge(record, data)
         clean = validate_record_input(
@@ -468,7 +468,9 @@ def record_block(
         text = clean_text(reason, "reason", RaiseAtOnce()) if reason else ""
         if not text:
             raise Invalid(
-                "Grund der Sperrung angeben.", code="required", fields={"reason": ["required"]}
+                "Grund der Sperrung angeben.",
+                code="required",
+                fields={"reason": ["Grund der Sperrung angeben."]},
             )
         if record.status == RecordStatus.BLOCKED:
             raise Conflict("Der Datensatz ist bereits gesperrt.", code="already_blocked")
@@ -536,6 +538,10 @@ def record_erase(*, record: Record, actor: Officer | None, reason: str, ground: 
     ``{"record", "owner", "file", "deleted_on", "ground"}``. ``actor`` ``None`` is the
     sweep: the owner is named as the responsible agency.
     """
+    if ground == DeletionGround.DELETION_DATE and record.deletion_date > timezone.localdate():
+        # The tombstone must tell the truth: this ground only once the date has come.
+        detail = "Die Löschfrist ist noch nicht erreicht; einen anderen Löschgrund angeben."
+        raise Invalid(detail, code="ground_not_applicable", fields={"ground": [detail]})
     today = timezone.localdate().isoformat()
     logged = [(record, {"before": snapshot(record), "reason": reason})]
     # R-I1: object records linked to the person go with it (CASCADE); log each of them.
@@ -583,7 +589,9 @@ def correction_notice_create(*, actor: Officer, record_id: Any, text: Any) -> In
             record = record_seen_in_hit(actor, record_id)
         body = clean_text(text, "text", RaiseAtOnce(), max_len=4000) if text else ""
         if not body:
-            raise Invalid("Hinweis angeben.", code="required", fields={"text": ["required"]})
+            raise Invalid(
+                "Hinweis angeben.", code="required", fields={"text": ["Hinweis angeben."]}
+            )
         item = InboxItem.objects.create(
             agency=record.owner,
             file=record.file,

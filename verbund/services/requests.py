@@ -156,7 +156,7 @@ def access_request_create(
         },
     )
     if hit is None or hit == "":
-        raise Invalid("Treffer angeben.", code="required", fields={"hit": ["required"]})
+        raise Invalid("Treffer angeben.", code="required", fields={"hit": ["Treffer angeben."]})
     kind_code = _choice(kind, "kind", RequestKind.values, RequestKind.EXTENDED_DATA.value)
     text = _required_text(
         justification,

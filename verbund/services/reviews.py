@@ -250,6 +250,15 @@ class ReviewDecision:
     version: int | None
 
 
+# The fields each outcome takes besides its reasons (``changes`` only with ``corrected``).
+OUTCOME_FIELDS = {
+    ReviewOutcome.KEEP: {"review_date"},
+    ReviewOutcome.CORRECTED: {"review_date"},
+    ReviewOutcome.BLOCKED: {"block_reason"},
+    ReviewOutcome.DELETED: {"ground"},
+}
+
+
 def review_decide(
     *,
     actor: Any,
@@ -301,6 +310,15 @@ def review_decide(
     if changes is not None and outcome != ReviewOutcome.CORRECTED:
         detail = "Änderungen nur mit dem Ergebnis „berichtigt“."
         raise Invalid(detail, code="changes_not_allowed", fields={"changes": [detail]})
+    # A field of another outcome is refused, not silently dropped (the caller meant it).
+    given = {"review_date": review_date, "block_reason": block_reason, "ground": ground}
+    stray = {
+        name: ["Gehört nicht zu diesem Ergebnis."]
+        for name, value in given.items()
+        if value not in (None, "") and name not in OUTCOME_FIELDS[outcome]
+    }
+    if stray:
+        raise Invalid("Angaben gehören nicht zu diesem Ergebnis.", code="not_allowed", fields=stray)
     with transaction.atomic():
         record = _lock_record(access_record(actor, record_id, "change"))
         if if_match is not None and record.version not in if_match:

@@ -109,11 +109,8 @@ def _category(value: Any, name: str, choices: list[dict[str, Any]]) -> str:
     """R-E1: purpose and urgency are codes of the file's establishment order in force."""
     code = _text(value, name)
     if code not in {c.get("code") for c in choices}:
-        raise Invalid(
-            "Kein Wert der Errichtungsanordnung dieser Datei.",
-            code=f"invalid_{name}",
-            fields={name: [f"invalid_{name}"]},
-        )
+        detail = "Kein Wert der Errichtungsanordnung dieser Datei."
+        raise Invalid(detail, code=f"invalid_{name}", fields={name: [detail]})
     return code
 
 
@@ -348,13 +345,15 @@ def search_run(
     urgency_code = _category(urgency, "urgency", order.urgencies)
     mode_code = _text(mode, "mode")
     if mode_code not in MODES:
-        raise Invalid("Unbekannte Suchart.", code="invalid_mode", fields={"mode": ["invalid"]})
+        raise Invalid(
+            "Unbekannte Suchart.", code="invalid_mode", fields={"mode": ["Unbekannte Suchart."]}
+        )
     if mode_code in ATD_ONLY_MODES and not file_obj.is_atd:
         # R-M7: GWS has no extended data and no objects.
         raise Invalid(
             "Diese Datei kennt nur die Namenssuche.",
             code="invalid_mode",
-            fields={"mode": ["invalid"]},
+            fields={"mode": ["Diese Datei kennt nur die Namenssuche."]},
         )
     parsed = engine.PARSERS[mode_code](criteria)
     search = _search_transaction(

@@ -31,7 +31,12 @@ from verbund.forms.lifecycle import (
 from verbund.forms.records import apply_simple_error
 from verbund.models.inbox import InboxKind
 from verbund.models.lifecycle import ReviewCause
-from verbund.services.reviews import blocked_use, open_review_of, review_decide
+from verbund.services.reviews import (
+    JusticeDecisionKind,
+    blocked_use,
+    open_review_of,
+    review_decide,
+)
 from verbund.views import records as record_views
 from verbund.views import search as search_views
 from verbund.views.common import forbidden, present_record, show_date
@@ -44,9 +49,37 @@ def cause_label(cause: str) -> str:
     return str(labels.label(dict(ReviewCause.choices), cause))
 
 
+def cause_detail(cause: str, details: Any) -> str:
+    """What set a review off, in words: the justice decision with its main reasons (R-M4),
+    the supervisor's complaint (R-J6), the legal basis found missing (R-M5); else empty."""
+    if not isinstance(details, dict):
+        return ""
+    if cause == ReviewCause.JUSTICE_DECISION:
+        kind = labels.label(dict(JusticeDecisionKind.choices), str(details.get("kind", "")))
+        day = show_date(details.get("decided_on"))
+        return _("%(kind)s of %(day)s, reported by %(who)s: %(reasons)s") % {
+            "kind": kind,
+            "day": day,
+            "who": details.get("reported_by", ""),
+            "reasons": details.get("reasons", ""),
+        }
+    if cause == ReviewCause.COMPLAINT:
+        return _("%(who)s: %(text)s") % {
+            "who": details.get("supervisor", ""),
+            "text": details.get("text", ""),
+        }
+    if cause == ReviewCause.NO_LEGAL_BASIS:
+        return str(details.get("legal_basis", ""))
+    return ""
+
+
 def _review_shown(payload: dict[str, Any]) -> dict[str, Any]:
     causes = [
-        {"label": cause_label(str(c.get("cause", ""))), "at": search_views._moment(c.get("at"))}
+        {
+            "label": cause_label(str(c.get("cause", ""))),
+            "at": search_views._moment(c.get("at")),
+            "detail": cause_detail(str(c.get("cause", "")), c.get("details")),
+        }
         for c in payload.get("causes", [])
     ]
     return {
@@ -170,7 +203,10 @@ def _review_row(request: HttpRequest, item: Any, row: dict[str, Any]) -> None:
         {"label": gettext_lazy("File number"), "value": p.get("file_number", ""), "url": url},
         {
             "label": gettext_lazy("Reasons for the review"),
-            "value": ", ".join(c["label"] for c in shown["causes"]),
+            "value": "; ".join(
+                f"{c['label']} — {c['detail']}" if c["detail"] else str(c["label"])
+                for c in shown["causes"]
+            ),
             "url": "",
         },
         {"label": gettext_lazy("Review date"), "value": shown["review_date"], "url": ""},

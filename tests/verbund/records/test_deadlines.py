@@ -10,12 +10,13 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from tests.conftest import person_payload
 from tests.verbund.records.support import Stock, assert_error
+from verbund.services.date_rules import add_months
 
 TODAY = timezone.localdate()
 
 
 def _years(day: datetime.date, years: int) -> datetime.date:
-    return datetime.date(day.year + years, day.month, min(day.day, 28))
+    return add_months(day, 12 * years)
 
 
 def test_r_l4a_atd_record_keeps_the_owners_source_dates(api: Any) -> None:
