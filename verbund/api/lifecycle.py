@@ -119,7 +119,9 @@ DECISION_400 = OpenApiResponse(
     ErrorSerializer,
     description="`required`/`invalid_choice` (`outcome`, `reasons`, `review_date`, "
     "`block_reason`, `ground`), `invalid_date`, `review_date_past`, `review_after_deletion`, "
-    "`invalid`, `too_long`, `invalid_characters`, `unknown_field`",
+    "`invalid`, `too_long`, `invalid_characters`, `unknown_field`, `changes_not_allowed`, "
+    "`not_allowed` (a field of another outcome, e.g. `ground` with `keep`), "
+    "`ground_not_applicable` (`deletion_date` before the deletion date has come)",
 )
 
 

@@ -256,7 +256,10 @@ class RecordDetailView(APIView):
                 required=False,
                 enum=DeletionGround.values,
                 description="The legal reason of the deletion kept in the tombstone (R-L2); "
-                "default `not_necessary` (or `ground` in the JSON body).",
+                "default `not_necessary` (or `ground` in the JSON body). Empty or outside the "
+                "choices → 400 `invalid_choice`; a different ground in query and body → 400 "
+                "`conflicting_values`; `deletion_date` before the record's deletion date → "
+                "400 `ground_not_applicable`.",
             ),
         ],
         responses={
