@@ -709,6 +709,13 @@ def correction_notice_decide(
                     **decision,
                 },
             )
+        # R-L4: the answer is the owner's review of this cause; a review the notice alone
+        # opened closes with it (its row lock before the chain lock).
+        from verbund.services.reviews import review_settle_notice
+
+        review_settle_notice(
+            actor=actor, record=record, notice_id=str(item.pk), outcome=outcome, reasons=text
+        )
         _log_record(
             actor,
             "record.correction_decide",

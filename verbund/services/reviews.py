@@ -45,10 +45,13 @@ def review_due_at(
     """Return when a review opened for ``cause`` is due (R-L4, R-L6).
 
     On the review date itself (end of that day, local time) for the date; otherwise
-    ``VERBUND_REVIEW_DUE_HOURS`` after opening ("at once").
+    ``VERBUND_REVIEW_DUE_HOURS`` after opening ("at once"). A correction notice carries its
+    own "without delay" due time (``VERBUND_CORRECTION_DUE_HOURS``, the notice's inbox item,
+    listed and escalated as that duty): the review it opens adds no second deadline for the
+    same duty, so it keeps the record's review date.
     """
     moment = now or timezone.now()
-    if cause == ReviewCause.DATE:
+    if cause in (ReviewCause.DATE, ReviewCause.CORRECTION_NOTICE):
         end = datetime.datetime.combine(record.review_date, datetime.time(23, 59, 59))
         return timezone.make_aware(end)
     return moment + datetime.timedelta(hours=settings.VERBUND_REVIEW_DUE_HOURS)
@@ -587,3 +590,53 @@ def reviews_of(*, actor: Any, record_id: Any) -> list[InboxItem]:
             details={"items": [str(i.pk) for i in items]},
         )
     return items
+
+
+def review_settle_notice(
+    *, actor: Any, record: Record, notice_id: str, outcome: str, reasons: str
+) -> bool:
+    """Close the review a correction notice opened once the owner answered it (R-H2, R-L4).
+
+    The owner's answer to the notice (``corrected`` or ``rejected``) is its review of that
+    cause. If every cause of the record's open review is a correction notice and each of
+    them is now decided, the review is closed with the answer (``corrected``, or ``keep``
+    for a rejection) — the record keeps its review date — and logged
+    (``record.review_decide``). A review with any other cause stays open. Runs in the
+    caller's transaction; returns whether a review was closed.
+    """
+    item = (
+        InboxItem.objects.select_for_update(of=("self",))
+        .filter(record=record, kind=InboxKind.REVIEW_DUE, done_at__isnull=True)
+        .first()
+    )
+    if item is None:
+        return False
+    causes = item.payload.get("causes", [])
+    if not causes or any(c.get("cause") != ReviewCause.CORRECTION_NOTICE for c in causes):
+        return False
+    notices = {str((c.get("details") or {}).get("notice", "")) for c in causes}
+    undecided = (
+        InboxItem.objects.filter(pk__in=[n for n in notices if n and n != notice_id])
+        .filter(kind=InboxKind.CORRECTION_NOTICE, done_at__isnull=True)
+        .exists()
+    )
+    if undecided:
+        return False
+    now = timezone.now()
+    decided = ReviewOutcome.CORRECTED if outcome == "corrected" else ReviewOutcome.KEEP
+    item.payload = {
+        **item.payload,
+        "outcome": decided,
+        "reasons": reasons,
+        "decided_by": actor.username,
+        "decided_at": now.isoformat(),
+    }
+    item.done_at = now
+    item.save(update_fields=["payload", "done_at"])
+    log_record(
+        actor=actor,
+        action="record.review_decide",
+        record=record,
+        details={"outcome": decided, "reasons": reasons, "item": str(item.pk), "notice": notice_id},
+    )
+    return True

@@ -160,3 +160,29 @@ def test_r_l3_blocking_without_reason_names_the_field_in_words(api: Any) -> None
     response = api("lka-bw.analyst").post(url(made, "block/"), {}, format="json")
     error = assert_error(response, 400, "required", "reason")
     assert error["fields"]["reason"] != ["required"]
+
+
+def test_r_h2_the_answer_to_a_correction_notice_closes_the_review_it_opened(api: Any) -> None:
+    from verbund.models import InboxItem
+
+    shared = _create(api, storage="open")
+    # Another agency that lawfully saw the record sends a notice: it opens a review whose
+    # deadline is the notice's own (no second overdue duty for the same thing).
+    record = Record.objects.get(pk=shared["id"])
+    from agencies.models import Officer
+    from verbund.services.records import correction_notice_create, correction_notice_decide
+
+    notice = correction_notice_create(
+        actor=Officer.objects.get(username="lka-bw.head"), record_id=record.pk, text="Falsch"
+    )
+    review = InboxItem.objects.get(record=record, kind="review_due", done_at__isnull=True)
+    assert review.due_at is not None and review.due_at.date() >= record.review_date
+    correction_notice_decide(
+        actor=Officer.objects.get(username="lka-bw.analyst"),
+        item_id=notice.pk,
+        outcome="rejected",
+        reasons="Angaben sind zutreffend",
+    )
+    review.refresh_from_db()
+    assert review.done_at is not None and review.payload["outcome"] == "keep"
+    assert AuditEvent.objects.filter(action="record.review_decide", object_id=str(record.pk))
