@@ -199,63 +199,75 @@ def _ids(qs: QuerySet[Any], field: str, batch: int, after: tuple[Any, Any] | Non
     return list(qs.order_by(field, "pk").values_list(field, "pk")[:batch])
 
 
+def _each_due(
+    due: Callable[[], QuerySet[Record]],
+    field: str,
+    batch: int,
+    act: Callable[[Record], bool],
+    step: str,
+    summary: Summary,
+    progress: Progress | None,
+) -> int:
+    """Call ``act`` on every record of ``due()``, each locked in its own transaction.
+
+    Keyset pages over ``field`` (an indexed date); under the lock the row is read again
+    through ``due()`` with ``skip_locked``, so a record a decision or another sweep holds, or
+    one no longer due, is passed over (the next run takes it) and none is handled twice. A
+    failure is logged and counted, and the sweep goes on. ``act`` returns whether it counts;
+    the count is returned.
+    """
+    after = None
+    counted = 0
+    while rows := _ids(due(), field, batch, after):
+        after = rows[-1]
+        handled = 0
+        for _date, pk in rows:
+            try:
+                with transaction.atomic():
+                    record = (
+                        due()
+                        .select_for_update(skip_locked=True, of=("self",))
+                        .select_related("owner", "file")
+                        .filter(pk=pk)
+                        .first()
+                    )
+                    if record is None:
+                        continue
+                    counts = act(record)
+            except Exception:
+                logger.exception("deadline sweep: %s of record %s failed", step, pk)
+                summary.errors += 1
+                continue
+            handled += 1
+            counted += int(counts)
+        _tick(progress, step, handled)
+    return counted
+
+
 def _open_reviews(
     today: datetime.date, moment: datetime.datetime, batch: int, summary: Summary, progress: Any
 ) -> None:
-    after = None
-    while rows := _ids(reviews_due(today), "review_date", batch, after):
-        after = rows[-1]
-        handled = 0
-        for _date, pk in rows:
-            try:
-                with transaction.atomic():
-                    record = (
-                        reviews_due(today)
-                        .select_for_update(skip_locked=True, of=("self",))
-                        .select_related("owner", "file")
-                        .filter(pk=pk)
-                        .first()
-                    )
-                    if record is None:  # locked by a decision or another sweep, or handled
-                        continue
-                    _item, created = review_open(record=record, cause=ReviewCause.DATE, now=moment)
-            except Exception:
-                logger.exception("deadline sweep: opening the review of record %s failed", pk)
-                summary.errors += 1
-                continue
-            if created:
-                summary.due += 1
-            handled += 1
-        _tick(progress, "reviews", handled)
+    """Open the review of every record whose review date comes within the lead time (R-L4)."""
+
+    def act(record: Record) -> bool:
+        _item, created = review_open(record=record, cause=ReviewCause.DATE, now=moment)
+        return created
+
+    summary.due += _each_due(
+        lambda: reviews_due(today), "review_date", batch, act, "reviews", summary, progress
+    )
 
 
 def _erase_due(today: datetime.date, batch: int, summary: Summary, progress: Any) -> None:
-    after = None
-    while rows := _ids(deletions_due(today), "deletion_date", batch, after):
-        after = rows[-1]
-        handled = 0
-        for _date, pk in rows:
-            try:
-                with transaction.atomic():
-                    record = (
-                        deletions_due(today)
-                        .select_for_update(skip_locked=True, of=("self",))
-                        .select_related("owner", "file")
-                        .filter(pk=pk)
-                        .first()
-                    )
-                    if record is None:  # locked by a decision or another sweep, or gone
-                        continue
-                    record_erase(
-                        record=record, actor=None, reason="", ground=DeletionGround.DELETION_DATE
-                    )
-            except Exception:
-                logger.exception("deadline sweep: erasing record %s failed", pk)
-                summary.errors += 1
-                continue
-            summary.deleted += 1
-            handled += 1
-        _tick(progress, "deletions", handled)
+    """Erase every active record whose deletion date has come (R-L2, R-L4a)."""
+
+    def act(record: Record) -> bool:
+        record_erase(record=record, actor=None, reason="", ground=DeletionGround.DELETION_DATE)
+        return True
+
+    summary.deleted += _each_due(
+        lambda: deletions_due(today), "deletion_date", batch, act, "deletions", summary, progress
+    )
 
 
 def _escalation_ref(item: InboxItem, moment: datetime.datetime) -> dict[str, Any]:
