@@ -55,6 +55,7 @@ OPERATIONS = (
     "records_retrieve",
     "searches_create",
     "searches_retrieve",
+    "records_review_create",
     "inbox_list",
     "audit_events_list",
 )
@@ -378,6 +379,27 @@ def test_r_d3_covert_hit_lands_in_the_inbox_page_of_the_generated_client(
     assert item.due_at is not None and item.due_at > item.created_at
     covert_hit = CovertHit.objects.get(record=covert, search_id=answer.id)
     assert str(item.subject_id) == str(covert_hit.pk)
+
+
+def test_r_l4_review_due_and_decision_through_the_generated_client(api: GeneratedClient) -> None:
+    """A record entered without dates (LKA-HE has no date rule) is reviewed at once (R-L4a):
+    the inbox page reads the typed ``review_due`` item, and the owner's decision answers the
+    closed review, both through the generated models (R-L4)."""
+    record = _entered(review_date=None, deletion_date=None)
+    client = api.login(OWNER, PASSWORD)
+    page = api.call("inbox_list", client, 200)
+    reviews = [i for i in page.results if i.kind == "review_due"]
+    assert len(reviews) == 1
+    assert str(reviews[0].payload.record) == str(record.pk)
+    next_review = (timezone.localdate() + datetime.timedelta(days=365)).isoformat()
+    body = api.body(
+        "records_review_create",
+        {"outcome": "keep", "reasons": "Weiterhin erforderlich.", "review_date": next_review},
+    )
+    decided = api.call("records_review_create", client, 200, str(record.pk), body=body)
+    assert decided.kind == "review_due"
+    assert decided.payload.outcome == "keep"
+    assert Record.objects.get(pk=record.pk).review_date.isoformat() == next_review
 
 
 def test_r_j1_audit_events_page_as_supervisor_through_the_generated_client(
