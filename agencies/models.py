@@ -6,6 +6,7 @@ import uuid
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 STATES = [
@@ -87,6 +88,9 @@ class Role(models.TextChoices):
     HEAD = "head", _("Behördenleitung / besonders beauftragter Beamter des höheren Dienstes")
     SUPERVISOR = "supervisor", _("Datenschutzaufsicht")
     SUBJECT_DESK = "subject_desk", _("Auskunftsstelle")
+    # BKA IT operations: reads the log for operation and security only, never an entry about a
+    # covert record (R-I2, R-I5).
+    OPERATOR = "operator", _("IT-Betrieb")
 
 
 class Officer(AbstractUser):
@@ -141,18 +145,74 @@ class FileAuthorisation(models.Model):
         return f"{self.officer} → {self.file}"
 
 
+class DelegationScope(models.TextChoices):
+    """Which control powers a delegation passes on (R-J2)."""
+
+    LOG = "log", _("Protokolle")
+    RECORDS = "records", _("Datensätze und Beanstandungen")
+    CONTROLS = "controls", _("Pflichtkontrollen")
+
+
 class Delegation(models.Model):
-    """A supervisor's delegation of control powers to another (R-J2)."""
+    """A supervisor's delegation of control powers over one agency to another (R-J2).
+
+    ``from_jurisdiction`` must be competent for ``agency`` (R-J1); ``to_jurisdiction`` gains
+    the powers named by the ``scope_*`` flags (at least one) from ``valid_from`` to
+    ``valid_until`` inclusive (always set: a delegation expires). ``revoked_at`` ends it early.
+    Creation and revocation are logged (``supervision.delegation.*``).
+    """
 
     from_jurisdiction = models.CharField(max_length=8)
     to_jurisdiction = models.CharField(max_length=8)
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="delegations")
+    scope_log = models.BooleanField(default=True)
+    scope_records = models.BooleanField(default=True)
+    scope_controls = models.BooleanField(default=True)
     valid_from = models.DateField()
-    valid_until = models.DateField(null=True, blank=True)
+    valid_until = models.DateField()
     reasons = models.TextField()
+    created_by = models.ForeignKey(
+        "Officer", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-valid_until"]
+        verbose_name = _("Delegation")
+        verbose_name_plural = _("Delegationen")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(scope_log=True)
+                | models.Q(scope_records=True)
+                | models.Q(scope_controls=True),
+                name="delegation_has_scope",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_from__lte=models.F("valid_until")),
+                name="delegation_period_ordered",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(from_jurisdiction=models.F("to_jurisdiction")),
+                name="delegation_to_another",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.from_jurisdiction} → {self.to_jurisdiction}: {self.agency}"
+
+    @property
+    def scope(self) -> list[str]:
+        """Return the delegated powers as codes of ``DelegationScope``."""
+        return [
+            code
+            for code, flag in (
+                (DelegationScope.LOG, self.scope_log),
+                (DelegationScope.RECORDS, self.scope_records),
+                (DelegationScope.CONTROLS, self.scope_controls),
+            )
+            if flag
+        ]
 
 
 def as_officer(user: object) -> Officer:

@@ -149,25 +149,70 @@ class PurgedPeriod(models.Model):
         raise AppendOnlyError("purged periods are append-only")
 
 
+CONTROL_CYCLE_MAX_MONTHS = 18  # R-J7: every log period is checked before its 18-month purge
+
+
+class ControlPlan(models.Model):
+    """The mandatory-control plan of one agency for one file (R-J4, R-J7).
+
+    A control is due every ``cycle_months`` (1 to 18, R-J7: inside the two-year maximum of
+    R-J4 and before the 18-month purge of R-I3), counted from the end of the period the last
+    completed control covered, or from ``starts_on`` when none has been completed. The
+    supervisor competent for the agency (or holding a ``controls`` delegation) keeps it;
+    every change is logged.
+    """
+
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, related_name="control_plans"
+    )
+    file = models.CharField(max_length=8)
+    cycle_months = models.PositiveSmallIntegerField()
+    starts_on = models.DateField()
+    created_by_username = models.CharField(max_length=150, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["agency", "file"]
+        verbose_name = _("Kontrollplan")
+        verbose_name_plural = _("Kontrollpläne")
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "file"], name="one_control_plan"),
+            models.CheckConstraint(
+                condition=models.Q(cycle_months__gte=1)
+                & models.Q(cycle_months__lte=CONTROL_CYCLE_MAX_MONTHS),
+                name="control_cycle_at_most_18_months",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.file} / {self.cycle_months}"
+
+
 class MandatoryControl(models.Model):
-    """A mandatory data-protection control of a supervised agency's log (R-J7; minimal).
+    """A mandatory data-protection control of a supervised agency's log (R-J4, R-J7).
 
     Records which period of an agency's log entries a supervisor controlled: ``period_from``
     and ``period_to`` are the (inclusive) dates the control covered, ``done_on`` the day it
-    was completed (empty: planned or running, covers nothing yet). ``file`` is the file code,
-    blank for a control of all files. The retention purge names, per agency taking part in a
-    file, each purged period no completed control covered (``audit.purge`` details
-    ``uncontrolled``). Issue 17 (supervision console) extends this model.
+    was completed (empty: planned or running, covers nothing yet), with its ``findings`` and
+    the ``measures`` taken. ``file`` is the file code, blank for a control of all files;
+    ``plan`` the plan it fulfils. The retention purge names, per agency taking part in a file,
+    each purged period no completed control covered (``audit.purge`` details
+    ``uncontrolled``).
     """
 
     agency = models.ForeignKey(
         "agencies.Agency", on_delete=models.PROTECT, related_name="mandatory_controls"
+    )
+    plan = models.ForeignKey(
+        ControlPlan, null=True, blank=True, on_delete=models.PROTECT, related_name="controls"
     )
     file = models.CharField(max_length=8, blank=True, default="")
     period_from = models.DateField()
     period_to = models.DateField()
     done_on = models.DateField(null=True, blank=True)
     supervisor_username = models.CharField(max_length=150, blank=True, default="")
+    findings = models.TextField(blank=True, default="")
+    measures = models.TextField(blank=True, default="")
     notes = models.TextField(blank=True, default="")
 
     class Meta:

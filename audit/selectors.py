@@ -8,12 +8,17 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from agencies.models import Agency, Delegation
+from agencies.models import Agency, Delegation, DelegationScope
 from audit.models import AuditEvent
 
 
-def supervised_agencies(actor: Any) -> QuerySet[Agency]:
-    """Return the agencies a supervisor controls: own jurisdiction plus delegations (R-J2)."""
+def supervised_agencies(actor: Any, power: str = "log") -> QuerySet[Agency]:
+    """Return the agencies a supervisor controls: own jurisdiction plus delegations (R-J2).
+
+    ``power`` is a ``DelegationScope`` code (``log``, ``records``, ``controls``): a delegation
+    counts only if it passes that power on, from ``valid_from`` to ``valid_until`` (inclusive,
+    local dates) and not revoked. Anyone but a supervisor controls nothing.
+    """
     if getattr(actor, "role", "") != "supervisor" or not actor.jurisdiction:
         return Agency.objects.none()
     today = timezone.localdate()
@@ -22,8 +27,12 @@ def supervised_agencies(actor: Any) -> QuerySet[Agency]:
     else:
         own = Q(level="state", state=actor.jurisdiction)
     delegated = Delegation.objects.filter(
-        to_jurisdiction=actor.jurisdiction, valid_from__lte=today
-    ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        to_jurisdiction=actor.jurisdiction,
+        valid_from__lte=today,
+        valid_until__gte=today,
+        revoked_at__isnull=True,
+        **{f"scope_{DelegationScope(power).value}": True},
+    )
     return Agency.objects.filter(own | Q(pk__in=delegated.values("agency_id")))
 
 

@@ -72,6 +72,7 @@ def test_r_j2_delegation_extends_jurisdiction(api, make_record):
         to_jurisdiction="BW",
         agency=Agency.objects.get(code="LKA-BY"),
         valid_from=datetime.date(2020, 1, 1),
+        valid_until=datetime.date(2099, 12, 31),
         reasons="Gemeinsame Kontrolle",
     )
     assert api("lfd-bw.supervisor").get("/api/v1/audit/events/?agency=LKA-BY").json()["count"] >= 1

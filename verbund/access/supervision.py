@@ -24,7 +24,7 @@ def supervised_record(actor: Any, record_id: Any) -> Record:
         pk = uuid.UUID(str(record_id))
     except ValueError:
         raise NotFound() from None
-    agencies = supervised_agencies(actor)
+    agencies = supervised_agencies(actor, power="records")
     queried = Hit.objects.filter(record=OuterRef("pk"), search__agency__in=agencies)
     record = (
         Record.objects.filter(Q(owner__in=agencies) | Q(Exists(queried)), pk=pk)

@@ -207,7 +207,7 @@ def overdue_for_supervisor(
     """
     if getattr(actor, "role", "") != Role.SUPERVISOR:
         raise Forbidden("Nur für die Datenschutzaufsicht.", code="forbidden")
-    competent = supervised_agencies(actor)
+    competent = supervised_agencies(actor, power="records")
     if agencies is not None:
         competent = competent.filter(pk__in=agencies.values("pk"))
     return _overdue(agencies=competent, files=None, now=now or timezone.now())

@@ -171,6 +171,7 @@ def test_r_l6_lists_order_by_due_time_and_a_delegation_reaches_the_list(
         to_jurisdiction="BY",
         agency=Agency.objects.get(code="BFV"),
         valid_from=datetime.date(2026, 1, 1),
+        valid_until=datetime.date(2027, 12, 31),
         reasons="Amtshilfe",
     )
     assert len(_listed(overdue_for_supervisor(actor=lfd_by))) == 3
