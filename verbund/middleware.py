@@ -95,6 +95,8 @@ PUBLIC_API_PATHS = frozenset(
         "/api/v1/catalogue/versions/",
         "/api/v1/schema/",
         "/api/v1/docs/",
+        # The BKA's public report (R-J5): figures only (verbund.api.reports).
+        "/api/v1/reports/statistics/",
     }
 )
 PUBLIC_MAX_AGE = 300

@@ -165,3 +165,10 @@ urlpatterns += [
         name="api-supervision-complaints",
     ),
 ]
+
+# The BKA's public report (issue 17, R-J5): no login.
+from verbund.api import reports  # noqa: E402
+
+urlpatterns += [
+    path("reports/statistics/", reports.StatisticsView.as_view(), name="api-reports-statistics"),
+]

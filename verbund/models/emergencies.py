@@ -80,6 +80,9 @@ class EmergencyAccess(models.Model):
             models.Index(fields=["owner", "-created_at"], name="eilfall_owner"),
             models.Index(fields=["record", "requester", "consent"], name="eilfall_record"),
             models.Index(fields=["consent", "consent_due_at"], name="eilfall_consent_due"),
+            # The published Eilfälle and refused consents of a period per file (R-J5).
+            models.Index(fields=["file", "created_at"], name="eilfall_file_time"),
+            models.Index(fields=["file", "consent_at"], name="eilfall_file_consent"),
         ]
         constraints = [
             # R-G3: one Eilfall per record and requesting agency while consent is pending or

@@ -149,6 +149,13 @@ class Record(models.Model):
             models.Index(fields=["deletion_date"], name="record_deletion_date"),
             # The GWS dates recomputed when a new order version comes into force (R-L4a).
             models.Index(fields=["file", "dates_order"], name="record_dates_order"),
+            # The published stock per file (R-J5, verbund.selectors.statistics): an
+            # index-only count by storage mode and kind of the records entered by a day.
+            models.Index(
+                fields=["file", "created_at"],
+                include=["storage", "kind"],
+                name="record_file_created",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -111,6 +111,8 @@ class AccessRequest(models.Model):
             models.Index(fields=["owner", "-created_at"], name="accessreq_owner"),
             models.Index(fields=["record", "requester", "status"], name="accessreq_record"),
             models.Index(fields=["status", "due_at"], name="accessreq_due"),
+            # The published decisions of a period per file (R-J5).
+            models.Index(fields=["file", "decided_at"], name="accessreq_file_decided"),
         ]
         constraints = [
             # A second pending request of the same agency for the same record is 409.

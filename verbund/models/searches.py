@@ -38,6 +38,8 @@ class Search(models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["agency", "-created_at"], name="search_agency"),
+            # The published searches of a period per file (R-J5).
+            models.Index(fields=["file", "created_at"], name="search_file_time"),
             models.Index(
                 fields=["created_at"],
                 condition=models.Q(covert_delivered_at__isnull=True),
