@@ -107,3 +107,12 @@ urlpatterns += [
         name="record_blocked_use",
     ),
 ]
+
+# The BKA's public report (issue 17, R-J5): no login.
+from verbund.views import reports  # noqa: E402
+
+urlpatterns += [
+    path("bericht/", reports.report, name="report"),
+    path("bericht/bericht.csv", reports.report_csv, name="report_csv"),
+    path("bericht/diagramm/<str:name>.svg", reports.report_chart, name="report_chart"),
+]
