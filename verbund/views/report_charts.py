@@ -38,6 +38,7 @@ STYLE = Style(
     major_label_font_size=12,
     legend_font_size=13,
     value_font_size=12,
+    value_colors=("#1b1f24", "#1b1f24"),
 )
 CHART_NAMES = ("stock", "use")
 _SCRIPT = re.compile(rb"<script\b[^>]*>.*?</script>", re.DOTALL)
@@ -84,6 +85,17 @@ def chart_title(name: str) -> str:
     return _("Use within the period")
 
 
+def _ticks(highest: int) -> list[int]:
+    """Return whole-number axis labels from 0 past ``highest`` (at most about 10)."""
+    step = 1
+    while highest / step > 10:
+        for factor in (2, 2.5, 2):
+            step = int(step * factor)
+            if highest / step <= 10:
+                break
+    return list(range(0, highest + step, step)) if highest else [0, 1]
+
+
 def chart_svg(name: str, files: dict[str, dict[str, Any]]) -> bytes:
     """Return the chart as an SVG document (bars per file)."""
     rows = chart_rows(name, files)
@@ -96,6 +108,8 @@ def chart_svg(name: str, files: dict[str, dict[str, Any]]) -> bytes:
         height=420 if name == "stock" else 520,
         explicit_size=True,
         print_values=True,
+        print_zeroes=False,
+        print_values_position="top",
         legend_at_bottom=True,
         show_y_guides=True,
         min_scale=1,
@@ -103,6 +117,8 @@ def chart_svg(name: str, files: dict[str, dict[str, Any]]) -> bytes:
         value_formatter=lambda v: "" if v is None else str(v),
     )
     chart.x_labels = [label for label, _values in rows]
+    # Counts: whole-number axis labels (pygal's own would read "200.0").
+    chart.y_labels = _ticks(max((int(v) for _label, values in rows for v in values), default=0))
     for position, code in enumerate(files):
         chart.add(code, [values[position] for _label, values in rows])
     return _SCRIPT.sub(b"", chart.render())
