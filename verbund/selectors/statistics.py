@@ -25,7 +25,8 @@ Covert storage (R-D3, R-D5)
 Covert records appear in exactly one figure: their count per file (``records.covert``). Every
 other figure leaves them out: persons, objects and contact persons count open and restricted
 records; mean hits per search counts only hits the searcher saw of records not stored covertly
-(a covert match — or an owner's own covert record in its hits — never changes it); deletions
+(a covert match — or an owner's own covert record in its hits — never changes it; hit rows
+go with their record, so a deleted record's hits are no longer counted); deletions
 and blocks count only log rows about records not stored covertly (the log writes those of
 covert records to its covert column only and leaves ``object_id`` blank,
 ``verbund.access.logging.log_record``).
