@@ -43,10 +43,23 @@ def audit_events_for(
     agency_code: str | None = None,
     since: datetime.datetime | None = None,
     until: datetime.datetime | None = None,
+    about: tuple[str, str] | None = None,
 ) -> QuerySet[AuditEvent]:
-    """Return log events of the supervised agencies, newest first."""
+    """Return log events of the supervised agencies, newest first.
+
+    With ``about`` (``("record", id)`` or ``("file_number", number)``, the drill-down from a
+    reference) the events of any agency about an Art. 10 record entered by a supervised
+    agency are included too (R-J3: visible to the supervisor of the entering agency as well
+    as of the querying one); the caller narrows to the reference (``reference_filter``).
+    """
     agencies = supervised_agencies(actor)
-    qs = AuditEvent.objects.filter(agency__in=agencies).select_related("agency")
+    scope = Q(agency__in=agencies)
+    if about is not None:
+        key, value = about
+        for code in sorted(agencies.values_list("code", flat=True)):
+            ref = {key: value, "agency": code, "art10": True}
+            scope |= Q(covert__contains=[ref]) | Q(references__contains=[ref])
+    qs = AuditEvent.objects.filter(scope).select_related("agency")
     if agency_code:
         qs = qs.filter(agency__code=agency_code)
     if since:
