@@ -200,6 +200,7 @@ def complaints_of(actor: Any) -> list[dict[str, Any]]:
         out.append(
             {
                 "record": rid,
+                "covert": bool(event.covert),
                 "agency": ref.get("agency", ""),
                 "file": event.file,
                 "file_number": ref.get("file_number", ""),
