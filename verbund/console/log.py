@@ -136,7 +136,7 @@ class ActionFilter(admin.SimpleListFilter):
 class OfficerFilter(InputFilter):
     """Username of the acting officer."""
 
-    title = _("officer")
+    title = _("Officer (user name)")
     parameter_name = "officer"
     placeholder = "lka-bw.analyst"
 
@@ -191,7 +191,7 @@ class _DateFilter(InputFilter):
 class SinceFilter(_DateFilter):
     """From this day (inclusive)."""
 
-    title = _("from")
+    title = _("From day")
     parameter_name = "since"
     lookup = "gte"
 
@@ -199,7 +199,7 @@ class SinceFilter(_DateFilter):
 class UntilFilter(_DateFilter):
     """Up to this day (inclusive)."""
 
-    title = _("until")
+    title = _("Until day")
     parameter_name = "until"
     lookup = "lt"
 
@@ -207,7 +207,7 @@ class UntilFilter(_DateFilter):
 class ReferenceFilter(InputFilter):
     """Drill-down: every access of one record (its id) or one file number (R-I4)."""
 
-    title = _("record or file number")
+    title = _("Record id or file number")
     parameter_name = "ref"
 
     def queryset(self, request: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
@@ -236,9 +236,9 @@ class AuditEventConsoleAdmin(admin.ModelAdmin):
     list_display = (
         "shown_time",
         "shown_agency",
-        "officer_username",
+        "shown_officer",
         "shown_action",
-        "file",
+        "shown_file",
         "shown_purpose",
         "shown_references",
         "shown_covert",  # replaced per request by get_list_display
@@ -257,6 +257,8 @@ class AuditEventConsoleAdmin(admin.ModelAdmin):
     list_per_page = 50
     list_max_show_all = 50
     show_full_result_count = False
+    # Facet counts would run a COUNT per filter choice over the whole log.
+    show_facets = admin.ShowFacets.NEVER
     paginator = CappedPaginator
     actions = None
     change_list_template = "console/change_list.html"
@@ -322,6 +324,16 @@ class AuditEventConsoleAdmin(admin.ModelAdmin):
     def shown_agency(self, obj: AuditEvent) -> str:
         """Acting agency (blank: the system or a supervisor)."""
         return obj.agency.code if obj.agency else "–"
+
+    @admin.display(description=_("officer"))
+    def shown_officer(self, obj: AuditEvent) -> str:
+        """The acting officer's username (blank: the system)."""
+        return obj.officer_username or "–"
+
+    @admin.display(description=_("file"))
+    def shown_file(self, obj: AuditEvent) -> str:
+        """The file code (ATD, GWS)."""
+        return obj.file or "–"
 
     @admin.display(description=_("action"))
     def shown_action(self, obj: AuditEvent) -> str:
