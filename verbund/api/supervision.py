@@ -200,8 +200,12 @@ class DelegationCreateSerializer(RequestSerializer):
         max_length=3,
         help_text="Powers passed on: `log`, `records`, `controls` (at least one)",
     )
-    valid_from = serializers.DateField(required=False, help_text="Default: today")
-    valid_until = serializers.DateField(help_text="Required: a delegation always expires")
+    valid_from = serializers.DateField(
+        required=False, help_text="Default: today; from today to a year ahead"
+    )
+    valid_until = serializers.DateField(
+        help_text="Required: a delegation always expires (at most five years after it begins)"
+    )
     reasons = serializers.CharField()
 
 
@@ -247,6 +251,7 @@ class DelegationListView(GenericAPIView):
             400: error(
                 "`required` (`agency`, `scope`, `to_jurisdiction`, `valid_until`, `reasons`), "
                 "`invalid_choice`, `invalid_date`, `invalid_period`, `same_jurisdiction`, "
+                "`too_long` (`valid_until` over five years), "
                 "`invalid`, `too_long`, `unknown_field`"
             ),
             403: error("`forbidden`: supervisors only; `not_competent`: not your agency"),
@@ -312,7 +317,9 @@ class ControlPlanCreateSerializer(RequestSerializer):
     cycle_months = serializers.IntegerField(
         help_text=f"1 to {CONTROL_CYCLE_MAX_MONTHS}; more is 400 `cycle_too_long`"
     )
-    starts_on = serializers.DateField(required=False, help_text="Default: today")
+    starts_on = serializers.DateField(
+        required=False, help_text="Default: today; at most two years back, one year ahead"
+    )
 
 
 class ControlPlanFilter(django_filters.FilterSet):
@@ -395,7 +402,9 @@ class ControlCreateSerializer(RequestSerializer):
 
     period_from = serializers.DateField(help_text="First day of the log period controlled")
     period_to = serializers.DateField(help_text="Last day of the log period controlled")
-    done_on = serializers.DateField(help_text="Day the control was completed")
+    done_on = serializers.DateField(
+        help_text="Day the control was completed: not before the period's end, not in the future"
+    )
     findings = serializers.CharField()
     measures = serializers.CharField(required=False, allow_blank=True)
 

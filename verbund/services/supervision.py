@@ -27,7 +27,7 @@ from verbund.dates import parse_iso_date
 from verbund.errors import Conflict, Forbidden, Invalid, NotFound
 from verbund.models import File
 from verbund.services import shapes
-from verbund.services.date_rules import Int
+from verbund.services.date_rules import Int, add_months
 from verbund.services.record_rules import RaiseAtOnce, clean_text
 
 JURISDICTIONS = ["federal", *STATE_CODES]
@@ -85,6 +85,14 @@ def _day(value: Any, field: str, detail: str = "Datum angeben (JJJJ-MM-TT).") ->
         ) from None
 
 
+def _pk(value: Any) -> int:
+    """Return a numeric id from a path; anything else (or too long for the column) is 404."""
+    text = str(value)
+    if not (text.isascii() and text.isdigit() and 0 < len(text) <= 9):
+        raise NotFound()
+    return int(text)
+
+
 def require_supervisor(actor: Any) -> None:
     """Raise 403 unless the actor is an active supervisor with a jurisdiction."""
     if (
@@ -95,10 +103,16 @@ def require_supervisor(actor: Any) -> None:
         raise Forbidden("Nur für die Datenschutzaufsicht.", code="forbidden")
 
 
+# A delegation runs at most this many years; a plan starts at most a year ahead.
+MAX_DELEGATION_YEARS = 5
+
+
 def _agency(value: Any) -> Agency:
     if value is None or value == "":
         raise _required("agency", "Behörde angeben.")
-    agency = Agency.objects.filter(code=str(value)).first()
+    # Codes are compared in Python: a NUL byte or any other odd value never reaches a query.
+    codes = dict(Agency.objects.values_list("code", "pk"))
+    agency = Agency.objects.get(pk=codes[value]) if value in codes else None
     if agency is None:
         detail = "Unbekannte Behörde."
         raise Invalid(detail, code="invalid_choice", fields={"agency": [detail]})
@@ -161,6 +175,12 @@ def delegation_create(*, actor: Any, data: Any) -> Delegation:
     if valid_until < valid_from or valid_until < today:
         detail = "Das Ablaufdatum liegt vor dem Beginn oder in der Vergangenheit."
         raise Invalid(detail, code="invalid_period", fields={"valid_until": [detail]})
+    if valid_from < today or valid_from > add_months(today, 12):
+        detail = "Beginn frühestens heute, spätestens in einem Jahr."
+        raise Invalid(detail, code="invalid_period", fields={"valid_from": [detail]})
+    if valid_until > add_months(valid_from, 12 * MAX_DELEGATION_YEARS):
+        detail = f"Eine Delegation gilt höchstens {MAX_DELEGATION_YEARS} Jahre."
+        raise Invalid(detail, code="too_long", fields={"valid_until": [detail]})
     reasons = _text(data.get("reasons"), "reasons", "Gründe der Delegation angeben.")
     if not _own_jurisdiction(actor, agency):
         raise Forbidden(
@@ -201,10 +221,7 @@ def delegation_create(*, actor: Any, data: Any) -> Delegation:
 def delegation_get(*, actor: Any, delegation_id: Any) -> Delegation:
     """Return a delegation the supervisor gave or received; any other is 404."""
     require_supervisor(actor)
-    try:
-        pk = int(str(delegation_id))
-    except ValueError:
-        raise NotFound() from None
+    pk = _pk(delegation_id)
     delegation = delegations_for(actor).filter(pk=pk).first()
     if delegation is None:
         raise NotFound()
@@ -286,13 +303,15 @@ def control_plan_create(*, actor: Any, data: Any) -> ControlPlan:
     code = data.get("file")
     if not code:
         raise _required("file", "Datei angeben.")
-    if not File.objects.filter(code=code).exists():
+    if code not in set(File.objects.values_list("code", flat=True)):
         detail = "Unbekannte Datei."
         raise Invalid(detail, code="invalid_choice", fields={"file": [detail]})
     cycle = _cycle(data.get("cycle_months"))
-    starts_on = (
-        _day(data.get("starts_on"), "starts_on") if data.get("starts_on") else timezone.localdate()
-    )
+    today = timezone.localdate()
+    starts_on = _day(data.get("starts_on"), "starts_on") if data.get("starts_on") else today
+    if not add_months(today, -24) <= starts_on <= add_months(today, 12):
+        detail = "Beginn höchstens zwei Jahre zurück und höchstens ein Jahr voraus."
+        raise Invalid(detail, code="invalid_date", fields={"starts_on": [detail]})
     if not supervised_agencies(actor, "controls").filter(pk=agency.pk).exists():
         raise Forbidden(
             "Pflichtkontrollen plant die für diese Behörde zuständige Aufsicht.",
@@ -329,10 +348,7 @@ def control_plan_create(*, actor: Any, data: Any) -> ControlPlan:
 def control_plan_get(*, actor: Any, plan_id: Any) -> ControlPlan:
     """Return a plan of an agency the supervisor controls; any other is 404."""
     require_supervisor(actor)
-    try:
-        pk = int(str(plan_id))
-    except ValueError:
-        raise NotFound() from None
+    pk = _pk(plan_id)
     plan = control_plans_for(actor).filter(pk=pk).first()
     if plan is None:
         raise NotFound()
@@ -359,8 +375,8 @@ def control_record(*, actor: Any, plan_id: Any, data: Any) -> MandatoryControl:
         raise Invalid(detail, code="period_not_ordered", fields={"period_to": [detail]})
     done = _day(data.get("done_on"), "done_on")
     today = timezone.localdate()
-    if done > today or done < start:
-        detail = "Abschlussdatum nicht in der Zukunft und nicht vor dem Zeitraum."
+    if done > today or done < end:
+        detail = "Abschlussdatum nicht in der Zukunft und nicht vor dem Ende des Zeitraums."
         raise Invalid(detail, code="invalid_date", fields={"done_on": [detail]})
     findings = _text(data.get("findings"), "findings", "Ergebnis der Kontrolle angeben.")
     measures = _text(data.get("measures"), "measures", "", required=False)

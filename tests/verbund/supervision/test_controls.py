@@ -66,6 +66,9 @@ def test_r_j7_a_cycle_over_18_months_is_400_naming_cycle_months(api: Any) -> Non
         ({"agency": None}, "agency", "required"),
         ({"starts_on": "1.1.2026"}, "starts_on", "invalid_date"),
         ({"color": "red"}, "color", "unknown_field"),
+        ({"starts_on": "9999-12-01"}, "starts_on", "invalid_date"),
+        ({"file": "ATD\x00"}, "file", "invalid_characters"),
+        ({"cycle_months": 10**30}, "cycle_months", "cycle_too_long"),
     ],
 )
 def test_r_j4_bad_control_plan_is_400_naming_the_field(
@@ -119,6 +122,7 @@ def test_r_j7_a_recorded_control_moves_the_next_due_date(api: Any) -> None:
         ({"period_to": "2020-01-01"}, "period_to", "period_not_ordered"),
         ({"done_on": "2999-01-01"}, "done_on", "invalid_date"),
         ({"done_on": None}, "done_on", "required"),
+        ({"period_to": "9999-12-31"}, "done_on", "invalid_date"),
     ],
 )
 def test_r_j7_bad_control_is_400_and_stores_nothing(
@@ -182,3 +186,8 @@ def test_r_j7_purged_period_without_control_is_shown_to_the_competent_supervisor
         done_on=datetime.date(2024, 2, 15),
     )
     assert not [r for r in unchecked_purged_periods(bw) if r["agency"] == "LKA-BW"]
+
+
+def test_r_j7_a_malformed_plan_id_is_404(api: Any) -> None:
+    for bad in ("abc", "9" * 30):
+        assert api("lfd-bw.supervisor").get(f"{URL}{bad}/controls/").status_code == 404

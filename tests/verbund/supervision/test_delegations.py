@@ -58,6 +58,9 @@ def test_r_j2_competent_supervisor_delegates_and_it_is_logged(api: Any) -> None:
         ({"agency": "NOPE"}, "agency", "invalid_choice"),
         ({"scope": "log"}, "scope", "invalid"),
         ({"extra": 1}, "extra", "unknown_field"),
+        ({"agency": "LKA-BY\x00"}, "agency", "invalid_characters"),
+        ({"valid_until": "2999-01-01"}, "valid_until", "too_long"),
+        ({"valid_from": "2020-01-01"}, "valid_from", "invalid_period"),
     ],
 )
 def test_r_j2_bad_delegation_is_400_naming_the_field(
@@ -113,3 +116,8 @@ def test_r_j2_after_expiry_the_delegate_gets_no_rows(api: Any, make_record: Any)
         assert api("lfd-bw.supervisor").get(events).json()["count"] == 0
         listed = api("lfd-bw.supervisor").get(URL).json()["results"]
         assert listed[0]["active"] is False
+
+
+@pytest.mark.parametrize("bad", ["abc", "9" * 30, "-1", "\u0661\u0662"])
+def test_r_j2_revoking_an_unknown_or_malformed_id_is_404(api: Any, bad: str) -> None:
+    assert api("lfd-by.supervisor").post(f"{URL}{bad}/revoke/").status_code == 404
