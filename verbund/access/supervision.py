@@ -2,7 +2,8 @@
 
 Supervision is not limited in substance: a supervisor reaches the records entered by the
 agencies it supervises, covert ones included, and the records those agencies queried (a hit
-of one of their searches). Anything else answers 404, as if unknown.
+of one of their searches; for a covert record from an Art. 10 measure, a covert match of one
+of their searches, R-J3). Anything else answers 404, as if unknown.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from verbund.errors import Forbidden, NotFound
 from verbund.models import AccessRequest, InboxItem, Record
 from verbund.models.emergencies import EmergencyAccess
 from verbund.models.inbox import InboxKind
-from verbund.models.searches import Hit
+from verbund.models.searches import CovertHit, Hit
 
 
 def supervised_record(actor: Any, record_id: Any) -> Record:
@@ -31,8 +32,12 @@ def supervised_record(actor: Any, record_id: Any) -> Record:
         raise NotFound() from None
     agencies = supervised_agencies(actor, power="records")
     queried = Hit.objects.filter(record=OuterRef("pk"), search__agency__in=agencies)
+    # R-J3: a covert record from an Art. 10 measure that a supervised agency's search matched
+    # is controllable by that agency's supervisor too.
+    covert_queried = CovertHit.objects.filter(record=OuterRef("pk"), search__agency__in=agencies)
+    art10 = Q(markings__contains=["art10"]) & Q(Exists(covert_queried))
     record = (
-        Record.objects.filter(Q(owner__in=agencies) | Q(Exists(queried)), pk=pk)
+        Record.objects.filter(Q(owner__in=agencies) | Q(Exists(queried)) | art10, pk=pk)
         .select_related("file", "owner")
         .first()
     )

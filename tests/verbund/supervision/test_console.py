@@ -231,3 +231,40 @@ def test_superuser_keeps_the_admin(reference: Any) -> None:
     client = Client()
     client.force_login(Officer.objects.get(username="root"))
     assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_r_i4_console_pages_show_no_codes_or_requirement_ids(
+    browser: Any, make_record: Any, language: str, delegate: Any
+) -> None:
+    record = make_record("lka-bw.analyst")
+    client = browser("lfd-bw.supervisor", language=language)
+    client.post(f"/aufsicht/datensaetze/{record.pk}/", {"text": "Bitte prüfen."})
+    client.post("/aufsicht/kontrollen/", {"agency": "LKA-BW", "file": "ATD", "cycle_months": "6"})
+    delegate(agency="LKA-BY", source="BY", target="BW")
+    pages = [
+        "/aufsicht/",
+        LOG,
+        "/aufsicht/datensaetze/",
+        f"/aufsicht/datensaetze/{record.pk}/",
+        "/aufsicht/beanstandungen/",
+        "/aufsicht/pflichten/",
+        "/aufsicht/delegationen/",
+        "/aufsicht/kontrollen/",
+        "/",
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        visible = re.sub(
+            r"<[^>]+>", " ", re.sub(r"<(script|style)\b.*?</\1>", "", text(response), flags=re.S)
+        )
+        assert not re.search(r"R-[A-N][0-9]", visible), url
+        for code in (
+            "record.create",
+            "record.review_open",
+            "review_due",
+            "supervision.",
+            "ct_task",
+        ):
+            assert code not in visible, (url, code)

@@ -159,3 +159,35 @@ def test_r_j2_a_log_only_delegation_does_not_open_records(
     record = make_record("lka-by.analyst")
     delegate(scope=("log",))
     assert api("lfd-bw.supervisor").get(url(record)).status_code == 404
+
+
+def _search_and_deliver(api: Any, username: str) -> None:
+    from verbund.services.searches import covert_hits_deliver
+
+    response = api(username).post(
+        "/api/v1/searches/",
+        {
+            "file": "ATD",
+            "mode": "name",
+            "purpose": "ct_task",
+            "urgency": "routine",
+            "criteria": {"surname": "Al-Masri"},
+        },
+        format="json",
+    )
+    assert response.status_code in (200, 201), response.content
+    covert_hits_deliver(search_id=response.json()["id"])
+
+
+def test_r_j3_art10_record_is_readable_by_the_querying_agencys_supervisor(
+    api: Any, make_record: Any
+) -> None:
+    art10 = make_record("bfv.analyst", **covert_payload(markings=["art10"]))
+    plain = make_record("bfv.analyst", **covert_payload())
+    assert api("lfd-bw.supervisor").get(url(art10)).status_code == 404
+    _search_and_deliver(api, "lka-bw.analyst")
+    assert api("lfd-bw.supervisor").get(url(art10)).status_code == 200
+    # Without Art. 10 data the covert match stays the owner's supervisor's (R-I5).
+    assert api("lfd-bw.supervisor").get(url(plain)).status_code == 404
+    assert api("lfd-by.supervisor").get(url(art10)).status_code == 404
+    assert api("bfdi.supervisor").get(url(art10)).status_code == 200
