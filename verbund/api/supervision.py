@@ -224,6 +224,7 @@ class DelegationListView(GenericAPIView):
     pagination_class = Pagination
     filter_backends = [StrictFilterBackend]
     filterset_class = NoFilter
+    serializer_class = DelegationSerializer  # OPTIONS describes the answer
 
     def get_queryset(self) -> Any:
         """The supervisor's delegations, newest first."""
@@ -337,6 +338,7 @@ class ControlPlanListView(GenericAPIView):
     pagination_class = Pagination
     filter_backends = [StrictFilterBackend]
     filterset_class = ControlPlanFilter
+    serializer_class = ControlPlanSerializer  # OPTIONS describes the answer
 
     def get_queryset(self) -> Any:
         """The plans, by agency and file."""
@@ -424,6 +426,7 @@ class ControlListView(GenericAPIView):
     pagination_class = Pagination
     filter_backends = [StrictFilterBackend]
     filterset_class = ControlFilter
+    serializer_class = ControlSerializer  # OPTIONS describes the answer
 
     def get_queryset(self) -> Any:
         """The plan's controls."""

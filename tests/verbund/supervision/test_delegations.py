@@ -121,3 +121,16 @@ def test_r_j2_after_expiry_the_delegate_gets_no_rows(api: Any, make_record: Any)
 @pytest.mark.parametrize("bad", ["abc", "9" * 30, "-1", "\u0661\u0662"])
 def test_r_j2_revoking_an_unknown_or_malformed_id_is_404(api: Any, bad: str) -> None:
     assert api("lfd-by.supervisor").post(f"{URL}{bad}/revoke/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/supervision/delegations/",
+        "/api/v1/supervision/control-plans/",
+        "/api/v1/supervision/control-plans/0/controls/",
+        "/api/v1/supervision/delegations/1/revoke/",
+    ],
+)
+def test_r_j2_options_on_the_supervision_endpoints_is_no_server_error(api: Any, path: str) -> None:
+    assert api("bfdi.supervisor").options(path).status_code == 200
