@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.db import transaction
@@ -105,7 +106,12 @@ class AuditEventSerializer(AbsentKeysSerializer):
 
 
 class AuditEventListView(GenericAPIView):
-    """Log events of the agencies the supervisor controls (R-J1, R-J2, R-I4)."""
+    """Log events of the agencies the supervisor controls (R-J1, R-J2, R-I4).
+
+    Filters: acting agency, officer, file, action, purpose, time; ``record`` or
+    ``file_number`` drill down to every access of one reference (R-I4), including other
+    agencies' accesses to an Art. 10 record of a supervised agency (R-J3).
+    """
 
     permission_classes = [IsSupervisor]
     pagination_class = Pagination
@@ -116,12 +122,24 @@ class AuditEventListView(GenericAPIView):
         """Events of the supervised agencies, newest first."""
         if getattr(self, "swagger_fake_view", False):
             return AuditEvent.objects.none()
-        return audit_events_for(actor=self.request.user)
+        params = self.request.query_params
+        about = None
+        if params.get("record"):
+            try:
+                about = ("record", str(uuid.UUID(params["record"])))
+            except ValueError:
+                about = None  # the filter answers 400
+        elif params.get("file_number"):
+            about = ("file_number", params["file_number"].strip())
+        return audit_events_for(actor=self.request.user, about=about)
 
     @extend_schema(
         responses={
             200: AuditEventSerializer(many=True),
-            400: error("`invalid_choice` (agency), `invalid` (time, page), `unknown_parameter`"),
+            400: error(
+                "`invalid_choice` (agency, file), `invalid` (time, page, record), "
+                "`unknown_parameter`"
+            ),
             403: error("`forbidden`: supervisors only"),
         },
         summary="Audit events within jurisdiction (paged, filtered)",

@@ -21,3 +21,9 @@ handler400 = "verbund.views.errors.bad_request"
 handler403 = "verbund.views.errors.permission_denied"
 handler404 = "verbund.views.errors.not_found"
 handler500 = "verbund.views.errors.server_error"
+
+# Supervision console (issue 17, console branch): its own AdminSite at /aufsicht/, after the
+# browser pages so that /aufsicht/ueberfaellig/ (verbund.views.urls) keeps working.
+from verbund.console.site import console_site  # noqa: E402
+
+urlpatterns += [path("aufsicht/", console_site.urls)]

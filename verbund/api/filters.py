@@ -229,7 +229,55 @@ class AuditEventFilter(django_filters.FilterSet):
     until = UTCDateTimeFilter(
         field_name="time", lookup_expr="lt", help_text="Before this time (ISO 8601, exclusive)."
     )
+    # Console branch (issue 17, R-I4): officer, file, action, purpose and the drill-down from
+    # a reference to every access of it.
+    officer = django_filters.CharFilter(
+        field_name="officer_username",
+        max_length=150,
+        method="filter_officer",
+        help_text="Username of the acting officer, e.g. `lka-bw.analyst`.",
+    )
+    file = django_filters.ChoiceFilter(
+        field_name="file", choices=file_codes, help_text="File code, e.g. ATD or GWS."
+    )
+    action = django_filters.CharFilter(
+        field_name="action", max_length=40, help_text="Action, e.g. `search.create`."
+    )
+    purpose = django_filters.CharFilter(
+        field_name="purpose", max_length=40, help_text="Purpose given for the access."
+    )
+    record = django_filters.UUIDFilter(
+        method="filter_record",
+        help_text="Every event about this record (open references, object id, and covert "
+        "references where you are competent).",
+    )
+    file_number = django_filters.CharFilter(
+        method="filter_file_number",
+        max_length=80,
+        help_text="Every event about records with this file number.",
+    )
 
     class Meta:
         model = AuditEvent
         fields: list[str] = []
+
+    def _codes(self) -> set[str]:
+        from audit.selectors import supervised_codes
+
+        return supervised_codes(getattr(self.request, "user", None))
+
+    def filter_officer(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        """Usernames are lower case."""
+        return queryset.filter(officer_username=value.strip().lower())
+
+    def filter_record(self, queryset: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
+        """Events about one record (GIN containment on the reference columns)."""
+        from audit.selectors import reference_filter
+
+        return queryset.filter(reference_filter(str(value), self._codes(), key="record"))
+
+    def filter_file_number(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        """Events about records with one file number."""
+        from audit.selectors import reference_filter
+
+        return queryset.filter(reference_filter(value, self._codes(), key="file_number"))

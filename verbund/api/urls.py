@@ -172,3 +172,35 @@ from verbund.api import reports  # noqa: E402
 urlpatterns += [
     path("reports/statistics/", reports.StatisticsView.as_view(), name="api-reports-statistics"),
 ]
+
+# Supervision console (issue 17, console branch): records with their decisions (R-J6),
+# delegations (R-J2), control plans and mandatory controls (R-J4, R-J7).
+from verbund.api import supervision as supervision_api  # noqa: E402
+
+urlpatterns += [
+    path(
+        "supervision/records/<str:record_id>/",
+        supervision_api.SupervisionRecordView.as_view(),
+        name="api-supervision-record",
+    ),
+    path(
+        "supervision/delegations/",
+        supervision_api.DelegationListView.as_view(),
+        name="api-supervision-delegations",
+    ),
+    path(
+        "supervision/delegations/<str:delegation_id>/revoke/",
+        supervision_api.DelegationRevokeView.as_view(),
+        name="api-supervision-delegation-revoke",
+    ),
+    path(
+        "supervision/control-plans/",
+        supervision_api.ControlPlanListView.as_view(),
+        name="api-supervision-control-plans",
+    ),
+    path(
+        "supervision/control-plans/<str:plan_id>/controls/",
+        supervision_api.ControlListView.as_view(),
+        name="api-supervision-controls",
+    ),
+]

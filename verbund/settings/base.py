@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     # After verbund, whose templates/health_check/index.html replaces the library's page.
     "health_check",
 ]
+# Supervision console (issue 17, console branch): the /aufsicht/ AdminSite's templates and
+# the beat task that flags due mandatory controls.
+INSTALLED_APPS += ["verbund.console"]
 
 MIDDLEWARE = [
     "verbund.middleware.RequestIdMiddleware",
@@ -342,4 +345,11 @@ CELERY_BEAT_SCHEDULE["enforce-deadlines"] = {
         month_of_year=_cron[3],
         day_of_week=_cron[4],
     ),
+}
+
+# Supervision console (issue 17, console branch), R-J4/R-J7: mandatory controls that are due
+# or overdue are flagged in the log once per plan and due date (verbund.console.tasks).
+CELERY_BEAT_SCHEDULE["flag-due-controls"] = {
+    "task": "verbund.console.tasks.flag_due_controls",
+    "schedule": 24 * 3600.0,
 }

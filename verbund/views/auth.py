@@ -17,6 +17,14 @@ class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 
+    def get_default_redirect_url(self) -> str:
+        """Supervisors land on their console (issue 17), officers on the start page."""
+        if getattr(self.request.user, "role", "") == "supervisor":
+            from django.urls import reverse
+
+            return reverse("console:index")
+        return str(super().get_default_redirect_url())
+
 
 class LogoutView(auth_views.LogoutView):
     """End the session (POST only, with CSRF token) and return to the login page."""

@@ -23,6 +23,9 @@ from verbund.views.common import language
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Show the officer's files (R-A4) and how many records the own agency holds in each."""
+    if getattr(request.user, "role", "") == "supervisor":
+        # Issue 17: the supervisor's workplace is the console; the start page says so.
+        return render(request, "console/home.html")
     actor = as_officer(request.user)
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     rows = (

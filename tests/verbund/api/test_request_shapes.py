@@ -37,6 +37,11 @@ from verbund.api.schemas import (
     RecordMergePatchSerializer,
 )
 from verbund.api.searches import FeatureSearch, NameSearch, ObjectSearch
+from verbund.api.supervision import (
+    ControlCreateSerializer,
+    ControlPlanCreateSerializer,
+    DelegationCreateSerializer,
+)
 from verbund.api.transfers import TransferCreateSerializer
 from verbund.services import shapes
 from verbund.services.date_rules import Int
@@ -122,6 +127,9 @@ def _compare(field: Any, shape: shapes.Shape, path: str) -> list[str]:
         BlockedUseSerializer,
         JusticeDecisionSerializer,
         ComplaintSerializer,
+        DelegationCreateSerializer,
+        ControlPlanCreateSerializer,
+        ControlCreateSerializer,
     ],
     ids=lambda s: s.__name__,
 )
