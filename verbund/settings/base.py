@@ -343,3 +343,9 @@ CELERY_BEAT_SCHEDULE["enforce-deadlines"] = {
         day_of_week=_cron[4],
     ),
 }
+
+# Issue 17, auditlog branch: BKA IT operators never reach the officers' pages (R-I2, R-I5).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("verbund.middleware.NoStoreMiddleware") + 1,
+    "audit.middleware.OperatorPathsMiddleware",
+)
