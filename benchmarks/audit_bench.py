@@ -133,7 +133,12 @@ def _drop_indexes() -> list[str]:
     rebuild = [
         f"ALTER TABLE audit_auditevent ADD CONSTRAINT {name} {definition}"
         for name, definition in keys
-    ] + [definition for _, definition in indexes]
+    ] + [
+        # pg_get_indexdef says "ON ONLY" for a partitioned index: that would build the
+        # parent's index alone (invalid, no partition indexed). Rebuild it on every partition.
+        definition.replace(" ON ONLY ", " ON ", 1)
+        for _, definition in indexes
+    ]
     for name, _ in keys:
         _sql(f"ALTER TABLE audit_auditevent DROP CONSTRAINT {name}")
     for name, _ in indexes:
