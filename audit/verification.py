@@ -196,17 +196,29 @@ def _anchor(cp: Checkpoint) -> dict[str, Any]:
     return {"seq": cp.seq, "hash": cp.hash, "count": cp.count, "time": cp.time.isoformat()}
 
 
+def daily_anchors() -> list[dict[str, Any]]:
+    """The last checkpoint of each UTC day, oldest first (the beat writes one every five
+    minutes: a day's last one covers all of that day's; the document stays small)."""
+    last: dict[datetime.date, dict[str, Any]] = {}
+    rows = Checkpoint.objects.order_by("time", "seq").values_list("seq", "hash", "count", "time")
+    for seq, value, count, time in rows.iterator(chunk_size=5000):
+        day = time.astimezone(datetime.UTC).date()
+        last[day] = {"seq": seq, "hash": value, "count": count, "time": time.isoformat()}
+    return [last[day] for day in sorted(last)]
+
+
 def checkpoints_export(*, actor: Any) -> dict[str, Any]:
     """Anchor the current head, log the export (``audit.checkpoint_export``) and return
     the document: ``{"format", "exported_at", "exported_by", "head", "checkpoints"}`` with
-    ``head`` and each checkpoint as ``{"seq", "hash", "count", "time"}``, oldest first.
+    ``head`` and each checkpoint as ``{"seq", "hash", "count", "time"}``, oldest first:
+    the last checkpoint of each UTC day (``daily_anchors``; today's is the fresh head).
 
     ``head`` is the chain's head when the export began (the export's own log row follows
     it). An empty log has no head: ``head`` is null, ``checkpoints`` may be empty.
     """
     with transaction.atomic():
         fresh = checkpoint_write()
-        anchors = [_anchor(cp) for cp in Checkpoint.objects.order_by("seq", "time")]
+        anchors = daily_anchors()
         head = _anchor(fresh) if fresh else None
         log_event(
             actor=actor,

@@ -381,3 +381,23 @@ def test_r_i4_a_malformed_checkpoint_document_is_400_naming_the_field(
     assert answer.json()["code"] == code
     assert field in answer.json()["fields"]
     assert AuditEvent.objects.count() == before  # nothing logged for a refused document
+
+
+@pytest.mark.django_db
+def test_r_i4_the_export_holds_the_last_checkpoint_of_each_day(
+    reference: Any, api: Callable[..., Any], time_machine: Any
+) -> None:
+    day = datetime.datetime(2027, 5, 3, 8, tzinfo=UTC)
+    kept = []
+    for hours in (0, 4, 24, 30):
+        time_machine.move_to(day + datetime.timedelta(hours=hours), tick=False)
+        log_event(actor=None, action=f"at.{hours}")
+        anchor = checkpoint_write()
+        assert anchor is not None
+        if hours in (4, 30):
+            kept.append((anchor.seq, anchor.hash))
+    time_machine.move_to(day + datetime.timedelta(days=3), tick=False)
+    document = _export(api)
+    listed = [(cp["seq"], cp["hash"]) for cp in document["checkpoints"]]
+    assert listed == [*kept, (document["head"]["seq"], document["head"]["hash"])]
+    assert checkpoints_check(actor=None, document=document)["ok"] is True
