@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 from verbund.errors import Forbidden
 
@@ -44,6 +45,9 @@ class OperatorPathsMiddleware:
 
                 return forbidden(
                     request,
-                    Forbidden("Nur für Bedienstete teilnehmender Behörden.", code="forbidden"),
+                    Forbidden(
+                        _("These pages are for officers of the participating agencies."),
+                        code="forbidden",
+                    ),
                 )
         return self.get_response(request)
