@@ -32,7 +32,7 @@ WITH_SERVICES := set -a && . ./$(SERVICES_ENV) && set +a &&
 DEPLOY_CHECK_ENV := DJANGO_SECRET_KEY=deploy-check-only-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGH \
 	DJANGO_ALLOWED_HOSTS=verbund.example.org
 
-.PHONY: help venv run services services-stop test checks lint format bench-search bench-timing bench-lifecycle compliance \
+.PHONY: help venv run services services-stop test checks lint format bench-search bench-timing bench-lifecycle bench-audit compliance \
 	messages makemessages clean distclean
 
 help: ## list the targets
@@ -91,6 +91,13 @@ bench-search: venv services ## search benchmark on PostgreSQL (N=1000000 records
 bench-lifecycle: venv services ## deadline-sweep benchmark on PostgreSQL (N=1000000 records by default)
 	$(WITH_SERVICES) DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) PYTHONPATH=$(CURDIR) N=$(N) \
 		$(PY) benchmarks/lifecycle_bench.py --n $(N) $(BENCH_ARGS)
+
+# Issue 17 (auditlog branch): a supervisor's filtered log query over N log rows (10 M by default,
+# `make bench-audit N=2000000`) in 18 monthly partitions; in the database verbund_bench_audit
+# next to the test services' one (created, migrated and filled by the script).
+bench-audit: venv services ## audit-log query benchmark on PostgreSQL (N=10000000 log rows by default)
+	$(WITH_SERVICES) DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) PYTHONPATH=$(CURDIR) \
+		$(PY) benchmarks/audit_bench.py --n $(if $(filter command line environment,$(origin N)),$(N),10000000) $(BENCH_ARGS)
 
 compliance: venv ## regenerate docs/compliance.md from the test names
 	$(PY) scripts/compliance_matrix.py

@@ -82,6 +82,9 @@ def demo_officers(password: str) -> list[Officer]:
         )
     )
     out.append(
+        officer_ensure(username="bka.betrieb", agency=bka, role=Role.OPERATOR, password=password)
+    )
+    out.append(
         officer_ensure(
             username="bfdi.supervisor",
             agency=None,

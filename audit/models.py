@@ -93,6 +93,16 @@ class Checkpoint(models.Model):
     def __str__(self) -> str:
         return f"checkpoint #{self.seq}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Insert only: an anchor is never rewritten (the database refuses it too)."""
+        if not self._state.adding:
+            raise AppendOnlyError("checkpoints are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        """Refuse deletion."""
+        raise AppendOnlyError("checkpoints are append-only")
+
 
 class PurgeFlag(models.Model):
     """Marks a running retention purge on SQLite, where triggers cannot read settings."""

@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.apps import apps
 from django.db import connection, transaction
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Max, Min, OuterRef
 from django.utils import timezone
 
 from audit import partitions
@@ -120,39 +120,69 @@ def verify_chain(batch: int = 5000) -> dict[str, Any]:
     head ends), and the first remaining row must follow the newest of them (its ``seq`` is the
     next position, its ``prev_hash`` the newest checkpoint's ``head_hash``); without any
     purge the first row is seq 1 after the genesis hash. So a cut head, a dropped middle and
-    a cut tail (below the latest ``Checkpoint``) are all detected.
+    a cut tail (below the latest ``Checkpoint``) are all detected; a live row at the seq of
+    any ``Checkpoint`` must still carry that checkpoint's hash. ``verify_chain_detail`` is
+    the same check with the reason of a failure.
     """
+    result = verify_chain_detail(batch)
+    return {key: result[key] for key in ("ok", "checked", "first_bad")}
+
+
+def verify_chain_detail(
+    batch: int = 5000, *, wrap: Callable[..., Any] | None = None
+) -> dict[str, Any]:
+    """``verify_chain`` plus ``reason``: what failed (``purged_periods``, ``link``, ``gap``,
+    ``hash``, ``all_rows_gone``, ``cut_tail``, ``checkpoint``; empty when ok).
+
+    ``wrap(rows, total)`` may wrap the rows walked (a progress bar: ``verify_audit``).
+    """
+
+    def bad(checked: int, event: AuditEvent | None, reason: str) -> dict[str, Any]:
+        first_bad = str(event.id) if event is not None else None
+        return {"ok": False, "checked": checked, "first_bad": first_bad, "reason": reason}
+
     expected_seq, expected_prev = 1, GENESIS
     for period in PurgedPeriod.objects.order_by("first_seq"):
         if period.first_seq != expected_seq or period.first_prev_hash != expected_prev:
-            return {"ok": False, "checked": 0, "first_bad": None}
+            return bad(0, None, "purged_periods")
         expected_seq, expected_prev = period.last_seq + 1, period.head_hash
     checked = 0
     prev: str | None = None
     last_seq = 0
     qs = AuditEvent.objects.order_by("seq")
-    for event in qs.iterator(chunk_size=batch):
+    rows: Any = qs.iterator(chunk_size=batch)
+    if wrap is not None:
+        rows = wrap(rows, AuditEvent.objects.count())
+    for event in rows:
         if prev is None:
             if event.seq != expected_seq or event.prev_hash != expected_prev:
-                return {"ok": False, "checked": checked, "first_bad": str(event.id)}
-        elif event.prev_hash != prev or event.seq != last_seq + 1:
-            return {"ok": False, "checked": checked, "first_bad": str(event.id)}
+                return bad(checked, event, "link")
+        elif event.seq != last_seq + 1:
+            return bad(checked, event, "gap")
+        elif event.prev_hash != prev:
+            return bad(checked, event, "link")
         if compute_hash(event.prev_hash, event) != event.hash:
-            return {"ok": False, "checked": checked, "first_bad": str(event.id)}
+            return bad(checked, event, "hash")
         prev = event.hash
         last_seq = event.seq
         checked += 1
     if prev is None and expected_seq != 1:
         # Everything after the last purge is gone.
-        return {"ok": False, "checked": 0, "first_bad": None}
+        return bad(0, None, "all_rows_gone")
     anchor = Checkpoint.objects.order_by("-seq").first()
     if anchor is not None and (anchor.seq > last_seq):
-        return {"ok": False, "checked": checked, "first_bad": None}
-    if anchor is not None and checked:
-        row = AuditEvent.objects.filter(seq=anchor.seq).values("hash").first()
-        if row is not None and row["hash"] != anchor.hash:
-            return {"ok": False, "checked": checked, "first_bad": None}
-    return {"ok": True, "checked": checked, "first_bad": None}
+        return bad(checked, None, "cut_tail")
+    if checked:
+        # One join over the anchors: a live row at a checkpoint's seq keeps its hash.
+        forged = (
+            AuditEvent.objects.filter(seq__in=Checkpoint.objects.values("seq"))
+            .exclude(hash__in=Checkpoint.objects.filter(seq=OuterRef("seq")).values("hash"))
+            .order_by("seq")
+            .first()
+        )
+        if forged is not None:
+            return bad(checked, forged, "checkpoint")
+    return {"ok": True, "checked": checked, "first_bad": None, "reason": ""}
 
 
 def checkpoint_write() -> Checkpoint | None:

@@ -48,7 +48,7 @@ def _is_officer(actor: Any) -> bool:
         actor is not None
         and getattr(actor, "is_authenticated", False)
         and getattr(actor, "agency_id", None)
-        and getattr(actor, "role", "") != "supervisor"
+        and getattr(actor, "role", "") not in ("supervisor", "operator")
         and getattr(actor, "is_active", False)
     )
 

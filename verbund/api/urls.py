@@ -204,3 +204,30 @@ urlpatterns += [
         name="api-supervision-controls",
     ),
 ]
+
+# Who reads the log, and the chain's checkpoints (issue 17, auditlog branch: R-I2, R-I4, R-I5).
+from audit import api_readers  # noqa: E402
+from verbund.api import history  # noqa: E402
+
+urlpatterns += [
+    path(
+        "audit/operations/",
+        api_readers.OperationsListView.as_view(),
+        name="api-audit-operations",
+    ),
+    path(
+        "audit/checkpoints/",
+        api_readers.CheckpointExportView.as_view(),
+        name="api-audit-checkpoints",
+    ),
+    path(
+        "audit/checkpoints/check/",
+        api_readers.CheckpointCheckView.as_view(),
+        name="api-audit-checkpoints-check",
+    ),
+    path(
+        "records/<str:record_id>/history/",
+        history.RecordHistoryView.as_view(),
+        name="api-record-history",
+    ),
+]

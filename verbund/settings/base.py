@@ -353,3 +353,9 @@ CELERY_BEAT_SCHEDULE["flag-due-controls"] = {
     "task": "verbund.console.tasks.flag_due_controls",
     "schedule": 24 * 3600.0,
 }
+
+# Issue 17, auditlog branch: BKA IT operators never reach the officers' pages (R-I2, R-I5).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("verbund.middleware.NoStoreMiddleware") + 1,
+    "audit.middleware.OperatorPathsMiddleware",
+)

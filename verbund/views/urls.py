@@ -116,3 +116,15 @@ urlpatterns += [
     path("bericht/bericht.csv", reports.report_csv, name="report_csv"),
     path("bericht/diagramm/<str:name>.svg", reports.report_chart, name="report_chart"),
 ]
+
+# Who reads the log (issue 17, auditlog branch: R-I2, R-I5).
+from verbund.views import auditlog  # noqa: E402
+
+urlpatterns += [
+    path("betrieb/protokoll/", auditlog.operations_log_page, name="operations_log"),
+    path(
+        "datensaetze/<str:record_id>/verlauf/",
+        auditlog.record_history_page,
+        name="record_history",
+    ),
+]

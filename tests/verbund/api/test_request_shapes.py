@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from rest_framework import serializers
 
+from audit.api_readers import CheckpointDocumentSerializer
 from verbund.api.date_rules import DateRuleCreateSerializer
 from verbund.api.emergencies import (
     EmergencyConsentSerializer,
@@ -130,6 +131,7 @@ def _compare(field: Any, shape: shapes.Shape, path: str) -> list[str]:
         DelegationCreateSerializer,
         ControlPlanCreateSerializer,
         ControlCreateSerializer,
+        CheckpointDocumentSerializer,
     ],
     ids=lambda s: s.__name__,
 )
