@@ -37,6 +37,11 @@ def supervised_agencies(actor: Any, power: str = "log") -> QuerySet[Agency]:
     return Agency.objects.filter(own | Q(pk__in=delegated.values("agency_id")))
 
 
+def acting_agency_id(code: str) -> Any:
+    """Return the id of the agency with ``code``, or None (then a filter on it matches nothing)."""
+    return Agency.objects.filter(code=code).values_list("pk", flat=True).first()
+
+
 def audit_events_for(
     *,
     actor: Any,
@@ -52,16 +57,21 @@ def audit_events_for(
     agency are included too (R-J3: visible to the supervisor of the entering agency as well
     as of the querying one); the caller narrows to the reference (``reference_filter``).
     """
-    agencies = supervised_agencies(actor)
-    scope = Q(agency__in=agencies)
+    # The few agency ids are read first and go into the query as literals: PostgreSQL then
+    # plans with the ``(agency_id, time)`` index of each partition and the right estimates
+    # (a join or subquery made it hash-join every index entry over millions of rows;
+    # ``make bench-audit``, docs/benchmarks.md).
+    agencies = dict(supervised_agencies(actor).values_list("pk", "code"))
+    scope = Q(agency_id__in=list(agencies))
     if about is not None:
         key, value = about
-        for code in sorted(agencies.values_list("code", flat=True)):
+        for code in sorted(agencies.values()):
             ref = {key: value, "agency": code, "art10": True}
             scope |= Q(covert__contains=[ref]) | Q(references__contains=[ref])
     qs = AuditEvent.objects.filter(scope).select_related("agency")
     if agency_code:
-        qs = qs.filter(agency__code=agency_code)
+        pk = acting_agency_id(agency_code)
+        qs = qs.filter(agency_id=pk) if pk is not None else qs.none()
     if since:
         qs = qs.filter(time__gte=since)
     if until:

@@ -257,18 +257,26 @@ def _query(scenario: dict[str, Any]) -> dict[str, str]:
 
 
 def use_variant(variant: str) -> None:
-    """``main``: the API as it is; ``resolved``: the selector and the ``agency`` filter of
-    ``audit.log_query`` (agency ids resolved before the query) put into the same view."""
-    if variant != "resolved":
+    """``main``: the API as it is (agency ids resolved first, ``audit.selectors``);
+    ``join``: the earlier form for comparison — the supervised agencies as a subquery
+    (``agency__in=<queryset>``) and the ``agency`` filter through a join on the code."""
+    if variant != "join":
         return
     import django_filters
 
     from audit import api
-    from audit.log_query import events_for_supervisor, filter_acting_agency
+    from audit.selectors import supervised_agencies
     from verbund.api.filters import AuditEventFilter
 
-    api.audit_events_for = events_for_supervisor
-    AuditEventFilter.base_filters["agency"] = django_filters.CharFilter(method=filter_acting_agency)
+    def joined(*, actor: Any, **_: Any) -> Any:
+        from audit.models import AuditEvent
+
+        agencies = supervised_agencies(actor)
+        qs = AuditEvent.objects.filter(agency__in=agencies).select_related("agency")
+        return qs.order_by("-seq")
+
+    api.audit_events_for = joined
+    AuditEventFilter.base_filters["agency"] = django_filters.CharFilter(field_name="agency__code")
 
 
 def _queryset(scenario: dict[str, Any]) -> Any:
@@ -363,9 +371,9 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="write the rows to this file too")
     parser.add_argument(
         "--variant",
-        choices=["main", "resolved", "both"],
+        choices=["main", "join", "both"],
         default="both",
-        help="the API as on main, with the agency ids resolved first (audit.log_query), or both",
+        help="the API as on main (agency ids resolved first), the earlier join form, or both",
     )
     args = parser.parse_args()
 
@@ -379,7 +387,7 @@ def main() -> None:
         filled = fill(args.n)
         print(json.dumps({"fill": filled}), flush=True)
     rows = _scalar("SELECT count(*) FROM audit_auditevent")
-    variants = ["main", "resolved"] if args.variant == "both" else [args.variant]
+    variants = ["join", "main"] if args.variant == "both" else [args.variant]
     results = []
     for variant in variants:
         use_variant(variant)

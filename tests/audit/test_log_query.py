@@ -1,4 +1,4 @@
-"""The supervisors' log query with agency ids resolved first returns the same rows (R-I4)."""
+"""The supervisors' log query resolves agency ids first and returns the join form's rows (R-I4)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from django.core.exceptions import EmptyResultSet
 from django.test import RequestFactory
 
 from agencies.models import Officer
-from audit.log_query import events_for_supervisor, filter_acting_agency
-from audit.selectors import audit_events_for
+from audit.models import AuditEvent
+from audit.selectors import audit_events_for, supervised_agencies
 from verbund.api.filters import AuditEventFilter
 
 
@@ -35,13 +35,14 @@ def test_r_i4_resolved_agency_ids_give_the_same_rows_as_the_supervisor_selector(
     actor = Officer.objects.get(username=username)
     request = RequestFactory().get("/", query)
 
-    class Resolved(AuditEventFilter):
-        agency = django_filters.CharFilter(method=filter_acting_agency)
+    class Joined(AuditEventFilter):
+        agency = django_filters.CharFilter(field_name="agency__code")
 
-    expected = AuditEventFilter(request.GET, queryset=audit_events_for(actor=actor)).qs
-    found = Resolved(request.GET, queryset=events_for_supervisor(actor=actor)).qs
+    joined = AuditEvent.objects.filter(agency__in=supervised_agencies(actor)).order_by("-seq")
+    expected = Joined(request.GET, queryset=joined).qs
+    found = AuditEventFilter(request.GET, queryset=audit_events_for(actor=actor)).qs
     assert [e.pk for e in found] == [e.pk for e in expected]
-    direct = events_for_supervisor(actor=actor, agency_code=query.get("agency"))
+    direct = audit_events_for(actor=actor, agency_code=query.get("agency"))
     assert set(direct.values_list("pk", flat=True)) >= {e.pk for e in found}
     # The agency ids are literals: no subquery, no filter through the agency table.
     try:
@@ -50,3 +51,12 @@ def test_r_i4_resolved_agency_ids_give_the_same_rows_as_the_supervisor_selector(
         assert query.get("agency") == "LKA-BW" and not found
         return
     assert sql.count("SELECT") == 1 and "agencies_agency" not in sql.split(" WHERE ")[1]
+
+
+@pytest.mark.django_db
+def test_r_i4_an_unknown_agency_code_matches_nothing_not_the_system_rows(
+    make_record: Callable[..., Any],
+) -> None:
+    make_record("bka.analyst")
+    actor = Officer.objects.get(username="bfdi.supervisor")
+    assert not audit_events_for(actor=actor, agency_code="NOPE").exists()
