@@ -165,3 +165,8 @@ urlpatterns += [
         name="api-supervision-complaints",
     ),
 ]
+
+# Subject access (issue 17, subjects branch): R-K1-K5, R-K3a.
+from django.urls import include  # noqa: E402
+
+urlpatterns += [path("", include("subjects.urls"))]  # type: ignore[list-item]

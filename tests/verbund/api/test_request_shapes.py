@@ -14,6 +14,11 @@ from typing import Any
 import pytest
 from rest_framework import serializers
 
+from subjects.api import (
+    ChallengeInSerializer,
+    SubjectDecisionSerializer,
+    SubjectRequestCreateSerializer,
+)
 from verbund.api.date_rules import DateRuleCreateSerializer
 from verbund.api.emergencies import (
     EmergencyConsentSerializer,
@@ -122,6 +127,9 @@ def _compare(field: Any, shape: shapes.Shape, path: str) -> list[str]:
         BlockedUseSerializer,
         JusticeDecisionSerializer,
         ComplaintSerializer,
+        SubjectRequestCreateSerializer,
+        SubjectDecisionSerializer,
+        ChallengeInSerializer,
     ],
     ids=lambda s: s.__name__,
 )
