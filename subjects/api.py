@@ -101,7 +101,8 @@ class SubjectDecisionSerializer(RequestSerializer):
     changes = RecordMergePatchSerializer(
         required=False,
         help_text="correct: the correction as a JSON Merge Patch, applied like PATCH "
-        "/records/{id}/; its errors name `changes.<field>`.",
+        "/records/{id}/; its errors name `changes.<field>`. Absent: the owner corrected "
+        "through PATCH /records/{id}/ before; `reasons` say what.",
     )
 
 
@@ -363,7 +364,7 @@ class ConsultationDecisionView(APIView):
         responses={
             200: ConsultationSerializer,
             400: _err(
-                "`required` (`ask`, `outcome`, `ground`, `reasons`, `changes`), "
+                "`required` (`ask`, `outcome`, `ground`, `reasons`), "
                 "`invalid_choice` (`outcome`, `ground`, `deletion_ground`), `not_asked` "
                 "(`ask`), `not_allowed` (`ground`, `withhold_reasons`, `changes`), "
                 "`unknown_field`, `invalid`, `too_long`, `changes.<field>` errors"

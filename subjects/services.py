@@ -460,8 +460,6 @@ def consultation_decide(*, actor: Officer, consultation_id: Any, data: Any) -> C
                 code="not_head",
             )
         changes = data.get("changes")
-        if outcome == Outcome.CORRECT and not changes:
-            raise _required("changes", "Die Berichtigung angeben (JSON Merge Patch).")
         if changes and outcome != Outcome.CORRECT:
             detail = "Änderungen gehören nur zur Berichtigung."
             raise Invalid(detail, code="not_allowed", fields={"changes": [detail]})
@@ -476,7 +474,8 @@ def consultation_decide(*, actor: Officer, consultation_id: Any, data: Any) -> C
         now = timezone.now()
         disclosed = _disclosure(actor, consultation) if outcome == Outcome.AGREE else {}
         record_id = consultation.record_id
-        if outcome == Outcome.CORRECT:
+        if outcome == Outcome.CORRECT and changes:
+            # Without ``changes`` the owner corrected through PATCH before; reasons say what.
             try:
                 record_update(actor=actor, record_id=record_id, data=dict(changes or {}))
             except DomainError as exc:

@@ -107,3 +107,6 @@ urlpatterns += [
         name="record_blocked_use",
     ),
 ]
+
+# Subject access (issue 17, subjects branch): the desks' pages and the owners' decisions.
+urlpatterns += [path("", include("subjects.browser_urls"))]
