@@ -90,8 +90,8 @@ class SubjectRequest(models.Model):
         "agencies.Agency", on_delete=models.PROTECT, related_name="subject_requests"
     )
     scope = models.CharField(max_length=12, choices=Scope.choices)
-    surname = models.CharField(max_length=200)
-    given_names = models.CharField(max_length=200)
+    surname = models.CharField(max_length=500)
+    given_names = models.CharField(max_length=500)
     date_of_birth = models.DateField()
     asks = models.JSONField(default=list)
     concrete_matter = models.TextField(blank=True, default="")
