@@ -57,3 +57,50 @@ def test_r_k2_reminder_of_a_covert_consultation_logs_in_the_covert_column_only(
 def test_r_k5_beat_entry_calls_the_reminder_task(settings: Any) -> None:
     entry = settings.CELERY_BEAT_SCHEDULE["remind-overdue-subject-requests"]
     assert entry["task"] == remind_overdue_subject_requests.name
+
+
+def test_r_k1_overdue_subject_request_is_among_the_agency_overdue_duties(
+    api: Any,
+    make_record: Any,
+    subject_request: Callable[..., Any],
+    settings: Any,
+    time_machine: Any,
+) -> None:
+    settings.VERBUND_SUBJECT_REQUEST_DUE_HOURS = 2
+    time_machine.move_to(START, tick=False)
+    make_record("lka-bw.analyst")
+    made = subject_request()
+    time_machine.move_to(START + datetime.timedelta(hours=3), tick=False)
+    item = InboxItem.objects.get(kind=InboxKind.SUBJECT_REQUEST)
+    head = api("lka-bw.head").get("/api/v1/overdue/").json()
+    assert ("subject_request", str(item.pk)) in {(i["kind"], i["subject"]) for i in head["results"]}
+    supervisor = api("lfd-bw.supervisor").get("/api/v1/supervision/overdue/").json()
+    kinds = {(i["kind"], i["subject"]) for i in supervisor["results"]}
+    assert ("subject_request", str(item.pk)) in kinds
+    assert made["consultations"][0]["file_number"] in {
+        i["file_number"] for i in supervisor["results"]
+    }
+    event = AuditEvent.objects.filter(action="overdue.read").latest("seq")
+    assert any(r.get("inbox_item") == str(item.pk) for r in event.references)
+
+
+def test_r_k2_overdue_covert_subject_request_is_logged_in_the_covert_column_only(
+    api: Any,
+    make_record: Any,
+    subject_request: Callable[..., Any],
+    settings: Any,
+    time_machine: Any,
+) -> None:
+    settings.VERBUND_SUBJECT_REQUEST_DUE_HOURS = 2
+    time_machine.move_to(START, tick=False)
+    make_record("bfv.analyst", storage="covert", storage_decision=COVERT_BFV)
+    subject_request("bfv.auskunft")
+    time_machine.move_to(START + datetime.timedelta(hours=3), tick=False)
+    item = InboxItem.objects.get(kind=InboxKind.SUBJECT_REQUEST)
+    listed = api("bfdi.supervisor").get("/api/v1/supervision/overdue/").json()
+    assert ("subject_request", str(item.pk)) in {
+        (i["kind"], i["subject"]) for i in listed["results"]
+    }
+    event = AuditEvent.objects.filter(action="overdue.read").latest("seq")
+    assert not any(r.get("inbox_item") == str(item.pk) for r in event.references)
+    assert any(r.get("inbox_item") == str(item.pk) for r in event.covert)
