@@ -441,3 +441,26 @@ def test_r_k5_creating_or_deleting_a_record_sends_the_subject_nothing(
     assert not SubjectRequest.objects.exists()
     assert not Consultation.objects.exists()
     assert not InboxItem.objects.filter(kind=InboxKind.SUBJECT_REQUEST).exists()
+
+
+def test_r_d5_bka_request_costs_the_same_queries_with_a_covert_record(
+    api: Any, make_record: Any
+) -> None:
+    """No extra query, row or log entry depends on a covert record (timing oracle)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_record("lka-bw.analyst")
+    client = api("bka.auskunft")
+
+    def queries() -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(URL, request_body(), format="json")
+        assert response.status_code == 201
+        return [q["sql"] for q in captured.captured_queries]
+
+    queries()  # warm caches (catalogue, content types)
+    without = queries()
+    make_record("bfv.analyst", storage="covert", storage_decision=COVERT_BFV)
+    with_covert = queries()
+    assert len(without) == len(with_covert)
