@@ -365,6 +365,76 @@ ITEMS: dict[str, type[InboxItemBase]] = {
     InboxKind.ACCESS_DECISION.value: AccessDecisionItemSerializer,
     InboxKind.REVIEW_DUE.value: ReviewDueItemSerializer,
 }
+
+
+# Subject access (issue 17, subjects branch): the owner's consultation on a subject request.
+class SubjectDecisionPayloadSerializer(AbsentKeysSerializer):
+    """One decision of the owner on an ask, as its inbox keeps it (R-K3, R-K4)."""
+
+    strict_keys = True
+
+    ask = serializers.ChoiceField(choices=["access", "correction", "deletion"])
+    outcome = serializers.ChoiceField(choices=["agree", "refuse", "correct", "delete"])
+    ground = serializers.CharField(required=False, help_text="Refusal of access: the ground")
+    reasons = serializers.CharField(allow_blank=True, help_text="Always on file")
+    reasons_withheld = serializers.BooleanField()
+    decided_by = serializers.CharField()
+    decided_at = serializers.DateTimeField()
+
+
+class SubjectApplicantPayloadSerializer(AbsentKeysSerializer):
+    """The applicant of a subject request."""
+
+    strict_keys = True
+
+    surname = serializers.CharField()
+    given_names = serializers.CharField()
+    date_of_birth = serializers.DateField()
+
+
+class SubjectRequestPayloadSerializer(AbsentKeysSerializer):
+    """Payload of a ``subject_request`` item: a record of the owner found for an applicant.
+
+    The owner checks admissibility under its own law and decides each ask at
+    /subject-consultations/{id}/decision/ (R-K1, R-K3, R-K3a, R-K4).
+    """
+
+    strict_keys = True
+
+    subject_request = serializers.UUIDField()
+    consultation = serializers.UUIDField(
+        help_text="Decide at /subject-consultations/{id}/decision/"
+    )
+    record = serializers.CharField(
+        allow_blank=True, help_text="The record's id; blank once deleted"
+    )
+    file_number = serializers.CharField()
+    desk = serializers.CharField(help_text="Code of the agency whose desk recorded the request")
+    scope = serializers.ChoiceField(choices=["not_covert", "own"])
+    applicant = SubjectApplicantPayloadSerializer()
+    asks = serializers.ListField(
+        child=serializers.ChoiceField(choices=["access", "correction", "deletion"])
+    )
+    matched_in = serializers.CharField(help_text="`basic` or `extended`")
+    concrete_matter = serializers.CharField(allow_blank=True)
+    special_interest = serializers.CharField(allow_blank=True)
+    decisions = SubjectDecisionPayloadSerializer(many=True)
+    overdue = serializers.BooleanField(
+        required=False, help_text="Set when the decision is overdue and a reminder went out."
+    )
+    reminded_at = serializers.DateTimeField(required=False)
+
+
+class SubjectRequestItemSerializer(InboxItemBase):
+    """A subject request put to the owner: agree or refuse, correct, delete (R-K)."""
+
+    kind = serializers.ChoiceField(choices=[InboxKind.SUBJECT_REQUEST.value])
+    payload = SubjectRequestPayloadSerializer()
+
+
+ITEMS[InboxKind.SUBJECT_REQUEST.value] = SubjectRequestItemSerializer
+
+
 INBOX_ITEM = PolymorphicProxySerializer(
     component_name="InboxItem",
     serializers=dict[str, Any](ITEMS),

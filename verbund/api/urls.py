@@ -231,3 +231,8 @@ urlpatterns += [
         name="api-record-history",
     ),
 ]
+
+# Subject access (issue 17, subjects branch): R-K1-K5, R-K3a.
+from django.urls import include  # noqa: E402
+
+urlpatterns += [path("", include("subjects.urls"))]  # type: ignore[list-item]

@@ -45,6 +45,8 @@ OVERDUE_KINDS = (
     InboxKind.EMERGENCY_REFUSED.value,
     InboxKind.CORRECTION_NOTICE.value,
     InboxKind.REVIEW_DUE.value,
+    # Subject access (issue 17, subjects branch): the owner's decision on a subject request.
+    InboxKind.SUBJECT_REQUEST.value,
 )
 # The columns every part of the union selects, in this order.
 COLUMNS = ("o_kind", "o_agency", "o_file", "o_number", "o_due", "o_reminded", "o_subject")
@@ -173,9 +175,23 @@ def _overdue(
         due="due_at",
         reminded=F("escalated_at"),
     )
-    return covert.union(requests, consents, refused, notices, reviews, all=True).order_by(
-        "o_due", "o_kind", "o_subject"
+    # Subject access (issue 17): the owner's decision on a subject request (R-K1, R-L6).
+    subject_requests = _columns(
+        InboxItem.objects.filter(
+            Q(agency__in=agencies) & in_files("file"),
+            kind=InboxKind.SUBJECT_REQUEST,
+            done_at__isnull=True,
+            due_at__lt=now,
+        ),
+        kind=InboxKind.SUBJECT_REQUEST,
+        agency="agency__code",
+        file="file__code",
+        number=KeyTextTransform("file_number", "payload"),
+        due="due_at",
+        reminded=Cast(KeyTextTransform("reminded_at", "payload"), DateTimeField()),
     )
+    parts = (requests, consents, refused, notices, reviews, subject_requests)
+    return covert.union(*parts, all=True).order_by("o_due", "o_kind", "o_subject")
 
 
 def overdue_for_head(*, actor: Any, now: datetime.datetime | None = None) -> QuerySet[Any]:

@@ -212,6 +212,19 @@ def overdue_log_view(*, actor: Any, items: list[dict[str, Any]], query: dict[str
         if reviews
         else set()
     )
+    # Subject access (issue 17): a subject request about a covert record (an agency's own
+    # desk, R-K2) is named in the covert column only.
+    subject_items = [i["subject"] for i in items if i["kind"] == InboxKind.SUBJECT_REQUEST]
+    if subject_items:
+        from subjects.models import Consultation
+
+        covert_reviews |= {
+            str(pk)
+            for pk in InboxItem.objects.filter(
+                pk__in=subject_items,
+                subject_id__in=Consultation.objects.filter(storage="covert").values("pk"),
+            ).values_list("pk", flat=True)
+        }
     for item in items:
         ref: dict[str, Any] = {
             "kind": item["kind"],
@@ -222,7 +235,11 @@ def overdue_log_view(*, actor: Any, items: list[dict[str, Any]], query: dict[str
         if item["kind"] == InboxKind.COVERT_HIT:
             covert.append({**ref, "covert_hit": str(item["subject"])})
             continue
-        if item["kind"] in (InboxKind.CORRECTION_NOTICE, InboxKind.REVIEW_DUE):
+        if item["kind"] in (
+            InboxKind.CORRECTION_NOTICE,
+            InboxKind.REVIEW_DUE,
+            InboxKind.SUBJECT_REQUEST,
+        ):
             ref["inbox_item"] = str(item["subject"])
         if str(item["subject"]) in covert_reviews:
             covert.append(ref)

@@ -359,3 +359,23 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("verbund.middleware.NoStoreMiddleware") + 1,
     "audit.middleware.OperatorPathsMiddleware",
 )
+
+# Subject access (issue 17, subjects branch): R-K1-K5, R-K3a.
+INSTALLED_APPS += ["subjects"]
+# Hours an owner has to decide a subject request put to it (``subject_request`` items, R-K1).
+VERBUND_SUBJECT_REQUEST_DUE_HOURS = float(env("VERBUND_SUBJECT_REQUEST_DUE_HOURS", "168"))
+# Most records one request puts to their owners per file (a name, not a grid search, R-E5).
+VERBUND_SUBJECT_REQUEST_MATCH_LIMIT = int(env("VERBUND_SUBJECT_REQUEST_MATCH_LIMIT", "200"))
+CELERY_BEAT_SCHEDULE["remind-overdue-subject-requests"] = {
+    "task": "subjects.tasks.remind_overdue_subject_requests",
+    "schedule": _REMINDER_SECONDS,
+}
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
+    {
+        "SubjectAskEnum": "subjects.models.Ask.values",
+        "SubjectOutcomeEnum": "subjects.models.Outcome.values",
+        "SubjectRequestStatusEnum": "subjects.models.RequestStatus.values",
+        "SubjectScopeEnum": "subjects.models.Scope.values",
+        "SubjectRequestItemKindEnum": ["subject_request"],
+    }
+)

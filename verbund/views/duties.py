@@ -30,6 +30,7 @@ KIND_LABELS = {
     "emergency_refused": _("Deletion or blocking after refused consent"),
     "correction_notice": _("Review of a notice of inaccuracy"),
     "review_due": _("Review of a record"),
+    "subject_request": _("Decision on a subject request"),
 }
 
 

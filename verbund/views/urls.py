@@ -128,3 +128,6 @@ urlpatterns += [
         name="record_history",
     ),
 ]
+
+# Subject access (issue 17, subjects branch): the desks' pages and the owners' decisions.
+urlpatterns += [path("", include("subjects.browser_urls"))]

@@ -100,6 +100,17 @@ class SupervisorTokenAuth:
         _header(case, data)
 
 
+@schemathesis.auth(refresh_interval=None).apply_to(path_regex=r"^/api/v1/subject-requests/")
+class DeskTokenAuth:
+    """The subject desk's operations run as bka.auskunft (issue 17, ``VERBUND_ST_DESK_TOKEN``)."""
+
+    def get(self, case: Any, ctx: Any) -> str:
+        return os.environ["VERBUND_ST_DESK_TOKEN"]
+
+    def set(self, case: Any, data: str, ctx: Any) -> None:
+        _header(case, data)
+
+
 @schemathesis.auth(refresh_interval=None)
 class OfficerTokenAuth:
     """Every other operation runs as the officer."""

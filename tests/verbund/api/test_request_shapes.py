@@ -15,6 +15,11 @@ import pytest
 from rest_framework import serializers
 
 from audit.api_readers import CheckpointDocumentSerializer
+from subjects.api import (
+    ChallengeInSerializer,
+    SubjectDecisionSerializer,
+    SubjectRequestCreateSerializer,
+)
 from verbund.api.date_rules import DateRuleCreateSerializer
 from verbund.api.emergencies import (
     EmergencyConsentSerializer,
@@ -132,6 +137,9 @@ def _compare(field: Any, shape: shapes.Shape, path: str) -> list[str]:
         ControlPlanCreateSerializer,
         ControlCreateSerializer,
         CheckpointDocumentSerializer,
+        SubjectRequestCreateSerializer,
+        SubjectDecisionSerializer,
+        ChallengeInSerializer,
     ],
     ids=lambda s: s.__name__,
 )

@@ -74,6 +74,7 @@ from knox.models import AuthToken
 
 from agencies.models import Officer
 from agencies.services import demo_officers
+from subjects.models import Consultation
 from tests.conftest import PASSWORD, person_payload
 from tests.servers import database_url_for_server, free_port, wait_until_answering
 from verbund.models import CovertHit, Hit
@@ -90,6 +91,8 @@ SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 HOOKS = Path(__file__).with_name("schemathesis_hooks.py")
 
 OFFICER = "bka.head"
+# The BKA's subject desk: the /subject-requests/ operations run as it (issue 17).
+DESK = "bka.auskunft"
 SUPERVISOR = "bfdi.supervisor"
 CHECKS = [
     "not_a_server_error",
@@ -314,7 +317,52 @@ def seed() -> dict[str, list[str]]:
         values=[{"code": "st_probe", "label_de": "Sonde", "label_en": "Probe"}],
         note="schemathesis",
     )
+    # Subject access (issue 17, subjects branch).
+    ids.update(_subject_requests())
     return ids
+
+
+def _subject_requests() -> dict[str, list[str]]:
+    """Subject requests at the BKA desk: BKA records of their own to decide on (a decision
+    may delete them), requests without findings to answer, answered ones to challenge."""
+    from subjects.catalogue import subject_desks_ensure
+    from subjects.services import subject_request_answer, subject_request_create
+
+    subject_desks_ensure(PASSWORD)
+    desk = _officer(DESK)
+    bka = _officer("bka.analyst")
+    for n in range(4):
+        basic = {
+            "surname": "Auskunftsfall",
+            "given_names": "Anna",
+            "date_of_birth": f"1970-01-0{n + 1}",
+        }
+        record_create(actor=bka, data=person_payload(basic=basic))
+
+    def made(surname: str, born: str) -> str:
+        body = {
+            "applicant": {"surname": surname, "given_names": "Anna", "date_of_birth": born},
+            "asks": ["access", "correction", "deletion"],
+        }
+        return str(subject_request_create(actor=desk, data=body).pk)
+
+    with_records = [made("Auskunftsfall", f"1970-01-0{n + 1}") for n in range(4)]
+    unanswered = [made("Niemand", f"1960-02-{n + 10}") for n in range(6)]
+    answered = [made("Beantwortet", f"1961-03-{n + 10}") for n in range(3)]
+    for pk in answered:
+        subject_request_answer(actor=desk, request_id=pk)
+    consultations = [
+        str(pk)
+        for pk in Consultation.objects.filter(request_id__in=with_records).values_list(
+            "pk", flat=True
+        )
+    ]
+    return {
+        "subject_requests": with_records + answered,
+        "subject_requests_unanswered": unanswered,
+        "subject_requests_answered": answered,
+        "subject_consultations": consultations,
+    }
 
 
 # Which dictionary fills which path parameter of which operation (all other operations with
@@ -336,7 +384,13 @@ PATH_IDS: dict[str, dict[str, str]] = {
         "": "eilfaelle_owned",
         "POST /api/v1/emergency-accesses/{emergency_id}/duty/": "eilfaelle_refused",
     },
-    "request_id": {"": "access_requests"},
+    "request_id": {
+        "": "access_requests",
+        "GET /api/v1/subject-requests/{request_id}/": "subject_requests",
+        "POST /api/v1/subject-requests/{request_id}/answer/": "subject_requests_unanswered",
+        "POST /api/v1/subject-requests/{request_id}/challenge/": "subject_requests_answered",
+    },
+    "consultation_id": {"": "subject_consultations"},
 }
 # Valid values at the edges the generator rarely reaches, mixed into the parameters below:
 # date-times with the largest UTC offsets RFC 3339 allows (PostgreSQL stores at most
@@ -551,6 +605,7 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(
         **os.environ,
         "VERBUND_ST_OFFICER_TOKEN": officer_token,
         "VERBUND_ST_SUPERVISOR_TOKEN": _login(base, SUPERVISOR),
+        "VERBUND_ST_DESK_TOKEN": _login(base, DESK),
         "VERBUND_ST_SPARE_TOKENS": str(spares),
         "VERBUND_ST_IDS": str(tmp_path / "ids.json"),
         "VERBUND_ST_BASE_URL": base,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Officer
 from agencies.services import demo_officers
+from subjects.catalogue import subject_desks_ensure
 from verbund.management.progress import progress
 from verbund.models import DateRule, Record
 from verbund.services.date_rules import add_months, date_rule_create
@@ -71,6 +72,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         reference_data_ensure()
         demo_officers(settings.VERBUND_DEMO_PASSWORD)
+        subject_desks_ensure(settings.VERBUND_DEMO_PASSWORD)
         _demo_date_rules()
         if Record.objects.exists():
             self.stdout.write(_("Demo records exist; reference data and accounts refreshed."))

@@ -1,0 +1,1 @@
+"""Subject access (Auskunft): requests of data subjects, owners' decisions, the answer (R-K)."""

@@ -1,0 +1,698 @@
+"""Subject access workflows: record a request, the owners' decisions, the answer (R-K).
+
+Lock order as in ``verbund.services.searches``: the rows meant (a consultation, its inbox
+item, the request), each locked alone (``of=("self",)``), then the record's row in the record
+services, the audit chain's lock last (``log_event``).
+
+R-D5: a request recorded by the BKA's desk finds records through the name keys of every file
+(``verbund.search.engine.run``: equality on folded keys, btree ``namekey_lookup``) with the
+condition "not stored covertly" inside the SQL; a covert record is never read, so nothing —
+no consultation, no inbox item, no log row, no extra query — depends on it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from agencies.models import Agency, Officer, Role
+from audit.services import log_event
+from subjects.catalogue import applies_s15
+from subjects.letters import compose_letter
+from subjects.models import (
+    OUTCOMES_FOR,
+    Ask,
+    Challenge,
+    Consultation,
+    Decision,
+    Outcome,
+    RefusalGround,
+    RequestStatus,
+    Scope,
+    SubjectRequest,
+)
+from verbund.access.records import access_record, authorised_files
+from verbund.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from verbund.models import File, InboxItem, NameKey
+from verbund.models.inbox import InboxKind
+from verbund.models.lifecycle import DeletionGround
+from verbund.models.records import Storage
+from verbund.search import engine
+from verbund.services import shapes
+from verbund.services.record_rules import RECORD_SHAPE, RaiseAtOnce, clean_text
+from verbund.services.records import record_delete, record_update
+
+MAX_TEXT = 4000
+SUBJECT_REQUEST = shapes.Obj(
+    {
+        "applicant": shapes.Obj(
+            {
+                "surname": shapes.Text(max_len=500),
+                "given_names": shapes.Text(max_len=500),
+                "date_of_birth": shapes.Text(max_len=40),
+            }
+        ),
+        "asks": shapes.ListOf(shapes.Text(max_len=40), name_items=False),
+        "concrete_matter": shapes.Text(max_len=MAX_TEXT),
+        "special_interest": shapes.Text(max_len=MAX_TEXT),
+    }
+)
+SUBJECT_DECISION = shapes.Obj(
+    {
+        "ask": shapes.Text(max_len=40),
+        "outcome": shapes.Text(max_len=40),
+        "ground": shapes.Text(max_len=40),
+        "reasons": shapes.Text(max_len=MAX_TEXT),
+        "withhold_reasons": shapes.Bool(),
+        "deletion_ground": shapes.Text(max_len=40),
+        "changes": RECORD_SHAPE,
+    }
+)
+CHALLENGE = shapes.Obj(
+    {"text": shapes.Text(max_len=MAX_TEXT), "consultation": shapes.Text(max_len=40)}
+)
+APPLICANT_FIELDS = ("surname", "given_names", "date_of_birth")
+
+
+def _required(field: str, detail: str) -> Invalid:
+    return Invalid(detail, code="required", fields={field: [detail]})
+
+
+def _text(value: Any, field: str) -> str:
+    """Return cleaned text (NUL bytes, lone surrogates and length refused), or ""."""
+    if value is None or value == "":
+        return ""
+    return clean_text(value, field, RaiseAtOnce(), max_len=MAX_TEXT) or ""
+
+
+def require_desk(actor: Any) -> None:
+    """Refuse anybody but an agency's subject desk (403 ``not_subject_desk``)."""
+    if (
+        actor is None
+        or not getattr(actor, "is_authenticated", False)
+        or getattr(actor, "role", "") != Role.SUBJECT_DESK
+        or not getattr(actor, "agency_id", None)
+        or not getattr(actor, "is_active", False)
+    ):
+        raise Forbidden(
+            "Nur die Auskunftsstelle einer Behörde nimmt Auskunftsersuchen auf.",
+            code="not_subject_desk",
+        )
+
+
+def _applicant(value: Any) -> engine.ParsedCriteria:
+    """Validate the applicant's name and date of birth like a name search (R-E5, dates)."""
+    if value is None:
+        raise _required("applicant", "Angaben zur antragstellenden Person fehlen.")
+    if not isinstance(value, dict):
+        raise Invalid(
+            "Objekt erwartet.", code="invalid", fields={"applicant": ["Objekt erwartet."]}
+        )
+    unknown = sorted(k for k in value if k not in APPLICANT_FIELDS)
+    if unknown:
+        detail = "Unbekanntes Feld."
+        raise Invalid(
+            detail, code="unknown_field", fields={f"applicant.{k}": [detail] for k in unknown}
+        )
+    for key in APPLICANT_FIELDS:
+        if value.get(key) in (None, ""):
+            raise _required(f"applicant.{key}", "Angabe fehlt.")
+    try:
+        return engine.parse_name(dict(value))
+    except DomainError as exc:
+        fields = {k.replace("criteria.", "applicant.", 1): v for k, v in exc.fields.items()}
+        raise type(exc)(exc.detail, code=exc.code, fields=fields) from None
+
+
+def _asks(value: Any) -> list[str]:
+    """Return what was asked, in catalogue order; missing, empty or unknown → 400 ``asks``."""
+    if value is None or value == []:
+        raise _required("asks", "Angeben, was beantragt ist: Auskunft, Berichtigung, Löschung.")
+    unknown = [v for v in value if v not in Ask.values]
+    if unknown:
+        detail = "Bekannt sind „access“, „correction“ und „deletion“."
+        raise Invalid(detail, code="invalid_choice", fields={"asks": [detail]})
+    return [a for a in Ask.values if a in value]
+
+
+def _found(parsed: engine.ParsedCriteria, scope_q: Q) -> list[dict[str, Any]]:
+    """Return the records about the applicant in every file, as one index lookup per file.
+
+    ``scope_q`` is the condition on the key rows' record (``record__...``), applied in SQL
+    before the limit: for the BKA "not stored covertly", for an agency's desk "own records".
+    """
+    query = parsed.query
+    limit = settings.VERBUND_SUBJECT_REQUEST_MATCH_LIMIT
+    out: list[dict[str, Any]] = []
+    for file in File.objects.order_by("code"):
+        outcome = engine.run(
+            file_id=file.pk, query=query, visible=scope_q, covert=Q(pk__in=[]), limit=limit
+        )
+        matches = {m.record_id: m.matched_in for m in outcome.visible[:limit]}
+        if not matches:
+            continue
+        rows = (
+            NameKey.objects.filter(file=file, record_id__in=list(matches))
+            .values_list(
+                "record_id",
+                "record__owner_id",
+                "record__file_number",
+                "record__storage",
+                "record__markings",
+            )
+            .distinct()
+            .order_by("record_id")
+        )
+        seen: set[uuid.UUID] = set()
+        for rid, owner_id, number, storage, markings in rows:
+            if rid in seen:
+                continue
+            seen.add(rid)
+            out.append(
+                {
+                    "record_id": rid,
+                    "owner_id": owner_id,
+                    "file": file,
+                    "file_number": number,
+                    "storage": storage,
+                    "art10": "art10" in (markings or []),
+                    "matched_in": matches[rid],
+                }
+            )
+    return out
+
+
+def consultation_ref(consultation: Consultation) -> dict[str, Any]:
+    """Return what identifies a consultation's record in a log row (``log_ref`` keys)."""
+    ref: dict[str, Any] = {
+        "record": str(consultation.record_id or ""),
+        "agency": consultation.owner.code,
+        "file_number": consultation.file_number,
+        "consultation": str(consultation.pk),
+    }
+    if consultation.art10:
+        ref["art10"] = True
+    return ref
+
+
+def _split_refs(consultations: list[Consultation]) -> tuple[list[dict[str, Any]], list[Any]]:
+    """Split consultations' references: covert ones go to the covert column only (R-I5)."""
+    refs: list[dict[str, Any]] = []
+    covert: list[dict[str, Any]] = []
+    for c in consultations:
+        (covert if c.storage == Storage.COVERT else refs).append(consultation_ref(c))
+    return refs, covert
+
+
+def item_payload(consultation: Consultation) -> dict[str, Any]:
+    """Return the payload of the owner's ``subject_request`` inbox item."""
+    request = consultation.request
+    payload: dict[str, Any] = {
+        "subject_request": str(request.pk),
+        "consultation": str(consultation.pk),
+        "record": str(consultation.record_id or ""),
+        "file_number": consultation.file_number,
+        "desk": request.agency.code,
+        "scope": request.scope,
+        "applicant": {
+            "surname": request.surname,
+            "given_names": request.given_names,
+            "date_of_birth": request.date_of_birth.isoformat(),
+        },
+        "asks": list(request.asks),
+        "matched_in": consultation.matched_in,
+        "concrete_matter": request.concrete_matter,
+        "special_interest": request.special_interest,
+        "decisions": [decision_payload(d) for d in consultation.decisions.all()],
+    }
+    return payload
+
+
+def decision_payload(decision: Decision) -> dict[str, Any]:
+    """Return one decision as stored in the inbox payload (the owner's own view)."""
+    out: dict[str, Any] = {
+        "ask": decision.ask,
+        "outcome": decision.outcome,
+        "reasons": decision.reasons,
+        "reasons_withheld": decision.reasons_withheld,
+        "decided_by": decision.decided_by.username,
+        "decided_at": decision.decided_at.isoformat(),
+    }
+    if decision.ground_id:
+        assert decision.ground is not None
+        out["ground"] = decision.ground.code
+    return out
+
+
+def subject_request_create(*, actor: Officer, data: Any) -> SubjectRequest:
+    """Record a subject request at a desk and put each record found to its owner.
+
+    The BKA's desk (R-K1): records not stored covertly, of every agency; an agency's desk
+    (R-K2): the agency's own records, covert ones included. § 15 BVerfSchG agencies (R-K3a)
+    need the concrete matter and the special interest. Each record found becomes a
+    consultation with a ``subject_request`` item in its owner's inbox, due after
+    ``VERBUND_SUBJECT_REQUEST_DUE_HOURS``. Atomic: a refused request stores nothing.
+    """
+    require_desk(actor)
+    shapes.check(SUBJECT_REQUEST, data)
+    if not isinstance(data, dict):
+        raise Invalid("Ein JSON-Objekt erwartet.", code="invalid")
+    unknown = sorted(k for k in data if k not in SUBJECT_REQUEST.fields)
+    if unknown:
+        detail = "Unbekanntes Feld."
+        raise Invalid(detail, code="unknown_field", fields={k: [detail] for k in unknown})
+    parsed = _applicant(data.get("applicant"))
+    asks = _asks(data.get("asks"))
+    matter = _text(data.get("concrete_matter"), "concrete_matter")
+    interest = _text(data.get("special_interest"), "special_interest")
+    agency = actor.agency
+    assert agency is not None
+    scope = Scope.NOT_COVERT if agency.code == "BKA" else Scope.OWN
+    if scope == Scope.OWN and applies_s15(agency) and Ask.ACCESS in asks:
+        # R-K3a, § 15(1) BVerfSchG: access on a concrete matter and a special interest.
+        if not matter:
+            raise _required("concrete_matter", "Konkreten Sachverhalt angeben (§ 15 Abs. 1).")
+        if not interest:
+            raise _required(
+                "special_interest", "Besonderes Interesse an der Auskunft angeben (§ 15 Abs. 1)."
+            )
+    shown = parsed.shown
+    now = timezone.now()
+    due = now + datetime.timedelta(hours=settings.VERBUND_SUBJECT_REQUEST_DUE_HOURS)
+    if scope == Scope.NOT_COVERT:
+        # R-K1, R-D5: the BKA answers only for data not stored covertly.
+        scope_q = Q(record__storage__in=[Storage.OPEN, Storage.RESTRICTED])
+    else:
+        scope_q = Q(record__owner_id=agency.pk)
+    with transaction.atomic():
+        request = SubjectRequest.objects.create(
+            agency=agency,
+            scope=scope,
+            surname=shown["surname"],
+            given_names=shown["given_names"],
+            date_of_birth=datetime.date.fromisoformat(shown["date_of_birth"]),
+            asks=asks,
+            concrete_matter=matter,
+            special_interest=interest,
+            created_by=actor,
+        )
+        consultations = []
+        owners = {a.pk: a for a in Agency.objects.all()}
+        for found in _found(parsed, scope_q):
+            consultation = Consultation.objects.create(
+                request=request,
+                owner=owners[found["owner_id"]],
+                file=found["file"],
+                record_id=found["record_id"],
+                file_number=found["file_number"],
+                storage=found["storage"],
+                art10=found["art10"],
+                matched_in=found["matched_in"],
+                due_at=due,
+            )
+            InboxItem.objects.create(
+                agency=consultation.owner,
+                file=consultation.file,
+                kind=InboxKind.SUBJECT_REQUEST,
+                subject_id=consultation.pk,
+                payload=item_payload(consultation),
+                due_at=due,
+            )
+            consultations.append(consultation)
+        refs, covert = _split_refs(consultations)
+        log_event(
+            actor=actor,
+            action="subject_request.create",
+            object_type="subject_request",
+            object_id=str(request.pk),
+            references=refs,
+            covert=covert,
+            details={"asks": asks, "scope": scope, "consultations": len(refs)},
+        )
+    return request
+
+
+def _ground(consultation: Consultation, code: Any) -> RefusalGround:
+    """Return the owner's refusal ground by code (R-K3: only from its own catalogue)."""
+    if code in (None, ""):
+        raise _required("ground", "Verweigerungsgrund aus dem Katalog der Behörde angeben.")
+    ground = RefusalGround.objects.filter(agency_id=consultation.owner_id, code=code).first()
+    if ground is None:
+        detail = "Kein Verweigerungsgrund im Katalog der Behörde."
+        raise Invalid(detail, code="invalid_choice", fields={"ground": [detail]})
+    return ground
+
+
+def _disclosure(actor: Officer, consultation: Consultation) -> dict[str, Any]:
+    """Return what the owner releases: the record's basic and extended data as it sees them.
+
+    Left out: contact persons (third parties' data), fields withheld by restricted storage
+    (R-D2), the findings basis and anything about sources or recipients (§ 15(3)).
+    """
+    if consultation.record_id is None:
+        return {}
+    record = access_record(actor, consultation.record_id, "view")
+    extended = {
+        k: v
+        for k, v in (record.extended or {}).items()
+        if k != "contact_persons" and k not in (record.withheld or [])
+    }
+    return {
+        "file": record.file.code,
+        "file_name": record.file.name,
+        "agency": record.owner.name,
+        "kind": record.kind,
+        "basic": dict(record.basic or {}),
+        "extended": extended,
+    }
+
+
+def _lock_consultation(actor: Officer, consultation_id: Any) -> Consultation:
+    """Lock a consultation the caller's agency owns in a file the caller is authorised for."""
+    try:
+        pk = uuid.UUID(str(consultation_id))
+    except ValueError:
+        raise NotFound() from None
+    if not getattr(actor, "agency_id", None) or getattr(actor, "role", "") in (
+        Role.SUPERVISOR,
+        Role.SUBJECT_DESK,
+    ):
+        raise NotFound()
+    consultation = (
+        Consultation.objects.select_for_update(of=("self",))
+        .filter(pk=pk, owner_id=actor.agency_id, file__in=authorised_files(actor))
+        .select_related("request__agency", "owner", "file")
+        .first()
+    )
+    if consultation is None:
+        raise NotFound()
+    return consultation
+
+
+def consultation_decide(*, actor: Officer, consultation_id: Any, data: Any) -> Consultation:
+    """Record the owner's decision on one ask of a consultation (R-K1, R-K3, R-K3a, R-K4).
+
+    access: ``agree`` (the owner's data as released go into the answer) or ``refuse`` with a
+    ground from the owner's catalogue and reasons, weighed in the case — § 15 agencies only
+    by the head or a specially authorised employee (403 ``not_head``), and may withhold the
+    reasons from the letter (``withhold_reasons``; they stay on file). correction: ``correct``
+    with ``changes`` (applied through ``record_update``, owner only) or ``refuse``; deletion:
+    ``delete`` (through ``record_delete`` → ``record_erase``) or ``refuse``; both with
+    reasons. Anybody but the owner's authorised officers: 404. Atomic.
+    """
+    shapes.check(SUBJECT_DECISION, data)
+    if not isinstance(data, dict):
+        raise Invalid("Ein JSON-Objekt erwartet.", code="invalid")
+    unknown = sorted(k for k in data if k not in SUBJECT_DECISION.fields)
+    if unknown:
+        detail = "Unbekanntes Feld."
+        raise Invalid(detail, code="unknown_field", fields={k: [detail] for k in unknown})
+    with transaction.atomic():
+        consultation = _lock_consultation(actor, consultation_id)
+        item = (
+            InboxItem.objects.select_for_update(of=("self",))
+            .filter(kind=InboxKind.SUBJECT_REQUEST, subject_id=consultation.pk)
+            .first()
+        )
+        request = consultation.request
+        ask: str = data.get("ask") or ""
+        if not ask:
+            raise _required("ask", "Angeben, worüber entschieden wird.")
+        if ask not in request.asks:
+            detail = "Dies wurde nicht beantragt."
+            raise Invalid(detail, code="not_asked", fields={"ask": [detail]})
+        outcome = data.get("outcome")
+        if outcome in (None, ""):
+            raise _required("outcome", "Entscheidung angeben.")
+        if outcome not in OUTCOMES_FOR[ask]:
+            detail = "Für diesen Antrag nicht möglich: " + ", ".join(OUTCOMES_FOR[ask]) + "."
+            raise Invalid(detail, code="invalid_choice", fields={"outcome": [detail]})
+        reasons = _text(data.get("reasons"), "reasons")
+        refusal = outcome == Outcome.REFUSE
+        ground = None
+        if ask == Ask.ACCESS and refusal:
+            # R-K3: only a ground of the owner's own law, weighed in the case.
+            ground = _ground(consultation, data.get("ground"))
+        elif data.get("ground") not in (None, ""):
+            detail = "Ein Verweigerungsgrund gehört nur zur Ablehnung einer Auskunft."
+            raise Invalid(detail, code="not_allowed", fields={"ground": [detail]})
+        if not reasons and outcome != Outcome.AGREE:
+            raise _required("reasons", "Gründe angeben (sie bleiben in jedem Fall in der Akte).")
+        withhold = data.get("withhold_reasons") is True
+        s15 = applies_s15(consultation.owner)
+        if withhold and not (s15 and ask == Ask.ACCESS and refusal):
+            detail = (
+                "Gründe zurückhalten darf nur eine Behörde nach § 15 BVerfSchG bei der "
+                "Ablehnung einer Auskunft."
+            )
+            raise Invalid(detail, code="not_allowed", fields={"withhold_reasons": [detail]})
+        if s15 and ask == Ask.ACCESS and refusal and not actor.is_head:
+            # R-K3a, § 15(2) S. 2: the head or a specially authorised employee decides.
+            raise Forbidden(
+                "Die Ablehnung entscheidet die Behördenleitung oder ein von ihr besonders "
+                "beauftragter Mitarbeiter.",
+                code="not_head",
+            )
+        changes = data.get("changes")
+        if changes and outcome != Outcome.CORRECT:
+            detail = "Änderungen gehören nur zur Berichtigung."
+            raise Invalid(detail, code="not_allowed", fields={"changes": [detail]})
+        deletion_ground = data.get("deletion_ground") or DeletionGround.NOT_NECESSARY
+        if deletion_ground not in DeletionGround.values:
+            detail = "Unbekannter Löschgrund."
+            raise Invalid(detail, code="invalid_choice", fields={"deletion_ground": [detail]})
+        if consultation.decisions.filter(ask=ask).exists():
+            raise Conflict("Darüber ist bereits entschieden.", code="already_decided")
+        if outcome in (Outcome.CORRECT, Outcome.DELETE) and consultation.record_id is None:
+            raise Conflict("Der Datensatz ist nicht mehr gespeichert.", code="record_gone")
+        now = timezone.now()
+        disclosed = _disclosure(actor, consultation) if outcome == Outcome.AGREE else {}
+        record_id = consultation.record_id
+        if outcome == Outcome.CORRECT and changes:
+            # Without ``changes`` the owner corrected through PATCH before; reasons say what.
+            try:
+                record_update(actor=actor, record_id=record_id, data=dict(changes or {}))
+            except DomainError as exc:
+                raise Invalid(
+                    exc.detail,
+                    code=exc.code,
+                    fields={f"changes.{k}": v for k, v in exc.fields.items()},
+                ) from None
+        elif outcome == Outcome.DELETE:
+            # R-L5: the record goes the one way every deletion goes (record_erase).
+            record_delete(actor=actor, record_id=record_id, reason=reasons, ground=deletion_ground)
+            consultation.record = None
+        decision = Decision.objects.create(
+            consultation=consultation,
+            ask=ask,
+            outcome=outcome,
+            ground=ground,
+            reasons=reasons,
+            reasons_withheld=withhold,
+            disclosed=disclosed,
+            decided_by=actor,
+            decided_at=now,
+        )
+        done = set(consultation.decisions.values_list("ask", flat=True)) >= set(request.asks)
+        if done:
+            consultation.done_at = now
+        consultation.save(update_fields=["done_at", "record"])
+        if item is not None:
+            item.payload = {
+                **item.payload,
+                "decisions": [decision_payload(d) for d in consultation.decisions.all()],
+            }
+            if done:
+                item.done_at = now
+            item.save(update_fields=["payload", "done_at"])
+        ref = consultation_ref(consultation)
+        if record_id is not None:
+            ref["record"] = str(record_id)
+        covert = consultation.storage == Storage.COVERT
+        log_event(
+            actor=actor,
+            action="subject_request.decide",
+            object_type="subject_request",
+            object_id=str(request.pk),
+            file=consultation.file.code,
+            references=[] if covert else [ref],
+            covert=[ref] if covert else [],
+            details={
+                "ask": ask,
+                "outcome": outcome,
+                "ground": ground.code if ground else "",
+                "reasons": reasons,
+                "reasons_withheld": withhold,
+                "decision": decision.pk,
+            },
+        )
+    return consultation
+
+
+def _desk_request(actor: Officer, request_id: Any, *, lock: bool = False) -> SubjectRequest:
+    """Return a request of the desk's own agency, or 404."""
+    require_desk(actor)
+    try:
+        pk = uuid.UUID(str(request_id))
+    except ValueError:
+        raise NotFound() from None
+    qs = SubjectRequest.objects.filter(pk=pk, agency_id=str(actor.agency_id))
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    request = qs.select_related("agency").first()
+    if request is None:
+        raise NotFound()
+    return request
+
+
+def subject_request_answer(*, actor: Officer, request_id: Any) -> SubjectRequest:
+    """Compose and issue the answer letter once every owner has decided (R-K1, R-K2).
+
+    409 ``consultations_pending`` while an owner has not decided every ask; 409
+    ``already_answered`` the second time. The letter of the BKA covers only data not stored
+    covertly and says so, word for word the same whether covert data exist or not.
+    """
+    with transaction.atomic():
+        request = _desk_request(actor, request_id, lock=True)
+        if request.status == RequestStatus.ANSWERED:
+            raise Conflict("Das Ersuchen ist bereits beantwortet.", code="already_answered")
+        consultations = list(
+            request.consultations.select_related("owner", "file").prefetch_related(
+                "decisions__ground"
+            )
+        )
+        if any(c.done_at is None for c in consultations):
+            raise Conflict(
+                "Noch haben nicht alle beteiligten Behörden entschieden.",
+                code="consultations_pending",
+            )
+        now = timezone.now()
+        request.answer_text = compose_letter(request, consultations, issued_at=now)
+        request.answered_at = now
+        request.answered_by = actor
+        request.status = RequestStatus.ANSWERED
+        request.save(update_fields=["answer_text", "answered_at", "answered_by", "status"])
+        refs, covert = _split_refs(consultations)
+        log_event(
+            actor=actor,
+            action="subject_request.answer",
+            object_type="subject_request",
+            object_id=str(request.pk),
+            references=refs,
+            covert=covert,
+            details={"scope": request.scope},
+        )
+    return request
+
+
+def subject_request_challenge(*, actor: Officer, request_id: Any, data: Any) -> Challenge:
+    """Record the applicant's challenge of a decision on an answered request (R-K4)."""
+    shapes.check(CHALLENGE, data)
+    if not isinstance(data, dict):
+        raise Invalid("Ein JSON-Objekt erwartet.", code="invalid")
+    unknown = sorted(k for k in data if k not in CHALLENGE.fields)
+    if unknown:
+        detail = "Unbekanntes Feld."
+        raise Invalid(detail, code="unknown_field", fields={k: [detail] for k in unknown})
+    with transaction.atomic():
+        request = _desk_request(actor, request_id, lock=True)
+        text = _text(data.get("text"), "text")
+        if not text:
+            raise _required("text", "Den Widerspruch wiedergeben.")
+        consultation = None
+        if data.get("consultation"):
+            try:
+                cid = uuid.UUID(str(data["consultation"]))
+            except ValueError:
+                cid = None
+            consultation = request.consultations.filter(pk=cid).first() if cid else None
+            if consultation is None:
+                detail = "Keine Beteiligung dieses Ersuchens."
+                raise Invalid(detail, code="invalid_choice", fields={"consultation": [detail]})
+        if request.status != RequestStatus.ANSWERED:
+            raise Conflict("Erst nach der Antwort.", code="not_answered")
+        challenge = Challenge.objects.create(
+            request=request, consultation=consultation, text=text, recorded_by=actor
+        )
+        refs, covert = _split_refs([consultation] if consultation else [])
+        log_event(
+            actor=actor,
+            action="subject_request.challenge",
+            object_type="subject_request",
+            object_id=str(request.pk),
+            references=refs,
+            covert=covert,
+            details={"challenge": str(challenge.pk), "text": text},
+        )
+    return challenge
+
+
+def subject_request_log_read(*, actor: Officer, request: SubjectRequest) -> None:
+    """Log a request shown to its desk (R-I1): the applicant's data are personal data."""
+    consultations = list(request.consultations.select_related("owner"))
+    refs, covert = _split_refs(consultations)
+    log_event(
+        actor=actor,
+        action="subject_request.read",
+        object_type="subject_request",
+        object_id=str(request.pk),
+        references=refs,
+        covert=covert,
+    )
+
+
+def subject_requests_remind(*, now: datetime.datetime | None = None) -> int:
+    """Mark and log every overdue, undecided consultation once (R-L6); return how many.
+
+    The open ``subject_request`` item gets ``"overdue": true`` and ``"reminded_at"``; a
+    ``duty.reminder`` row is logged for the owner (a covert record in the covert column
+    only). Idempotent, safe beside decisions (``skip_locked``).
+    """
+    moment = now or timezone.now()
+    with transaction.atomic():
+        items = list(
+            InboxItem.objects.select_for_update(of=("self",), skip_locked=True)
+            .filter(kind=InboxKind.SUBJECT_REQUEST, done_at__isnull=True, due_at__lt=moment)
+            .exclude(payload__has_key="overdue")
+            .select_related("agency", "file")
+            .order_by("due_at", "pk")
+        )
+        if not items:
+            return 0
+        for item in items:
+            item.payload = {**item.payload, "overdue": True, "reminded_at": moment.isoformat()}
+        InboxItem.objects.bulk_update(items, ["payload"])
+        consultations = {
+            c.pk: c
+            for c in Consultation.objects.filter(
+                pk__in=[i.subject_id for i in items]
+            ).select_related("owner")
+        }
+        for item in items:
+            consultation = consultations.get(item.subject_id) if item.subject_id else None
+            if consultation is None:
+                continue
+            ref = {
+                **consultation_ref(consultation),
+                "inbox_item": str(item.pk),
+                "kind": InboxKind.SUBJECT_REQUEST.value,
+            }
+            covert = consultation.storage == Storage.COVERT
+            log_event(
+                actor=None,
+                agency=item.agency,
+                action="duty.reminder",
+                object_type="inbox_item",
+                object_id="" if covert else str(item.pk),
+                file=item.file.code,
+                references=[] if covert else [ref],
+                covert=[ref] if covert else [],
+                details={"duty": "subject_request", "reminded_at": moment.isoformat()},
+            )
+    return len(items)

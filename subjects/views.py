@@ -1,0 +1,302 @@
+"""Subject access pages: the desk's requests, the letter, the owner's decision (R-K).
+
+Thin: the forms collect the input, ``subjects.services`` applies every rule; a refusal comes
+back as a ``DomainError`` shown at its field. The inbox shows ``subject_request`` items with
+a link to the owner's decision page (hooks below).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from agencies.models import as_officer
+from audit.services import log_event
+from subjects import selectors, services
+from subjects.catalogue import applies_s15, s15_by_project_decision
+from subjects.forms import (
+    ASK_LABELS,
+    OUTCOME_LABELS,
+    STATUS_LABELS,
+    ChallengeForm,
+    DecisionForm,
+    SubjectRequestForm,
+)
+from verbund.errors import DomainError, Forbidden, NotFound
+from verbund.forms import labels
+from verbund.forms.records import apply_simple_error
+from verbund.models.inbox import InboxKind
+from verbund.views import search as search_views
+from verbund.views.common import forbidden
+
+PAGE_SIZE = 50
+
+
+def _asks(asks: list[str]) -> str:
+    return ", ".join(str(ASK_LABELS.get(a, a)) for a in asks)
+
+
+def _decisions(decisions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "ask": ASK_LABELS.get(d["ask"], d["ask"]),
+            "outcome": OUTCOME_LABELS.get(d["outcome"], d["outcome"]),
+            "ground": d.get("ground", ""),
+            "reasons": d.get("reasons"),
+            "withheld": d.get("reasons_withheld"),
+            "decided_by": d["decided_by"],
+        }
+        for d in decisions
+    ]
+
+
+def _field_error(form: Any, exc: DomainError) -> None:
+    """Show a refusal at its field (``applicant.surname`` is ``surname``)."""
+    fields = {}
+    for path, details in (exc.fields or {}).items():
+        name = str(path).split(".")[-1]
+        fields[name if name in form.fields else "__all__"] = details
+    if not fields:
+        form.add_error(None, exc.detail)
+        return
+    apply_simple_error(form, type(exc)(exc.detail, code=exc.code, fields=fields))
+
+
+@login_required
+def request_list(request: HttpRequest) -> HttpResponse:
+    """The desk's requests, newest first; the page shown is logged (R-I1)."""
+    actor = as_officer(request.user)
+    try:
+        rows = list(selectors.requests_for(actor=actor)[:PAGE_SIZE])
+    except Forbidden as exc:
+        return forbidden(request, exc)
+    log_event(
+        actor=actor,
+        action="subject_request.read",
+        object_type="subject_request_list",
+        details={"requests": [str(r.pk) for r in rows]},
+    )
+    shown = [
+        {
+            "id": r.pk,
+            "applicant": f"{r.given_names} {r.surname}",
+            "date_of_birth": r.date_of_birth,
+            "asks": _asks(r.asks),
+            "status": STATUS_LABELS.get(r.status, r.status),
+            "created_at": r.created_at,
+        }
+        for r in rows
+    ]
+    bka = bool(actor.agency and actor.agency.code == "BKA")
+    return render(request, "subjects/request_list.html", {"rows": shown, "bka": bka})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_new(request: HttpRequest) -> HttpResponse:
+    """Record a request at the desk."""
+    actor = as_officer(request.user)
+    try:
+        services.require_desk(actor)
+    except Forbidden as exc:
+        return forbidden(request, exc)
+    form = SubjectRequestForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                made = services.subject_request_create(actor=actor, data=form.as_body())
+            except DomainError as exc:
+                _field_error(form, exc)
+                status = exc.status if exc.status in (400, 409) else 400
+            else:
+                messages.success(request, _("The request is recorded."))
+                return redirect("subject_request_detail", request_id=made.pk)
+    bka = bool(actor.agency and actor.agency.code == "BKA")
+    return render(request, "subjects/request_form.html", {"form": form, "bka": bka}, status=status)
+
+
+def _detail_context(actor: Any, found: Any) -> dict[str, Any]:
+    view = selectors.request_view(found, desk_agency_id=actor.agency_id)
+    consultations = [
+        {
+            "agency": c["agency"],
+            "file": labels.label(labels.FILE_LABELS, c["file"]),
+            "file_number": c["file_number"],
+            "due_at": c["due_at"],
+            "done": c["done_at"] is not None,
+            "decisions": _decisions(c["decisions"]),
+        }
+        for c in view["consultations"]
+    ]
+    return {
+        "req": view,
+        "asks": _asks(view["asks"]),
+        "status": STATUS_LABELS.get(view["status"], view["status"]),
+        "consultations": consultations,
+        "ready": view["answer"] is None and all(c["done"] for c in consultations),
+        "bka": view["scope"] == "not_covert",
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_detail(request: HttpRequest, request_id: str) -> HttpResponse:
+    """A request with its consultations, the answer and a challenge form; the read is logged."""
+    actor = as_officer(request.user)
+    try:
+        found = selectors.request_for(actor=actor, request_id=request_id)
+    except NotFound:
+        raise Http404 from None
+    except Forbidden as exc:
+        return forbidden(request, exc)
+    form = ChallengeForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.subject_request_challenge(
+                    actor=actor, request_id=found.pk, data={"text": form.cleaned_data["text"]}
+                )
+            except DomainError as exc:
+                _field_error(form, exc)
+                status = exc.status if exc.status in (400, 409) else 400
+            else:
+                messages.success(request, _("The challenge is recorded."))
+                return redirect("subject_request_detail", request_id=found.pk)
+    else:
+        services.subject_request_log_read(actor=actor, request=found)
+    context = {**_detail_context(actor, found), "form": form}
+    return render(request, "subjects/request_detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def request_answer(request: HttpRequest, request_id: str) -> HttpResponse:
+    """Issue the answer letter."""
+    actor = as_officer(request.user)
+    try:
+        services.subject_request_answer(actor=actor, request_id=request_id)
+    except NotFound:
+        raise Http404 from None
+    except Forbidden as exc:
+        return forbidden(request, exc)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("The answer is issued."))
+    return redirect("subject_request_detail", request_id=request_id)
+
+
+@login_required
+def request_letter(request: HttpRequest, request_id: str) -> HttpResponse:
+    """The letter as a printable page (print CSS); the read is logged."""
+    actor = as_officer(request.user)
+    try:
+        found = selectors.request_for(actor=actor, request_id=request_id)
+    except NotFound:
+        raise Http404 from None
+    except Forbidden as exc:
+        return forbidden(request, exc)
+    if found.answered_at is None:
+        raise Http404
+    services.subject_request_log_read(actor=actor, request=found)
+    return render(
+        request,
+        "subjects/letter.html",
+        {"req": found, "paragraphs": found.answer_text.split("\n\n")},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consultation_decision(request: HttpRequest, consultation_id: str) -> HttpResponse:
+    """The owner's decision page, reached from the inbox item."""
+    actor = as_officer(request.user)
+    try:
+        consultation = selectors.consultation_for_owner(
+            actor=actor, consultation_id=consultation_id
+        )
+    except NotFound:
+        raise Http404 from None
+    subject = consultation.request
+    decided = set(consultation.decisions.values_list("ask", flat=True))
+    open_asks = [a for a in subject.asks if a not in decided]
+    s15 = applies_s15(consultation.owner)
+    grounds = list(selectors.grounds_of(agency_id=consultation.owner_id))
+    form = DecisionForm(
+        request.POST if request.method == "POST" else None, asks=open_asks, grounds=grounds, s15=s15
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.consultation_decide(
+                    actor=actor, consultation_id=consultation.pk, data=form.as_body()
+                )
+            except DomainError as exc:
+                if exc.status == 403:
+                    return forbidden(request, exc)
+                _field_error(form, exc)
+                status = exc.status if exc.status in (400, 409) else 400
+            else:
+                messages.success(request, _("The decision is recorded."))
+                return redirect("subject_consultation_decision", consultation_id=consultation.pk)
+    view = selectors.consultation_view(consultation, desk_agency_id=actor.agency_id)
+    context = {
+        "consultation": consultation,
+        "subject": subject,
+        "asks": _asks(subject.asks),
+        "decisions": _decisions(view["decisions"]),
+        "form": form if open_asks else None,
+        "s15": s15,
+        "s15_project": s15_by_project_decision(consultation.owner),
+        "bka": subject.scope == "not_covert",
+        "record_url": reverse("record_detail", args=[consultation.record_id])
+        if consultation.record_id
+        else "",
+    }
+    return render(request, "subjects/consultation_decision.html", context, status=status)
+
+
+# ---------------------------------------------------------------- inbox (subject_request)
+
+
+def _subject_row(request: HttpRequest, item: Any, row: dict[str, Any]) -> None:
+    """A subject request in the owner's inbox: the applicant, the asks, the decision link."""
+    p = item.payload
+    applicant = p.get("applicant") or {}
+    row["facts"] = [
+        f
+        for f in [
+            {
+                "label": gettext_lazy("Applicant"),
+                "value": f"{applicant.get('given_names', '')} {applicant.get('surname', '')}, "
+                f"{applicant.get('date_of_birth', '')}",
+                "url": "",
+            },
+            {"label": gettext_lazy("File number"), "value": p.get("file_number", ""), "url": ""},
+            {"label": gettext_lazy("Asked for"), "value": _asks(p.get("asks") or []), "url": ""},
+        ]
+        if f["value"]
+    ]
+    row["subject_url"] = reverse(
+        "subject_consultation_decision", args=[p.get("consultation", item.subject_id)]
+    )
+
+
+search_views.INBOX_PARTIALS[InboxKind.SUBJECT_REQUEST.value] = (
+    "subjects/_inbox_subject_request.html"
+)
+search_views.INBOX_ROW_BUILDERS[InboxKind.SUBJECT_REQUEST.value] = _subject_row
