@@ -23,6 +23,13 @@ WATCHED = [
     "verbund/admin.py",
     "agencies/admin.py",
     "audit",
+    # Issue 17: the supervision console and the subject-access interfaces.
+    "verbund/console",
+    "subjects/api.py",
+    "subjects/views.py",
+    "subjects/forms.py",
+    "subjects/tasks.py",
+    "subjects/selectors.py",
 ]
 # The audit app's own services and models write the log; migrations are generated.
 EXEMPT = {"audit/services.py", "audit/models.py"}
