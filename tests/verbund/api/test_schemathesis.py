@@ -331,7 +331,7 @@ def _subject_requests() -> dict[str, list[str]]:
     subject_desks_ensure(PASSWORD)
     desk = _officer(DESK)
     bka = _officer("bka.analyst")
-    for n in range(4):
+    for n in range(3):
         basic = {
             "surname": "Auskunftsfall",
             "given_names": "Anna",
@@ -346,9 +346,9 @@ def _subject_requests() -> dict[str, list[str]]:
         }
         return str(subject_request_create(actor=desk, data=body).pk)
 
-    with_records = [made("Auskunftsfall", f"1970-01-0{n + 1}") for n in range(4)]
-    unanswered = [made("Niemand", f"1960-02-{n + 10}") for n in range(6)]
-    answered = [made("Beantwortet", f"1961-03-{n + 10}") for n in range(3)]
+    with_records = [made("Auskunftsfall", f"1970-01-0{n + 1}") for n in range(3)]
+    unanswered = [made("Niemand", f"1960-02-{n + 10}") for n in range(4)]
+    answered = [made("Beantwortet", f"1961-03-{n + 10}") for n in range(2)]
     for pk in answered:
         subject_request_answer(actor=desk, request_id=pk)
     consultations = [
