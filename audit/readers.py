@@ -22,6 +22,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Q, QuerySet
 
+from audit.jsonq import list_holds
 from audit.models import AuditEvent
 
 # Operational scalars an operator may read in ``details`` (R-I2); anything else is dropped.
@@ -72,7 +73,7 @@ def record_history_events(record_id: Any) -> QuerySet[AuditEvent]:
     """
     rid = str(record_id)
     if connection.vendor == "postgresql":
-        about = Q(references__contains=[{"record": rid}]) | Q(covert__contains=[{"record": rid}])
+        about = list_holds("references", {"record": rid}) | list_holds("covert", {"record": rid})
     else:
         about = Q(references__icontains=f'"{rid}"') | Q(covert__icontains=f'"{rid}"')
     return (

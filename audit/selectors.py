@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from agencies.models import Agency, Delegation, DelegationScope
+from audit.jsonq import list_holds
 from audit.models import AuditEvent, ControlPlan, MandatoryControl, PurgedPeriod
 
 
@@ -67,7 +68,7 @@ def audit_events_for(
         key, value = about
         for code in sorted(agencies.values()):
             ref = {key: value, "agency": code, "art10": True}
-            scope |= Q(covert__contains=[ref]) | Q(references__contains=[ref])
+            scope |= list_holds("covert", ref) | list_holds("references", ref)
     qs = AuditEvent.objects.filter(scope).select_related("agency")
     if agency_code:
         pk = acting_agency_id(agency_code)
@@ -126,12 +127,12 @@ def reference_filter(reference: str, codes: set[str], key: str | None = None) ->
             value, key = str(uuid.UUID(value)), "record"
         except ValueError:
             key = "file_number"
-    found = Q(references__contains=[{key: value}])
+    found = list_holds("references", {key: value})
     if key == "record":
         found |= Q(object_id=value)
-    found |= Q(covert__contains=[{key: value, "art10": True}])
+    found |= list_holds("covert", {key: value, "art10": True})
     for code in sorted(codes):
-        found |= Q(covert__contains=[{key: value, "agency": code}])
+        found |= list_holds("covert", {key: value, "agency": code})
     return found
 
 

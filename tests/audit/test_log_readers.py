@@ -234,7 +234,7 @@ def test_r_i5_owner_head_opens_the_history_page_from_the_record(
     page = head.get(f"/datensaetze/{record.pk}/verlauf/")
     assert page.status_code == 200
     text = page.content.decode()
-    assert "Protokollverlauf" in text and "Datensatz eingegeben" in text
+    assert "Protokollverlauf" in text and "Datensatz angelegt" in text
     analyst = browser("bfv.analyst")
     assert "/verlauf/" not in analyst.get(f"/datensaetze/{record.pk}/").content.decode()
     assert analyst.get(f"/datensaetze/{record.pk}/verlauf/").status_code == 403

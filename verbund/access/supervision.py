@@ -12,8 +12,9 @@ import uuid
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 
+from audit.jsonq import list_holds
 from audit.models import AuditEvent
 from audit.selectors import supervised_agencies
 from verbund.access.logging import log_record
@@ -35,13 +36,20 @@ def supervised_record(actor: Any, record_id: Any) -> Record:
     # R-J3: a covert record from an Art. 10 measure that a supervised agency's search matched
     # is controllable by that agency's supervisor too.
     covert_queried = CovertHit.objects.filter(record=OuterRef("pk"), search__agency__in=agencies)
-    art10 = Q(markings__contains=["art10"]) & Q(Exists(covert_queried))
     record = (
-        Record.objects.filter(Q(owner__in=agencies) | Q(Exists(queried)) | art10, pk=pk)
+        Record.objects.filter(pk=pk)
+        .annotate(
+            controlled=Exists(Record.objects.filter(pk=OuterRef("pk"), owner__in=agencies))
+            | Exists(queried),
+            covert_matched=Exists(covert_queried),
+        )
         .select_related("file", "owner")
         .first()
     )
-    if record is None:
+    # The marking is read from the one row (markings is a JSON list: no portable lookup).
+    if record is None or not (
+        record.controlled or (record.covert_matched and "art10" in (record.markings or []))
+    ):
         raise NotFound()
     return record
 
@@ -191,7 +199,7 @@ def complaints_of(actor: Any) -> list[dict[str, Any]]:
         item = str(event.details.get("item", ""))
         decided = (
             AuditEvent.objects.filter(
-                Q(references__contains=[{"record": rid}]) | Q(covert__contains=[{"record": rid}]),
+                list_holds("references", {"record": rid}) | list_holds("covert", {"record": rid}),
                 action="record.review_decide",
                 time__gte=event.time,
                 details__item=item,
