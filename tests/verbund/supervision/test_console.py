@@ -226,7 +226,7 @@ def test_r_i4_console_is_in_english_too(browser: Any) -> None:
     assert "Supervision console" in page and "Mandatory controls" in page
 
 
-def test_superuser_keeps_the_admin(reference: Any) -> None:
+def test_r_j1_superusers_keep_the_admin_beside_the_console(reference: Any) -> None:
     Officer.objects.create_superuser("root", "root@example.org", "x" * 20, role="analyst")
     client = Client()
     client.force_login(Officer.objects.get(username="root"))
