@@ -181,6 +181,9 @@ cat <<EOF
     bfv.analyst          BfV (Bundesamt fuer Verfassungsschutz), analyst
     bfdi.supervisor      BfDI (federal data protection supervisor)
     lfd-bw.supervisor    LfD Baden-Wuerttemberg (state data protection supervisor)
+    bka.auskunft         BKA subject-access desk
+    bfv.auskunft         BfV subject-access desk (its own covert data included)
+    bka.betrieb          BKA IT operations (operations log only)
 
   Logs in $VAR/log/: web.log and access.log (gunicorn), worker.log, beat.log (Celery)
   Stop with Ctrl-C.

@@ -76,6 +76,18 @@ def test_r_j6_browser_supervisor_filters_the_log_opens_a_record_and_complains(
     assert COMPLAINT in page.locator("table.console-reviews").inner_text()
     page.screenshot(path=str(SCREENSHOTS / "supervision_complaint.png"), full_page=True)
 
+    # The public report from the console's navigation: its charts drawn (an image the CSP
+    # blocked would have no natural width), covert records only as a count (R-J5).
+    page.locator("nav.console-nav").get_by_role("link", name="Bericht").first.click()
+    page.wait_for_url(f"{base}/bericht/")
+    page.wait_for_load_state("load")
+    widths = page.eval_on_selector_all("img.chart", "els => els.map(e => e.naturalWidth)")
+    assert len(widths) >= 1 and all(w > 0 for w in widths), widths
+    report = page.locator("main").inner_text()
+    assert "BFV-E2E-AUF-1" not in report and "Aufsicht" not in report
+    page.locator("img.chart").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "supervision_report_chart.png"), full_page=True)
+
     item = InboxItem.objects.get(record=record, kind="review_due")
     assert item.agency.code == "BFV"
     assert AuditEvent.objects.filter(action="supervision.record_read").exists()
