@@ -27,56 +27,20 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import sys
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.pgsupport import bench_url, ensure_database, machine, setup_django  # noqa: E402
+from benchmarks.pgsupport import scalar as _scalar  # noqa: E402
+
 FAR_REVIEW = datetime.date(2030, 1, 1)
 FAR_DELETION = datetime.date(2035, 1, 1)
 OWNERS = ("BND", "BFV", "BKA", "LKA-BW", "LKA-BY", "LKA-NW", "BPOL")
-
-
-def bench_url(url: str, name: str) -> str:
-    """Return the URL of database ``name`` on the server of ``url``."""
-    return urlunsplit(urlsplit(url)._replace(path="/" + name))
-
-
-def ensure_database(url: str) -> None:
-    """Create the benchmark database when it does not exist."""
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-            print(f"created database {name}", flush=True)
-
-
-def setup_django(url: str) -> None:
-    """Point Django at the benchmark database, migrate it, create the reference data."""
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "verbund.settings.test")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    from agencies.services import demo_officers
-    from verbund.services.reference import reference_data_ensure
-
-    call_command("migrate", verbosity=0, interactive=False)
-    reference_data_ensure()
-    demo_officers("bench-password-123")
 
 
 def _sql(statement: str, params: Any = None) -> int:
@@ -85,15 +49,6 @@ def _sql(statement: str, params: Any = None) -> int:
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         return int(cursor.rowcount)
-
-
-def _scalar(statement: str, params: Any = None) -> Any:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        row = cursor.fetchone()
-        return row[0] if row else None
 
 
 def empty() -> None:
@@ -242,26 +197,6 @@ def scenario(n: int, due: int, batch: int) -> dict[str, Any]:
     return row
 
 
-def machine() -> dict[str, Any]:
-    """What the numbers were measured on."""
-    mem = 0
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                mem = int(line.split()[1]) // 1024
-    except OSError:
-        pass
-    return {
-        "nproc": os.cpu_count(),
-        "ram_mib": mem,
-        "python": platform.python_version(),
-        "postgresql": _scalar("SHOW server_version"),
-        "fsync": _scalar("SHOW fsync"),
-        "synchronous_commit": _scalar("SHOW synchronous_commit"),
-        "load": os.getloadavg()[0],
-    }
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=int(os.environ.get("N", "1000000")))
@@ -290,7 +225,7 @@ def main() -> None:
     import logging
 
     logging.getLogger("verbund.services.deadlines").setLevel(logging.ERROR)
-    print(json.dumps({"machine": machine()}), flush=True)
+    print(json.dumps({"machine": machine("fsync", "synchronous_commit")}), flush=True)
     empty()
     rows = []
     small = args.small or max(args.n // 5, 1)
@@ -322,7 +257,9 @@ def main() -> None:
             f"| {row['deletions_s']} |"
         )
     if args.json:
-        args.json.write_text(json.dumps({"machine": machine(), "rows": rows}, indent=1))
+        args.json.write_text(
+            json.dumps({"machine": machine("fsync", "synchronous_commit"), "rows": rows}, indent=1)
+        )
 
 
 if __name__ == "__main__":
