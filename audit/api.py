@@ -71,6 +71,9 @@ class AuditReferenceSerializer(AbsentKeysSerializer):
     reasons = serializers.CharField(required=False, allow_blank=True)
     due_at = serializers.DateTimeField(required=False)
     transfer = serializers.UUIDField(required=False, help_text="A recorded transfer (R-F3)")
+    consultation = serializers.UUIDField(
+        required=False, help_text="An owner's part in a subject request (R-K1, R-K2)"
+    )
     transfer_details = TransferLogDetailsSerializer(
         required=False, help_text="Covert column only: what the transfer recorded (R-C8)"
     )

@@ -137,10 +137,17 @@ CHECKPOINT_DOCUMENT = shapes.Obj(
 class CheckpointSerializer(serializers.Serializer):
     """One anchor of the chain: the head at a time."""
 
-    seq = serializers.IntegerField(help_text="Position of the head in the chain")
-    hash = serializers.CharField(max_length=64, help_text="SHA-256 of the head (hex)")
-    count = serializers.IntegerField(help_text="Rows in the live log then")
-    time = serializers.CharField(max_length=40, help_text="When it was taken (ISO 8601)")
+    # A position or count beyond a 64-bit integer cannot be in the log: 400, not a 500.
+    seq = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, help_text="Position of the head in the chain"
+    )
+    hash = serializers.RegexField(
+        r"^[0-9a-f]{64}$", max_length=64, help_text="SHA-256 of the head (64 hex digits)"
+    )
+    count = serializers.IntegerField(
+        min_value=0, max_value=2**63 - 1, help_text="Rows in the live log then"
+    )
+    time = serializers.DateTimeField(help_text="When it was taken (ISO 8601)")
 
 
 class CheckpointDocumentSerializer(RequestSerializer):

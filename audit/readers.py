@@ -31,12 +31,25 @@ OPERATOR_DETAIL_KEYS = frozenset(
 )
 
 
+# Queries and lists: shown even when every result was covert (without the covert column), so
+# that a missing entry never tells an operator that a search or list met only covert data.
+QUERY_ACTIONS = ("search", "record.list", "inbox.view")
+# Left out whole: the covert-hit procedure, and the data subjects' requests — each agency's
+# own desk answers for its covert data, so whether a step of a request exists (an owner's
+# decision, an answer) depends on covert storage (R-K2, R-D5); the requests serve neither
+# operation nor security (R-I2).
+HIDDEN_PREFIXES = ("covert_hit.", "subject_request.")
+
+
 def operations_events() -> QuerySet[AuditEvent]:
     """Return the log entries an operator may read, newest first (R-I5, in SQL)."""
-    open_subject = Q(covert=[]) | ~Q(references=[]) | ~Q(object_id="")
+    open_subject = Q(covert=[]) | ~Q(references=[]) | ~Q(object_id="") | Q(action__in=QUERY_ACTIONS)
+    hidden = Q()
+    for prefix in HIDDEN_PREFIXES:
+        hidden |= Q(action__startswith=prefix)
     return (
         AuditEvent.objects.filter(open_subject)
-        .exclude(action__startswith="covert_hit.")
+        .exclude(hidden)
         .select_related("agency")
         .order_by("-seq")
     )

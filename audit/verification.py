@@ -35,6 +35,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from audit import partitions
 from audit.models import AuditEvent, Checkpoint, PurgedPeriod
@@ -242,6 +243,9 @@ def _invalid(field: str, detail: str, code: str = "invalid") -> Invalid:
     return Invalid(detail, code=code, fields={field: [detail]})
 
 
+_MAX_SEQ = 2**63 - 1  # bigint: a larger position cannot be in the log
+
+
 def _anchors_of(document: dict[str, Any]) -> list[tuple[int, str]]:
     """The (seq, hash) pairs of a document, checked; 400 naming the field otherwise."""
     if document.get("format") != FORMAT:
@@ -260,10 +264,19 @@ def _anchors_of(document: dict[str, Any]) -> list[tuple[int, str]]:
     for name, index, cp in items:
         path = name if index is None else f"{name}[{index}]"
         seq, value = cp.get("seq"), cp.get("hash")
-        if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
-            raise _invalid(f"{path}.seq", "Positive ganze Zahl erwartet.")
+        if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq <= _MAX_SEQ:
+            raise _invalid(f"{path}.seq", "Positive ganze Zahl (64 Bit) erwartet.")
         if not isinstance(value, str) or not _HASH.match(value):
             raise _invalid(f"{path}.hash", "64 Hexadezimalzeichen (SHA-256) erwartet.")
+        count, taken = cp.get("count"), cp.get("time")
+        if count is not None and (
+            not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= _MAX_SEQ
+        ):
+            raise _invalid(f"{path}.count", "Nicht negative ganze Zahl (64 Bit) erwartet.")
+        if taken is not None and (
+            not isinstance(taken, str) or len(taken) > 40 or parse_datetime(taken) is None
+        ):
+            raise _invalid(f"{path}.time", "Zeitpunkt nach ISO 8601 erwartet.")
         found.append((seq, value))
     return sorted(set(found))
 

@@ -191,11 +191,12 @@ def _found(parsed: engine.ParsedCriteria, scope_q: Q) -> list[dict[str, Any]]:
 def consultation_ref(consultation: Consultation) -> dict[str, Any]:
     """Return what identifies a consultation's record in a log row (``log_ref`` keys)."""
     ref: dict[str, Any] = {
-        "record": str(consultation.record_id or ""),
         "agency": consultation.owner.code,
         "file_number": consultation.file_number,
         "consultation": str(consultation.pk),
     }
+    if consultation.record_id:  # gone once the record was deleted (R-L5)
+        ref["record"] = str(consultation.record_id)
     if consultation.art10:
         ref["art10"] = True
     return ref

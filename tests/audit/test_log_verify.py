@@ -401,3 +401,23 @@ def test_r_i4_the_export_holds_the_last_checkpoint_of_each_day(
     listed = [(cp["seq"], cp["hash"]) for cp in document["checkpoints"]]
     assert listed == [*kept, (document["head"]["seq"], document["head"]["hash"])]
     assert checkpoints_check(actor=None, document=document)["ok"] is True
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("seq", 2**70), ("seq", 0), ("count", -1), ("count", 2**64), ("time", "nonsense")],
+)
+def test_r_i4_checkpoint_check_names_a_malformed_number_or_time(
+    api: Callable[..., Any], make_record: Callable[..., Any], field: str, value: Any
+) -> None:
+    make_record("bka.analyst")
+    document = _export(api)
+    document["checkpoints"] = [{**document["head"], field: value}]
+    before = AuditEvent.objects.count()
+    answer = api("bfdi.supervisor").post(
+        "/api/v1/audit/checkpoints/check/", document, format="json"
+    )
+    assert answer.status_code == 400, answer.content[:300]
+    assert f"checkpoints[0].{field}" in answer.json()["fields"]
+    assert AuditEvent.objects.count() == before  # nothing logged for a refused document

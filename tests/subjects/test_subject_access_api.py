@@ -464,3 +464,65 @@ def test_r_d5_bka_request_costs_the_same_queries_with_a_covert_record(
     make_record("bfv.analyst", storage="covert", storage_decision=COVERT_BFV)
     with_covert = queries()
     assert len(without) == len(with_covert)
+
+
+# ------------------------------------------------------------------ the log (R-I4, R-I5)
+
+
+def test_r_i4_supervisors_read_subject_request_entries_in_the_log(
+    api: Any, make_record: Any, subject_request: Callable[..., dict[str, Any]]
+) -> None:
+    make_record("lka-bw.analyst")
+    made = subject_request(asks=["access", "deletion"])
+    cid = made["consultations"][0]["id"]
+    for ask in ("access", "deletion"):
+        body = {"ask": ask, "outcome": "agree" if ask == "access" else "delete"}
+        if ask == "deletion":
+            body["reasons"] = "Speicherung nicht mehr erforderlich."
+        assert _decide(api, "lka-bw.head", cid, **body).status_code == 200
+    _answer(api, "bka.auskunft", made["id"])
+    for user, query in (
+        ("lfd-bw.supervisor", "?agency=LKA-BW"),
+        ("bfdi.supervisor", "?agency=BKA"),
+        ("bfdi.supervisor", ""),
+    ):
+        answer = api(user).get(f"/api/v1/audit/events/{query}")
+        assert answer.status_code == 200, answer.content[:300]
+    rows = api("bfdi.supervisor").get("/api/v1/audit/events/?action=subject_request.create")
+    assert rows.json()["count"] == 1
+    [ref] = rows.json()["results"][0]["references"]
+    assert ref["consultation"] == cid and ref["agency"] == "LKA-BW"
+    decided = api("lfd-bw.supervisor").get("/api/v1/audit/events/?action=subject_request.decide")
+    assert decided.status_code == 200 and decided.json()["count"] == 2
+    # After the deletion the consultation names no record id any more (R-L5); the entries
+    # still tie the steps to the request through the consultation.
+    answered = api("bfdi.supervisor").get("/api/v1/audit/events/?action=subject_request.answer")
+    [ref] = answered.json()["results"][0]["references"]
+    assert "record" not in ref and ref["consultation"] == cid
+
+
+def test_r_i5_operators_see_no_step_of_a_desk_answering_for_covert_data(
+    api: Any, make_record: Any, subject_request: Callable[..., dict[str, Any]]
+) -> None:
+    make_record("bfv.analyst", storage="covert", storage_decision=COVERT_BFV)
+    made = subject_request("bfv.auskunft")
+    cid = made["consultations"][0]["id"]
+    refused = _decide(
+        api,
+        "bfv.head",
+        cid,
+        ask="access",
+        outcome="refuse",
+        ground="s15_sources",
+        reasons="Ausforschung des Erkenntnisstandes zu befürchten.",
+    )
+    assert refused.status_code == 200, refused.json()
+    _answer(api, "bfv.auskunft", made["id"])
+    assert AuditEvent.objects.filter(action__startswith="subject_request.").count() >= 3
+    seen = api("bka.betrieb").get("/api/v1/audit/operations/?since=2000-01-01T00:00:00Z")
+    assert seen.status_code == 200
+    actions = {row["action"] for row in seen.json()["results"]}
+    assert not any(a.startswith("subject_request.") for a in actions), actions
+    # The competent supervisor and the owner's head still see them.
+    supervised = api("bfdi.supervisor").get("/api/v1/audit/events/?agency=BFV").json()
+    assert any(r["action"] == "subject_request.decide" for r in supervised["results"])
