@@ -57,6 +57,19 @@ ACTION_LABELS: dict[str, Any] = {
     "supervision.control_plan": _("Control plan set"),
     "supervision.control_record": _("Mandatory control recorded"),
     "supervision.control_due": _("Mandatory control due"),
+    # Issue 17: the operators' log, exported checkpoints, subject access (R-K).
+    "audit.operations_read": _("Operations log read"),
+    "audit.checkpoint_export": _("Log checkpoints exported"),
+    "subject_request.create": _("Subject request recorded"),
+    "subject_request.read": _("Subject request viewed"),
+    "subject_request.decide": _("Owner's decision on a subject request"),
+    "subject_request.answer": _("Subject request answered"),
+    "subject_request.challenge": _("Challenge of a subject-request decision recorded"),
+    "auth.login": _("Login"),
+    "auth.logout": _("Logout"),
+    "admin.save": _("Changed in the administration"),
+    "admin.change": _("Changed in the administration"),
+    "admin.delete": _("Deleted in the administration"),
 }
 
 SCOPE_LABELS: dict[str, Any] = {

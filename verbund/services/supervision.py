@@ -203,6 +203,8 @@ def delegation_create(*, actor: Any, data: Any) -> Delegation:
         log_event(
             actor=actor,
             action="supervision.delegation_create",
+            # The agency concerned: its competent supervisors find the entry (R-J2, R-J4).
+            agency=agency,
             object_type="delegation",
             object_id=str(delegation.pk),
             details={
@@ -246,6 +248,7 @@ def delegation_revoke(*, actor: Any, delegation_id: Any) -> Delegation:
         log_event(
             actor=actor,
             action="supervision.delegation_revoke",
+            agency=delegation.agency,
             object_type="delegation",
             object_id=str(delegation.pk),
             details={
@@ -329,6 +332,7 @@ def control_plan_create(*, actor: Any, data: Any) -> ControlPlan:
             log_event(
                 actor=actor,
                 action="supervision.control_plan",
+                agency=agency,
                 object_type="control_plan",
                 object_id=str(plan.pk),
                 file=code,
@@ -395,6 +399,7 @@ def control_record(*, actor: Any, plan_id: Any, data: Any) -> MandatoryControl:
         log_event(
             actor=actor,
             action="supervision.control_record",
+            agency=plan.agency,
             object_type="mandatory_control",
             object_id=str(control.pk),
             file=plan.file,
@@ -431,6 +436,7 @@ def controls_flag_due(*, today: datetime.date | None = None) -> int:
             log_event(
                 actor=None,
                 action="supervision.control_due",
+                agency=Agency.objects.get(code=state["agency"]),
                 object_type="control_plan",
                 object_id=str(state["id"]),
                 file=state["file"],

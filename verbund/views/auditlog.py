@@ -29,32 +29,13 @@ from verbund.views import records as record_views
 from verbund.views.common import forbidden
 
 PAGE_SIZE = 50
-ACTION_LABELS = {
-    "search": _("Search"),
-    "record.read": _("Record read"),
-    "record.list": _("Record list shown"),
-    "record.create": _("Record entered"),
-    "record.update": _("Record changed"),
-    "record.block": _("Record blocked"),
-    "record.delete": _("Record deleted"),
-    "record.history_read": _("Log history read"),
-    "inbox.read": _("Inbox read"),
-    "auth.login": _("Login"),
-    "auth.logout": _("Logout"),
-    "audit.read": _("Log read by a supervisor"),
-    "audit.verify": _("Log chain verified"),
-    "audit.purge": _("Expired log entries deleted"),
-    "audit.operations_read": _("Operations log read"),
-    "audit.checkpoint_export": _("Log checkpoints exported"),
-    "covert_hit.deliver": _("Notice of a covert hit delivered"),
-    "covert_hit.reminder": _("Reminder of a covert hit"),
-    "covert_hit.decide": _("Decision on a covert hit"),
-}
 
 
 def action_label(code: str) -> str:
-    """Return the plain words for an action, or the action itself if the page has none."""
-    return str(ACTION_LABELS.get(code, code))
+    """Return the plain words for an action (one list for every log page: the console's)."""
+    from verbund.console.labels import action_label as label
+
+    return label(code)
 
 
 class OperationsFilterForm(forms.Form):

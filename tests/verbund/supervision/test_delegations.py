@@ -41,6 +41,12 @@ def test_r_j2_competent_supervisor_delegates_and_it_is_logged(api: Any) -> None:
     # Both sides list it.
     assert api("lfd-bw.supervisor").get(URL).json()["count"] == 1
     assert api("lfd-he.supervisor").get(URL).json()["count"] == 0
+    # The entry belongs to the agency concerned: the supervisors competent for it find it
+    # in the log (both sides of the delegation), nobody else does.
+    query = "/api/v1/audit/events/?action=supervision.delegation_create"
+    for user in ("lfd-by.supervisor", "lfd-bw.supervisor"):
+        assert api(user).get(query).json()["count"] == 1, user
+    assert api("lfd-he.supervisor").get(query).json()["count"] == 0
 
 
 @pytest.mark.parametrize(
