@@ -15,6 +15,7 @@ from typing import Any
 
 from django.utils import timezone, translation
 
+from agencies.models import STATES
 from subjects.catalogue import applies_s15, s15_by_project_decision
 from subjects.models import Ask, Consultation, Decision, Outcome, Scope, SubjectRequest
 from verbund.forms import labels
@@ -38,9 +39,9 @@ BKA_COVERT = (
     "Behörde einzeln richten."
 )
 OWN_SCOPE = (
-    "{agency} erteilt Ihnen nach den für {agency_short} geltenden Rechtsvorschriften (§ 10 "
-    "Abs. 2 Satz 2 ATDG) Auskunft über die zu Ihrer Person in den Verbunddateien von "
-    "{agency_short} gespeicherten Daten."
+    "Die Behörde „{agency}“ erteilt Ihnen nach den für sie geltenden Rechtsvorschriften "
+    "(§ 10 Abs. 2 Satz 2 ATDG) Auskunft über die Daten zu Ihrer Person, die sie in die "
+    "Verbunddateien eingegeben hat."
 )
 S15_FREE = (
     "Die Auskunft wird unentgeltlich erteilt (§ 15 Abs. 1 BVerfSchG{analog}). Sie erstreckt "
@@ -68,11 +69,28 @@ def _date(day: datetime.date | datetime.datetime) -> str:
     return day.strftime("%d.%m.%Y")
 
 
-def _value(value: Any) -> str:
+SEX_LABELS = {"m": "männlich", "f": "weiblich", "x": "divers", "u": "unbekannt"}
+DATE_KEYS = ("date_of_birth", "last_event_date")
+
+
+def _german_date(text: str) -> str:
+    """``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY`` (a partial birth date) as a German date."""
+    parts = text.split("-")
+    if all(p.isdigit() for p in parts) and 1 <= len(parts) <= 3:
+        return ".".join(reversed(parts))
+    return text
+
+
+def _value(value: Any, key: str = "") -> str:
+    """A stored value in words: codes as labels, dates in German order (no codes in letters)."""
     if isinstance(value, list):
-        return ", ".join(_value(v) for v in value)
+        return ", ".join(_value(v, key) for v in value)
     if isinstance(value, dict):
-        return "; ".join(f"{k}: {_value(v)}" for k, v in value.items())
+        return "; ".join(f"{k}: {_value(v, k)}" for k, v in value.items())
+    if key == "sex":
+        return SEX_LABELS.get(str(value), str(value))
+    if key in DATE_KEYS and isinstance(value, str):
+        return _german_date(value)
     return str(value)
 
 
@@ -81,9 +99,9 @@ def _data_lines(disclosed: dict[str, Any]) -> list[str]:
     lines = []
     with translation.override("de"):
         for key, value in (disclosed.get("basic") or {}).items():
-            lines.append(f"    {labels.label(labels.BASIC_LABELS, key)}: {_value(value)}")
+            lines.append(f"    {labels.label(labels.BASIC_LABELS, key)}: {_value(value, key)}")
         for key, value in (disclosed.get("extended") or {}).items():
-            lines.append(f"    {labels.label(labels.EXTENDED_LABELS, key)}: {_value(value)}")
+            lines.append(f"    {labels.label(labels.EXTENDED_LABELS, key)}: {_value(value, key)}")
     return lines
 
 
@@ -91,7 +109,8 @@ def _supervisor(consultation: Consultation) -> str:
     owner = consultation.owner
     if owner.level == "federal":
         return "die Bundesbeauftragte oder den Bundesbeauftragten für den Datenschutz"
-    return f"die oder den Landesbeauftragten für den Datenschutz ({owner.state})"
+    state = dict(STATES).get(owner.state, owner.state)
+    return f"die oder den Landesbeauftragten für den Datenschutz ({state})"
 
 
 def _decision_lines(consultation: Consultation, decision: Decision) -> list[str]:
@@ -157,7 +176,7 @@ def compose_letter(
     if request.scope == Scope.NOT_COVERT:
         lines += [BKA_SCOPE, "", BKA_COVERT, ""]
     else:
-        lines += [OWN_SCOPE.format(agency=agency.name, agency_short=agency.code), ""]
+        lines += [OWN_SCOPE.format(agency=agency.name), ""]
         if applies_s15(agency) and Ask.ACCESS in request.asks:
             analog = " entsprechend" if s15_by_project_decision(agency) else ""
             lines += [S15_FREE.format(analog=analog), ""]

@@ -124,10 +124,15 @@ def _applicant(value: Any) -> engine.ParsedCriteria:
         if value.get(key) in (None, ""):
             raise _required(f"applicant.{key}", "Angabe fehlt.")
     try:
-        return engine.parse_name(dict(value))
+        parsed = engine.parse_name(dict(value))
     except DomainError as exc:
         fields = {k.replace("criteria.", "applicant.", 1): v for k, v in exc.fields.items()}
         raise type(exc)(exc.detail, code=exc.code, fields=fields) from None
+    born = datetime.date.fromisoformat(parsed.shown["date_of_birth"])
+    if born > timezone.localdate():
+        detail = "Ein Geburtsdatum liegt nicht in der Zukunft."
+        raise Invalid(detail, code="invalid_date", fields={"applicant.date_of_birth": [detail]})
+    return parsed
 
 
 def _asks(value: Any) -> list[str]:

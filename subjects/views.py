@@ -24,12 +24,12 @@ from subjects import selectors, services
 from subjects.catalogue import applies_s15, s15_by_project_decision
 from subjects.forms import (
     ASK_LABELS,
-    OUTCOME_LABELS,
     STATUS_LABELS,
     ChallengeForm,
     DecisionForm,
     SubjectRequestForm,
 )
+from subjects.models import Outcome
 from verbund.errors import DomainError, Forbidden, NotFound
 from verbund.forms import labels
 from verbund.forms.records import apply_simple_error
@@ -48,7 +48,8 @@ def _decisions(decisions: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [
         {
             "ask": ASK_LABELS.get(d["ask"], d["ask"]),
-            "outcome": OUTCOME_LABELS.get(d["outcome"], d["outcome"]),
+            # What was decided (past tense: "Abgelehnt"), not the form's button label.
+            "outcome": Outcome(d["outcome"]).label if d["outcome"] in Outcome.values else "–",
             "ground": d.get("ground", ""),
             "reasons": d.get("reasons"),
             "withheld": d.get("reasons_withheld"),
@@ -140,6 +141,7 @@ def _detail_context(actor: Any, found: Any) -> dict[str, Any]:
     ]
     return {
         "req": view,
+        "born": found.date_of_birth,
         "asks": _asks(view["asks"]),
         "status": STATUS_LABELS.get(view["status"], view["status"]),
         "consultations": consultations,

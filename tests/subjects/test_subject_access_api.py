@@ -526,3 +526,27 @@ def test_r_i5_operators_see_no_step_of_a_desk_answering_for_covert_data(
     # The competent supervisor and the owner's head still see them.
     supervised = api("bfdi.supervisor").get("/api/v1/audit/events/?agency=BFV").json()
     assert any(r["action"] == "subject_request.decide" for r in supervised["results"])
+
+
+def test_r_k1_a_birth_date_in_the_future_is_400_and_nothing_is_stored(api: Any) -> None:
+    response = api("bka.auskunft").post(
+        URL, request_body(applicant=applicant(date_of_birth="2999-01-01")), format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_date"
+    assert "applicant.date_of_birth" in response.json()["fields"]
+    assert not SubjectRequest.objects.exists()
+
+
+def test_r_k2_an_agency_desks_letter_names_the_agency_in_words_and_shows_no_codes(
+    api: Any, make_record: Any, subject_request: Callable[..., dict[str, Any]]
+) -> None:
+    make_record("bfv.analyst", storage="covert", storage_decision=COVERT_BFV)
+    made = subject_request("bfv.auskunft")
+    cid = made["consultations"][0]["id"]
+    assert _decide(api, "bfv.head", cid, ask="access", outcome="agree").status_code == 200
+    text = _answer(api, "bfv.auskunft", made["id"])["answer"]["text"]
+    assert "Die Behörde „Bundesamt für Verfassungsschutz“ erteilt Ihnen" in text
+    assert " BFV " not in text and "von BFV" not in text
+    assert "Geschlecht: männlich" in text and "Geschlecht: m\n" not in text
+    assert "14.03.1985" in text and "1985-03-14" not in text
