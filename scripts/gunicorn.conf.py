@@ -47,6 +47,9 @@ accesslog = "-"
 # default): nothing here uses it, and two servers of one user (`make run` next to a second
 # checkout's, or a benchmark's) would fight over the same path.
 control_socket_disable = True
+# The longest request line gunicorn takes (its maximum; default 4094): a long filtered query
+# reaches Django, which answers its own JSON errors (400) instead of gunicorn's HTML 414.
+limit_request_line = 8190
 # gthread when the caller passes --threads > 1: keep-alive and a few requests per process.
 # Requests waiting on a busy SQLite writer give up after the database's busy timeout
 # (verbund.settings.dev, 20 s), before gunicorn's worker timeout (30 s) would kill them.

@@ -55,6 +55,9 @@ DEFAULT_ERRORS = {
 }
 
 
+PATH_ID_MAX_LENGTH = 100
+
+
 class VerbundAutoSchema(AutoSchema):
     """drf-spectacular's ``AutoSchema`` plus the documented error answers of each endpoint."""
 
@@ -72,6 +75,17 @@ class VerbundAutoSchema(AutoSchema):
                     DEFAULT_ERRORS[status], code, direction=direction
                 )
         return dict(sorted(bodies.items()))
+
+    def _resolve_path_parameters(self, variables: Any) -> Any:
+        """Bound every text path parameter: ids are UUIDs or numbers, never longer than
+        ``PATH_ID_MAX_LENGTH`` characters (a longer one answers 404 like any unknown id), so a
+        client never builds a request line the web server refuses (414) before Django."""
+        parameters = super()._resolve_path_parameters(variables)
+        for parameter in parameters:
+            schema = parameter.get("schema", {})
+            if schema.get("type") == "string" and "enum" not in schema:
+                schema.setdefault("maxLength", PATH_ID_MAX_LENGTH)
+        return parameters
 
     def _get_filter_parameters(self) -> Any:
         """Document that a filter value may not be empty (``StrictFilterBackend``)."""

@@ -57,6 +57,7 @@ minutes.
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import re
@@ -319,7 +320,42 @@ def seed() -> dict[str, list[str]]:
     )
     # Subject access (issue 17, subjects branch).
     ids.update(_subject_requests())
+    ids.update(_supervision())
     return ids
+
+
+def _supervision() -> dict[str, list[str]]:
+    """Control plans of federal agencies (controls are read and recorded on them) and
+    delegations of the BfDI (the first revocation of each answers 200, later ones 409)."""
+    from verbund.services.supervision import control_plan_create, delegation_create
+
+    bfdi = _officer(SUPERVISOR)
+    today = timezone.localdate()
+    codes = ("BKA", "BPOL", "ZKA", "BFV")
+    plans = [
+        control_plan_create(
+            actor=bfdi,
+            data={"agency": code, "file": "ATD", "cycle_months": 12, "starts_on": str(today)},
+        )
+        for code in codes
+    ]
+    delegations = [
+        delegation_create(
+            actor=bfdi,
+            data={
+                "agency": code,
+                "to_jurisdiction": "BW",
+                "scope": ["log"],
+                "valid_until": str(today + datetime.timedelta(days=30)),
+                "reasons": "schemathesis",
+            },
+        )
+        for code in codes
+    ]
+    return {
+        "control_plans": [str(plan.pk) for plan in plans],
+        "delegations": [str(delegation.pk) for delegation in delegations],
+    }
 
 
 def _subject_requests() -> dict[str, list[str]]:
@@ -391,6 +427,8 @@ PATH_IDS: dict[str, dict[str, str]] = {
         "POST /api/v1/subject-requests/{request_id}/challenge/": "subject_requests_answered",
     },
     "consultation_id": {"": "subject_consultations"},
+    "plan_id": {"": "control_plans"},
+    "delegation_id": {"": "delegations"},
 }
 # Valid values at the edges the generator rarely reaches, mixed into the parameters below:
 # date-times with the largest UTC offsets RFC 3339 allows (PostgreSQL stores at most
