@@ -8,6 +8,7 @@ import types
 from typing import Any
 
 import pytest
+from django.db.models.expressions import RawSQL
 
 from audit import jsonq
 
@@ -22,6 +23,7 @@ ROWS = [
 def _sqlite_match(monkeypatch: pytest.MonkeyPatch, field: str, item: dict[str, Any]) -> set[int]:
     monkeypatch.setattr(jsonq, "connection", types.SimpleNamespace(vendor="sqlite"))
     raw = jsonq.list_holds(field, item).children[0]
+    assert isinstance(raw, RawSQL)
     db = sqlite3.connect(":memory:")
     db.execute('CREATE TABLE audit_auditevent (id INTEGER, "references" TEXT, covert TEXT)')
     for n, (refs, covert) in enumerate(ROWS):
