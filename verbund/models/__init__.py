@@ -20,6 +20,7 @@ from verbund.models.records import (
 )
 from verbund.models.requests import AccessRequest
 from verbund.models.searches import CovertHit, Hit, Search, SearchThrottle
+from verbund.models.states import Release, StateSystem
 from verbund.models.transfers import Transfer
 
 __all__ = [
@@ -42,6 +43,8 @@ __all__ = [
     "Record",
     "RecordGroupObjectPermission",
     "RecordUserObjectPermission",
+    "Release",
     "Search",
     "SearchThrottle",
+    "StateSystem",
 ]

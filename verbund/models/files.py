@@ -84,6 +84,11 @@ class EstablishmentOrder(models.Model):
     # GWS only: review period and maximum storage in months by age group.
     review_months = models.JSONField(default=dict, blank=True)
     storage_months = models.JSONField(default=dict, blank=True)
+    # GWS only (R-A1, 004 Rn. 31): how data are searched — the search modes it allows
+    # (``name``; feature searches only where listed) — and to whom data may be transferred
+    # (agency codes or named bodies). Empty: the file's defaults (ATD: every mode).
+    search_modes = models.JSONField(default=list, blank=True, db_default=[])
+    transfer_recipients = models.JSONField(default=list, blank=True, db_default=[])
     bfdi_heard_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -97,6 +102,32 @@ class EstablishmentOrder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file.code} EO v{self.version}"
+
+    def clean(self) -> None:
+        """R-A2, R-M6: a GWS order names only INPOL participants, never an intelligence
+        service, as entering or retrieving participant."""
+        from django.core.exceptions import ValidationError
+
+        from agencies.models import Agency, AgencyKind
+
+        if self.file_id is None or self.file.is_atd:
+            return
+        if not isinstance(self.participants, dict):
+            raise ValidationError({"participants": _("Objekt mit enter und retrieve erwartet.")})
+        named = set(self.participants.get("enter", [])) | set(self.participants.get("retrieve", []))
+        if Agency.objects.filter(code__in=named, kind=AgencyKind.INTELLIGENCE).exists():
+            raise ValidationError(
+                {"participants": _("Nachrichtendienste nehmen an dieser Datei nicht teil.")}
+            )
+        known = set(
+            Participation.objects.filter(file_id=self.file_id).values_list(
+                "agency__code", flat=True
+            )
+        )
+        if named - known:
+            raise ValidationError(
+                {"participants": _("Nur Teilnehmer der Datei können benannt werden.")}
+            )
 
 
 class EstablishmentOrderApproval(models.Model):

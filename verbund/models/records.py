@@ -102,6 +102,16 @@ class Record(models.Model):
     extended = models.JSONField(default=dict, blank=True)
     withheld = models.JSONField(default=list, blank=True)
     object_data = models.JSONField(default=dict, blank=True)
+    # GWS (R-M2, R-M3): the incident report (Vorkommnisbericht) the entry rests on, with the
+    # proceedings and the measures (stadium ban, exit ban, entry refused) noted against it.
+    # Shape: ``verbund.services.record_rules.INCIDENT_SHAPE``; empty in the ATD.
+    incident = models.JSONField(default=dict, blank=True, db_default={})
+    # GWS (R-M1): the state system that released the record ("Freigabe") and its id there;
+    # blank for a record entered directly. ``legacy``: released as stock stored before the
+    # file had a legal basis (R-M5), so flagged while the gate is closed.
+    source_system = models.CharField(max_length=20, blank=True, default="", db_default="")
+    source_reference = models.CharField(max_length=80, blank=True, default="", db_default="")
+    legacy = models.BooleanField(default=False, db_default=False)
     linked_person = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="objects_linked"
     )
@@ -161,6 +171,13 @@ class Record(models.Model):
             models.CheckConstraint(
                 condition=models.Q(storage="open") | models.Q(storage_decided_by__isnull=False),
                 name="record_storage_decision_required",
+            ),
+            # A state system releases one of its records once (R-M1): a concurrent or
+            # repeated release of the same id finds the stored record.
+            models.UniqueConstraint(
+                fields=["file", "source_system", "source_reference"],
+                condition=~models.Q(source_reference=""),
+                name="record_one_release_per_source",
             ),
         ]
 

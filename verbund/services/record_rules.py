@@ -121,6 +121,7 @@ TOP_LEVEL = frozenset(
         "review_date",
         "deletion_date",
         "reference",
+        "incident",
     }
 )
 # Contact-person fields that hold lists (the others are single texts).
@@ -176,6 +177,57 @@ EXTENDED_SHAPE = Obj(
         "contact_persons": ListOf(CONTACT_PERSON_SHAPE),
     }
 )
+# GWS incident report (Vorkommnisbericht, R-M2) with the proceedings and the measures noted
+# against the entry (R-M3). Project decisions until an ordinance fixes the data types
+# (004 Rn. 28); every field is optional in the API (api.md "GWS").
+PROCEEDINGS_STATUSES = (
+    "pending",  # investigation under way
+    "charged",  # charges brought
+    "discontinued",  # e.g. § 170(2) StPO
+    "discontinued_provisionally",  # e.g. § 153a StPO
+    "acquitted",
+    "trial_refused",
+    "convicted",
+)
+MEASURE_KINDS = ("stadium_ban", "exit_ban", "entry_refused", "reporting_duty")
+MAX_MEASURES = 50
+MAX_CLUBS = 10
+MEASURE_SHAPE = Obj(
+    {
+        "kind": _CHOICE,
+        "from": _DATE,
+        "until": _DATE,
+        "authority": Text(),
+        "country": _COUNTRY,
+        "reference": Text(),
+        "note": Text(),
+    }
+)
+INCIDENT_SHAPE = Obj(
+    {
+        "date": _DATE,
+        "event": Text(),
+        "venue": Text(),
+        "match": Text(),
+        "clubs": _TEXTS,
+        "report_reference": Text(),
+        "suspected_offence": Text(),
+        "fan_group": Text(),
+        "description": Text(),
+        "proceedings": Obj(
+            {"prosecutor_file_number": Text(), "status": _CHOICE, "authority": Text()}
+        ),
+        "measures": ListOf(MEASURE_SHAPE),
+    }
+)
+INCIDENT_TEXTS = (
+    "event",
+    "venue",
+    "match",
+    "report_reference",
+    "suspected_offence",
+    "fan_group",
+)
 RECORD_SHAPE = Obj(
     {
         "file": Text(max_len=40),
@@ -195,6 +247,7 @@ RECORD_SHAPE = Obj(
         "review_date": _DATE,
         "deletion_date": _DATE,
         "reference": Obj({"file_number": Text(), "classification": _CHOICE}),
+        "incident": INCIDENT_SHAPE,
     }
 )
 
@@ -226,6 +279,8 @@ class RecordInput:
     file_number: str
     classification: str
     errors: dict[str, list[str]] = field(default_factory=dict)
+    # GWS incident report (R-M2, R-M3); empty in the ATD.
+    incident: dict[str, Any] = field(default_factory=dict)
     # Where the dates come from (R-L4a): source, rule, order, review at once.
     dates: WorkedDates | None = None
 
@@ -498,6 +553,143 @@ def _clean_extended(data: Any, case_group: str, errors: _Collector) -> dict[str,
     return out
 
 
+def _unknown_keys(value: dict[str, Any], known: Any, path: str, errors: _Collector) -> None:
+    for key in value:
+        if key not in known:
+            errors.add(f"{path}.{key}", "unknown_field", "Unbekanntes Feld.")
+
+
+def _clean_measure(value: Any, path: str, errors: _Collector) -> dict[str, Any]:
+    """One measure noted against a GWS entry (R-M3): kind, period, issuing authority."""
+    if not isinstance(value, dict):
+        errors.add(path, "invalid", "Objekt erwartet.")
+        return {}
+    _unknown_keys(value, MEASURE_SHAPE.fields, path, errors)
+    out: dict[str, Any] = {}
+    kind = value.get("kind")
+    if kind in (None, ""):
+        errors.add(f"{path}.kind", "required", "Art der Maßnahme angeben.")
+    elif kind not in MEASURE_KINDS:
+        errors.add(f"{path}.kind", "invalid_choice", "Unbekannte Art der Maßnahme.")
+    else:
+        out["kind"] = kind
+    start = None
+    if value.get("from") in (None, ""):
+        errors.add(f"{path}.from", "required", "Beginn angeben.")
+    else:
+        start = parse_date(value["from"], f"{path}.from", errors)
+        if start is not None:
+            out["from"] = start.isoformat()
+    if value.get("until") not in (None, ""):
+        end = parse_date(value["until"], f"{path}.until", errors)
+        if end is not None and start is not None and end < start:
+            errors.add(f"{path}.until", "until_before_from", "Ende liegt vor dem Beginn.")
+        elif end is not None:
+            out["until"] = end.isoformat()
+    authority = clean_text(value.get("authority") or "", f"{path}.authority", errors, max_len=200)
+    if not authority:
+        errors.add(f"{path}.authority", "required", "Anordnende Stelle angeben.")
+    else:
+        out["authority"] = authority
+    if value.get("country") not in (None, ""):
+        country = _country(value["country"], f"{path}.country", errors)
+        if country:
+            out["country"] = country
+    elif kind == "entry_refused":
+        errors.add(f"{path}.country", "required", "Staat der Grenzbehörde angeben.")
+    for name, limit in (("reference", 80), ("note", 2000)):
+        text = clean_text(value.get(name) or "", f"{path}.{name}", errors, max_len=limit)
+        if text:
+            out[name] = text
+    return out
+
+
+def clean_incident(value: Any, errors: _Collector | None = None) -> dict[str, Any]:
+    """Return a GWS incident report cleaned (R-M2, R-M3), or record/raise field errors.
+
+    Shape (every field optional): ``date`` (ISO date, not in the future), ``event``,
+    ``venue``, ``match``, ``clubs`` (up to 10 texts), ``report_reference``,
+    ``suspected_offence``, ``fan_group``, ``description`` (texts; 500 characters, the
+    description 2,000), ``proceedings`` {``prosecutor_file_number``, ``status`` (one of
+    ``PROCEEDINGS_STATUSES``), ``authority``}, ``measures`` [{``kind`` (one of
+    ``MEASURE_KINDS``), ``from``, ``until`` (ISO dates, until ≥ from), ``authority``,
+    ``country`` (ISO 3166 alpha-2; required for ``entry_refused``), ``reference``,
+    ``note``}] (up to 50). Empty values are dropped. Without ``errors`` the first problem
+    raises at once (400, the field named ``incident.…``).
+    """
+    sink: _Collector = errors if errors is not None else _Collector()
+    path = "incident"
+    out: dict[str, Any] = {}
+    if not isinstance(value, dict):
+        sink.add(path, "invalid", "Objekt erwartet.")
+        value = {}
+    _unknown_keys(value, INCIDENT_SHAPE.fields, path, sink)
+    if value.get("date") not in (None, ""):
+        day = parse_date(value["date"], f"{path}.date", sink)
+        if day is not None and day > timezone.localdate():
+            sink.add(f"{path}.date", "invalid_date", "Das Datum liegt in der Zukunft.")
+        elif day is not None:
+            out["date"] = day.isoformat()
+    for name in INCIDENT_TEXTS:
+        text = clean_text(value.get(name) or "", f"{path}.{name}", sink)
+        if text:
+            out[name] = text
+    description = clean_text(
+        value.get("description") or "", f"{path}.description", sink, max_len=FREE_TEXT_MAX
+    )
+    if description:
+        out["description"] = description
+    if value.get("clubs"):
+        clubs = _text_list(value["clubs"], f"{path}.clubs", sink) or []
+        if len(clubs) > MAX_CLUBS:
+            sink.add(f"{path}.clubs", "too_many", f"Höchstens {MAX_CLUBS} Vereine.")
+        elif clubs:
+            out["clubs"] = clubs
+    proceedings = value.get("proceedings")
+    if proceedings:
+        sub = f"{path}.proceedings"
+        clean: dict[str, Any] = {}
+        if not isinstance(proceedings, dict):
+            sink.add(sub, "invalid", "Objekt erwartet.")
+            proceedings = {}
+        _unknown_keys(proceedings, ("prosecutor_file_number", "status", "authority"), sub, sink)
+        number = clean_text(
+            proceedings.get("prosecutor_file_number") or "",
+            f"{sub}.prosecutor_file_number",
+            sink,
+            max_len=80,
+        )
+        if number:
+            clean["prosecutor_file_number"] = number
+        status = proceedings.get("status")
+        if status not in (None, ""):
+            if status not in PROCEEDINGS_STATUSES:
+                sink.add(f"{sub}.status", "invalid_choice", "Unbekannter Verfahrensstand.")
+            else:
+                clean["status"] = status
+        authority = clean_text(
+            proceedings.get("authority") or "", f"{sub}.authority", sink, max_len=200
+        )
+        if authority:
+            clean["authority"] = authority
+        if clean:
+            out["proceedings"] = clean
+    measures = value.get("measures")
+    if measures:
+        if not isinstance(measures, list):
+            sink.add(f"{path}.measures", "invalid", "Liste erwartet.")
+        elif len(measures) > MAX_MEASURES:
+            sink.add(f"{path}.measures", "too_many", f"Höchstens {MAX_MEASURES} Maßnahmen.")
+        else:
+            cleaned = [
+                _clean_measure(m, f"{path}.measures[{i}]", sink) for i, m in enumerate(measures)
+            ]
+            out["measures"] = [m for m in cleaned if m]
+    if errors is None:
+        sink.raise_if_any()
+    return out
+
+
 def _clean_contact_persons(value: Any, case_group: str, errors: _Collector) -> list[Any]:
     """R-B2: contact persons only in 1a/2 main records, with the closed field list."""
     if not isinstance(value, list):
@@ -695,6 +887,17 @@ def validate_record_input(
                 "Objekte nur mit Bezug zu einer Person der Fallgruppen 1 oder 2.",
             )
 
+    incident: dict[str, Any] = {}
+    if data.get("incident"):
+        if file.is_atd:
+            errors.add(
+                "incident",
+                "incident_not_allowed",
+                "Ein Vorkommnisbericht gehört nur zur Datei Gewalttäter Sport.",
+            )
+        else:
+            incident = clean_incident(data["incident"], errors)
+
     withheld_raw = data.get("withheld")
     withheld: list[str] = []
     if storage == Storage.RESTRICTED and is_person and file.is_atd:
@@ -781,4 +984,5 @@ def validate_record_input(
         file_number=file_number or "",
         classification=classification,
         dates=dates,
+        incident=incident,
     )

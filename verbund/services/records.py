@@ -62,6 +62,7 @@ def snapshot(record: Record) -> dict[str, Any]:
         "extended": record.extended,
         "withheld": record.withheld,
         "object": record.object_data,
+        "incident": record.incident,
         "linked_person": str(record.linked_person_id or ""),
         "file_number": record.file_number,
         "classification": record.classification,
@@ -246,6 +247,7 @@ def _apply(record: Record, clean: RecordInput) -> None:
     record.extended = clean.extended
     record.withheld = clean.withheld
     record.object_data = clean.object_data
+    record.incident = clean.incident
     record.file_number = clean.file_number
     record.classification = clean.classification
     record.review_date = clean.review_date
@@ -441,6 +443,8 @@ def _merge(record: Record, data: dict[str, Any]) -> dict[str, Any]:
     }
     if record.storage == "restricted":
         merged["withheld"] = record.withheld
+    if record.incident:
+        merged["incident"] = record.incident
     if not record.is_person:
         merged["object"] = record.object_data
         merged["linked_person"] = str(record.linked_person_id) if record.linked_person_id else None

@@ -17,8 +17,10 @@ from verbund.models import (
     File,
     LegalBasis,
     Participation,
+    StateSystem,
 )
 from verbund.models.files import LegalBasisKind
+from verbund.services.legal_bases import basis_set
 
 FEDERAL_AGENCIES = [
     ("BKA", "Bundeskriminalamt", AgencyKind.POLICE),
@@ -37,6 +39,8 @@ ATD_APPROVALS = [
     "Innenministerien der Länder",
 ]
 GWS_APPROVALS = ["Innenministerien der Länder"]
+BKADV = "BKA-Daten-Verordnung (BKADV) vom 4.6.2010 nach § 7 Abs. 6 BKAG"
+STATE_SYSTEMS = [("POLAS-BW", "POLAS Baden-Württemberg (Landesauskunftssystem)", "BW")]
 
 ATD_PURPOSES = [
     {"code": "ct_task", "label": "Aufklärung/Bekämpfung des internationalen Terrorismus"},
@@ -236,16 +240,19 @@ def reference_data_ensure() -> dict[str, Agency]:
         "Bundeskriminalamtgesetz (BKAG) §§ 2, 11, 13 (INPOL-Teilnahme)",
         datetime.date(1997, 8, 1),
     )
-    bkadv = _basis(
-        LegalBasisKind.ORDINANCE,
-        "BKA-Daten-Verordnung (BKADV) vom 4.6.2010 nach § 7 Abs. 6 BKAG",
-        datetime.date(2010, 6, 4),
+    # R-A3, R-M5: GWS rests first on its establishment order alone, which carries no
+    # entries; the ordinance under § 7(6) BKAG is registered below and opens the gate from
+    # its entry into force (4 June 2010), not retroactively.
+    gws_eo = _basis(
+        LegalBasisKind.ESTABLISHMENT_ORDER,
+        "Errichtungsanordnung Gewalttäter Sport (INPOL-Verbunddatei)",
+        datetime.date(2004, 1, 1),
     )
     gws, _ = File.objects.get_or_create(
         code="GWS",
         defaults={
             "name": "Gewalttäter Sport",
-            "legal_basis": bkadv,
+            "legal_basis": gws_eo,
             "required_approvals": GWS_APPROVALS,
             "requires_bfdi_hearing": False,
             "is_atd": False,
@@ -271,6 +278,20 @@ def reference_data_ensure() -> dict[str, Agency]:
         },
         review_months={"adult": 60, "juvenile": 24, "child": 24},
         storage_months={"adult": 60, "juvenile": 24, "child": 24},
+        search_modes=["name"],
+        transfer_recipients=gws_members,
     )
+    basis_set(gws, BKADV, datetime.date(2010, 6, 4))
+    # R-M1: the simulated state systems that release records into GWS ("Freigabe").
+    for code, name, state in STATE_SYSTEMS:
+        StateSystem.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "state": state,
+                "agency": agencies[f"LKA-{state}"],
+                "file": gws,
+            },
+        )
     _catalogues()
     return agencies
