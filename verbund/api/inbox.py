@@ -392,6 +392,18 @@ class SubjectApplicantPayloadSerializer(AbsentKeysSerializer):
     date_of_birth = serializers.DateField()
 
 
+class SubjectObjectionPayloadSerializer(AbsentKeysSerializer):
+    """An objection against the owner's decision, put back to it (issue 18, gws-claims)."""
+
+    strict_keys = True
+
+    challenge = serializers.UUIDField(help_text="Decide at /subject-challenges/{id}/decision/")
+    text = serializers.CharField()
+    outcome = serializers.ChoiceField(
+        choices=["rejected", "upheld"], required=False, help_text="Once decided"
+    )
+
+
 class SubjectRequestPayloadSerializer(AbsentKeysSerializer):
     """Payload of a ``subject_request`` item: a record of the owner found for an applicant.
 
@@ -418,7 +430,17 @@ class SubjectRequestPayloadSerializer(AbsentKeysSerializer):
     matched_in = serializers.CharField(help_text="`basic` or `extended`")
     concrete_matter = serializers.CharField(allow_blank=True)
     special_interest = serializers.CharField(allow_blank=True)
+    deletion_ground = serializers.ChoiceField(
+        choices=["no_legal_basis", "unlawful", "not_necessary"],
+        allow_blank=True,
+        required=False,
+        help_text="The ground on which the applicant asks for deletion; blank if none "
+        "(issue 18; absent in items made before)",
+    )
     decisions = SubjectDecisionPayloadSerializer(many=True)
+    objection = SubjectObjectionPayloadSerializer(
+        required=False, help_text="An objection against a decision, to be decided (R-K4)"
+    )
     overdue = serializers.BooleanField(
         required=False, help_text="Set when the decision is overdue and a reminder went out."
     )

@@ -379,3 +379,16 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined
         "SubjectRequestItemKindEnum": ["subject_request"],
     }
 )
+
+# Subject access, issue 18 (gws-claims): challenges and deletion grounds keep their names.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
+    {
+        "SubjectChallengeKindEnum": "subjects.models.ChallengeKind.values",
+        "SubjectChallengeOutcomeEnum": "subjects.models.ChallengeOutcome.values",
+        "ObjectionOutcomeEnum": ["rejected", "upheld"],
+        "CourtRulingOutcomeEnum": ["deletion_ordered", "dismissed"],
+        "InvokedDeletionGroundEnum": "subjects.models.InvokedGround.values",
+        "CourtRulingDeletionGroundEnum": ["no_legal_basis", "unlawful"],
+        "DeletionGroundEnum": "verbund.models.lifecycle.DeletionGround.values",
+    }
+)
