@@ -582,3 +582,100 @@ def test_r_k4_gws_challenges_in_the_browser(browser: Any, api: Any, reference: A
     assert "Löschung angeordnet" in final and "Der Datensatz wurde gelöscht" in final
     assert "Widerspruch zurückgewiesen" in final
     assert_no_requirement_id(final, "request detail")
+
+
+# ------------------------------------------------------------------ the case-004 flow
+
+
+def _at(day: str) -> Any:
+    return time_machine.travel(datetime.datetime.fromisoformat(f"{day}T10:00:00+00:00"), tick=False)
+
+
+def test_r_m5_case_004_claims_through_the_services(reference: Any) -> None:
+    """The service calls the case-004 scenario reuses: request (access and deletion),
+    access agreed with the data, deletion refused, objection rejected, deletion ordered by
+    the court for lack of an ordinance; the log rows and the decisions stay (R-L5)."""
+    record = gws_record()
+    desk, owner = _officer(DESK), _officer(OWNER)
+    with _at("2009-01-20"):
+        request = services.subject_request_create(
+            actor=desk,
+            data={
+                "applicant": dict(APPLICANT),
+                "asks": ["access", "deletion"],
+                "deletion_ground": "unlawful",
+            },
+        )
+    consultation = request.consultations.get()
+    with _at("2009-04-28"):
+        services.consultation_decide(
+            actor=owner,
+            consultation_id=consultation.pk,
+            data={"ask": "access", "outcome": "agree"},
+        )
+        services.consultation_decide(
+            actor=owner,
+            consultation_id=consultation.pk,
+            data={
+                "ask": "deletion",
+                "outcome": "refuse",
+                "reasons": "Die Speicherung ist zur Verhütung von Gewalttaten erforderlich.",
+            },
+        )
+        services.subject_request_answer(actor=desk, request_id=request.pk)
+        objection = services.subject_request_challenge(
+            actor=desk,
+            request_id=request.pk,
+            data={
+                "kind": "objection",
+                "consultation": str(consultation.pk),
+                "text": "Widerspruch gegen die Ablehnung der Löschung.",
+            },
+        )
+    with _at("2009-08-19"):
+        services.challenge_decide(
+            actor=owner,
+            challenge_id=objection.pk,
+            data={"outcome": "rejected", "reasons": "Restverdacht; Speicherung erforderlich."},
+        )
+        action = services.subject_request_challenge(
+            actor=desk,
+            request_id=request.pk,
+            data={
+                "kind": "court_action",
+                "consultation": str(consultation.pk),
+                "text": "Klage auf Löschung.",
+            },
+        )
+    with _at("2010-04-14"):
+        services.challenge_ruling_record(
+            actor=desk,
+            challenge_id=action.pk,
+            data={
+                "court": "Verwaltungsgericht Karlsruhe",
+                "file_number": "Aktenzeichen des Urteils",
+                "date": "2010-04-14",
+                "outcome": "deletion_ordered",
+                "deletion_ground": "no_legal_basis",
+                "reasons": "Die nach § 7 Abs. 6 BKAG erforderliche Rechtsverordnung fehlt.",
+            },
+        )
+    assert not Record.objects.filter(pk=record.pk).exists()
+    access = Decision.objects.get(ask="access")
+    assert access.disclosed["file"] == "GWS"
+    assert access.disclosed["basic"]["surname"] == "Steiner"
+    assert Decision.objects.get(ask="deletion").outcome == "refuse"
+    assert Challenge.objects.get(pk=objection.pk).outcome == "rejected"
+    assert Challenge.objects.get(pk=action.pk).record_deleted
+    assert Consultation.objects.get(pk=consultation.pk).file_number == record.file_number
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {
+        "record.create",
+        "record.delete",
+        "subject_request.create",
+        "subject_request.decide",
+        "subject_request.answer",
+        "subject_request.challenge",
+        "subject_request.challenge_decide",
+        "subject_request.court_ruling",
+    } <= actions
