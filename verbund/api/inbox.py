@@ -316,9 +316,26 @@ class ReviewCauseSerializer(AbsentKeysSerializer):
     details = serializers.DictField(
         required=False,
         help_text="What set it off: the notice (`notice`), the justice decision (`kind`, "
-        "`final`, `reasons`, `decided_on`, `reported_by`), the complaint (`text`, "
-        "`supervisor`, `jurisdiction`), the legal basis (`legal_basis`).",
+        "`final`, `reasons`, `decided_on`, `provision`, `reported_by`), the complaint (`text`, "
+        "`supervisor`, `jurisdiction`), the legal basis (`legal_basis`; `reason` in words "
+        "when the file lacks its ordinance).",
     )
+
+
+class LapsedCauseSerializer(AbsentKeysSerializer):
+    """A cause that lapsed while the review was open (R-L2, R-M5): the basis is in force."""
+
+    strict_keys = True
+
+    cause = serializers.ChoiceField(choices=ReviewCause.values)
+    at = serializers.DateTimeField()
+    details = serializers.DictField(required=False)
+    ground = serializers.ChoiceField(
+        choices=["basis_in_force"], help_text="Why it lapsed: the legal basis entered into force"
+    )
+    legal_basis = serializers.CharField(help_text="Citation of the basis now in force")
+    in_force_from = serializers.DateField()
+    lapsed_at = serializers.DateTimeField()
 
 
 class ReviewDuePayloadSerializer(AbsentKeysSerializer):
@@ -344,6 +361,14 @@ class ReviewDuePayloadSerializer(AbsentKeysSerializer):
     reasons = serializers.CharField(required=False)
     decided_by = serializers.CharField(required=False, help_text="Username of the deciding officer")
     decided_at = serializers.DateTimeField(required=False)
+    lapsed = LapsedCauseSerializer(
+        many=True, required=False, help_text="Causes settled without a decision (R-M5)."
+    )
+    closed = serializers.ChoiceField(
+        choices=["causes_lapsed"],
+        required=False,
+        help_text="Set when the review closed because every cause lapsed (no outcome).",
+    )
 
 
 class ReviewDueItemSerializer(InboxItemBase):

@@ -392,3 +392,7 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined
         "DeletionGroundEnum": "verbund.models.lifecycle.DeletionGround.values",
     }
 )
+# Issue 18 (gws-basis): review causes named once (the lapsed causes of a review reuse them).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
+    {"ReviewCauseEnum": "verbund.models.lifecycle.ReviewCause.values"}
+)
