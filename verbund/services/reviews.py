@@ -20,9 +20,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.jsonq import list_holds
 from verbund.access.logging import log_record
 from verbund.access.records import access_record
 from verbund.access.supervision import supervised_record
@@ -226,14 +228,23 @@ def _lock_record(record: Record) -> Record:
     )
 
 
+def _lists_cause(cause: str) -> Q:
+    """Filter: a review's ``payload.causes`` lists ``cause`` (PostgreSQL jsonb containment;
+    SQLite's JSON1 functions, where Django has no JSON ``contains``)."""
+    return list_holds("payload", {"cause": cause}, table=InboxItem._meta.db_table, key="causes")
+
+
 def _has_cause(record: Record, cause: str) -> bool:
     """Whether the record's open review lists ``cause``."""
-    return InboxItem.objects.filter(
-        record=record,
-        kind=InboxKind.REVIEW_DUE,
-        done_at__isnull=True,
-        payload__causes__contains=[{"cause": cause}],
-    ).exists()
+    return (
+        InboxItem.objects.filter(
+            record=record,
+            kind=InboxKind.REVIEW_DUE,
+            done_at__isnull=True,
+        )
+        .filter(_lists_cause(cause))
+        .exists()
+    )
 
 
 def open_review_of(actor: Any, record_id: Any) -> InboxItem | None:
@@ -592,8 +603,9 @@ def legal_basis_reviews_open(file: File, *, now: datetime.datetime | None = None
             file=file,
             kind=InboxKind.REVIEW_DUE,
             done_at__isnull=True,
-            payload__causes__contains=[{"cause": ReviewCause.NO_LEGAL_BASIS.value}],
-        ).values_list("record_id", flat=True)
+        )
+        .filter(_lists_cause(ReviewCause.NO_LEGAL_BASIS.value))
+        .values_list("record_id", flat=True)
     )
     count = 0
     for record in records.order_by("pk").iterator(chunk_size=500):
@@ -645,8 +657,8 @@ def legal_basis_reviews_lapse(file: File, *, now: datetime.datetime | None = Non
             file=file,
             kind=InboxKind.REVIEW_DUE,
             done_at__isnull=True,
-            payload__causes__contains=[{"cause": ReviewCause.NO_LEGAL_BASIS.value}],
         )
+        .filter(_lists_cause(ReviewCause.NO_LEGAL_BASIS.value))
         .order_by("pk")
         .values_list("pk", flat=True)
     )
