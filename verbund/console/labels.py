@@ -70,6 +70,8 @@ ACTION_LABELS: dict[str, Any] = {
     "admin.save": _("Changed in the administration"),
     "admin.change": _("Changed in the administration"),
     "admin.delete": _("Deleted in the administration"),
+    # Issue 18 (gws-release): releases from state systems (R-M1).
+    "release.run": _("Release from a state system"),
 }
 
 SCOPE_LABELS: dict[str, Any] = {

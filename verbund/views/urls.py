@@ -131,3 +131,11 @@ urlpatterns += [
 
 # Subject access (issue 17, subjects branch): the desks' pages and the owners' decisions.
 urlpatterns += [path("", include("subjects.browser_urls"))]
+
+# Releases from state systems into GWS (issue 18, gws-release branch: R-M1).
+from verbund.views import releases as state_releases  # noqa: E402
+
+urlpatterns += [
+    path("freigabe/", state_releases.release_page, name="release"),
+    path("freigabe/<str:release_id>/", state_releases.release_detail, name="release_detail"),
+]
