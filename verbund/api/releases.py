@@ -180,7 +180,7 @@ class ReleaseDocumentSerializer(RequestSerializer):
     system = serializers.CharField(
         max_length=20, required=False, help_text="The system's code; another one: 400"
     )
-    rows = ReleaseRowSerializer(many=True, max_length=MAX_ROWS)  # type: ignore[call-arg]
+    rows = ReleaseRowSerializer(many=True, min_length=1, max_length=MAX_ROWS)  # type: ignore[call-arg]
 
 
 # ---------------------------------------------------------------------------- answers
