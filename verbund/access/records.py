@@ -101,21 +101,23 @@ def _participation(actor: Any, file: File) -> Participation | None:
     )
 
 
-def may_enter(actor: Any, file: File) -> tuple[bool, str]:
+def may_enter(actor: Any, file: File, *, legal_basis: bool = True) -> tuple[bool, str]:
     """Return whether the officer's agency may enter into the file, and a refusal code.
 
     R-A3: the file and the participation each need a statute or published ordinance in
     force; an establishment order alone carries no entries. GWS: the order in force names
-    the entering participants (R-A1, R-M1).
+    the entering participants (R-A1, R-M1). ``legal_basis=False`` leaves out the two
+    legal-basis checks and nothing else: only a legacy release of stock stored before the
+    file had a basis (``verbund.services.releases``, ``release_from_state --legacy``).
     """
     if not _is_officer(actor):
         return False, "not_authorised"
-    if not file.legal_basis.carries_entries():
+    if legal_basis and not file.legal_basis.carries_entries():
         return False, "no_legal_basis"
     part = _participation(actor, file)
     if part is None:
         return False, "not_participant"
-    if not part.legal_basis.carries_entries():
+    if legal_basis and not part.legal_basis.carries_entries():
         return False, "no_legal_basis"
     order = current_order(file)
     if order is None:

@@ -236,3 +236,20 @@ urlpatterns += [
 from django.urls import include  # noqa: E402
 
 urlpatterns += [path("", include("subjects.urls"))]  # type: ignore[list-item]
+
+# State systems and their releases into GWS (issue 18, gws-release branch: R-M1, R-H1).
+from verbund.api import releases as state_releases  # noqa: E402
+
+urlpatterns += [
+    path("state-systems/", state_releases.StateSystemListView.as_view(), name="api-state-systems"),
+    path(
+        "state-systems/<str:code>/releases/",
+        state_releases.StateSystemReleaseListView.as_view(),
+        name="api-state-system-releases",
+    ),
+    path(
+        "releases/<str:release_id>/",
+        state_releases.ReleaseDetailView.as_view(),
+        name="api-release",
+    ),
+]

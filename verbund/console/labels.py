@@ -73,6 +73,8 @@ ACTION_LABELS: dict[str, Any] = {
     # Issue 18 (gws-basis): the legal-basis gate (R-A3, R-M5).
     "file.ordinance_register": _("Ordinance registered"),
     "record.review_cause_lapsed": _("Review reason lapsed: legal basis in force"),
+    # Issue 18 (gws-release): releases from state systems (R-M1).
+    "release.run": _("Release from a state system"),
 }
 
 SCOPE_LABELS: dict[str, Any] = {

@@ -259,8 +259,21 @@ def _apply(record: Record, clean: RecordInput) -> None:
         record.dates_order = clean.dates.order
 
 
-def record_create(*, actor: Officer, data: dict[str, Any]) -> Record:
-    """Enter a record for the officer's agency; the storage mode is set in this transaction."""
+def record_create(
+    *,
+    actor: Officer,
+    data: dict[str, Any],
+    source: tuple[str, str] | None = None,
+    legacy: bool = False,
+) -> Record:
+    """Enter a record for the officer's agency; the storage mode is set in this transaction.
+
+    ``source`` (state system code, reference in it) and ``legacy`` are set only by a release
+    from a state system (``verbund.services.releases``, R-M1): the record keeps where it came
+    from, and ``legacy`` (stock stored before the file had a legal basis) leaves out the
+    legal-basis gate and nothing else. A second record of the same source reference fails on
+    the constraint ``record_one_release_per_source`` (IntegrityError; the release reports it).
+    """
     if not isinstance(data, dict):
         raise Invalid("JSON-Objekt erwartet.", code="invalid")
     # Every field's JSON type is checked before any rule (or lookup) runs.
@@ -271,7 +284,7 @@ def record_create(*, actor: Officer, data: dict[str, Any]) -> Record:
     # A NUL byte would reach the file lookup and fail in PostgreSQL (400, not 500).
     code = clean_text(code, "file", RaiseAtOnce()) or ""
     file = file_for_actor(actor, code)
-    allowed, reason = may_enter(actor, file)
+    allowed, reason = may_enter(actor, file, legal_basis=not legacy)
     if not allowed:
         if reason == "no_legal_basis":
             raise Refused(
@@ -287,6 +300,9 @@ def record_create(*, actor: Officer, data: dict[str, Any]) -> Record:
         linked = _check_linked_person(actor, clean)
         record = Record(file=file, owner=actor.agency, created_by=actor, linked_person=linked)
         _apply(record, clean)
+        if source is not None:
+            record.source_system, record.source_reference = source
+            record.legacy = legacy
         record.full_clean()
         record.save(force_insert=True)
         group = agency_group(actor.agency)
@@ -294,7 +310,14 @@ def record_create(*, actor: Officer, data: dict[str, Any]) -> Record:
             assign_perm(perm, group, record)
         _write_keys(record)
         dates_settled(record=record, worked=clean.dates, actor=actor)
-        _log_record(actor, "record.create", record, {"after": snapshot(record)})
+        details: dict[str, Any] = {"after": snapshot(record)}
+        if source is not None:
+            details["source"] = {
+                "system": record.source_system,
+                "reference": record.source_reference,
+                "legacy": record.legacy,
+            }
+        _log_record(actor, "record.create", record, details)
         # Re-check scope inside the transaction (architecture rule 4).
         if not records_for(actor, "change").filter(pk=record.pk).exists():
             raise RuntimeError("created record is outside the creator's scope")

@@ -85,6 +85,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # Releases from state systems (issue 18, gws-release): navigation link.
+                "verbund.views.releases.state_system_nav",
             ],
         },
     },

@@ -143,3 +143,11 @@ urlpatterns += [
         name="record_justice",
     ),
 ]
+
+# Releases from state systems into GWS (issue 18, gws-release branch: R-M1).
+from verbund.views import releases as state_releases  # noqa: E402
+
+urlpatterns += [
+    path("freigabe/", state_releases.release_page, name="release"),
+    path("freigabe/<str:release_id>/", state_releases.release_detail, name="release_detail"),
+]

@@ -30,7 +30,9 @@ GENERATOR = Path(sys.executable).parent / "openapi-python-client"
 SCHEMA_PATH = "/api/v1/schema/"
 # The generator's own post-processing (ruff) is not part of what an integrator gets; the
 # generated code must import and run as written.
-GENERATOR_CONFIG = "post_hooks: []\n"
+# ``text/csv`` (a release from a state system, issue 18): a CSV body is bytes to the client,
+# as ``application/octet-stream`` is (the generator knows no CSV; the request keeps its type).
+GENERATOR_CONFIG = "post_hooks: []\ncontent_type_overrides:\n  text/csv: application/octet-stream\n"
 
 
 def download_schema(base_url: str, target: Path) -> dict[str, Any]:

@@ -114,6 +114,18 @@ class DeskTokenAuth:
         _header(case, data)
 
 
+@schemathesis.auth(refresh_interval=None).apply_to(path_regex=r"^/api/v1/(state-systems|releases)/")
+class ReleaseTokenAuth:
+    """State systems and releases run as lka-bw.head (issue 18, ``VERBUND_ST_RELEASE_TOKEN``):
+    LKA-BW owns POLAS-BW, so releases answer 201 and their reads 200."""
+
+    def get(self, case: Any, ctx: Any) -> str:
+        return os.environ["VERBUND_ST_RELEASE_TOKEN"]
+
+    def set(self, case: Any, data: str, ctx: Any) -> None:
+        _header(case, data)
+
+
 @schemathesis.auth(refresh_interval=None)
 class OfficerTokenAuth:
     """Every other operation runs as the officer."""

@@ -36,6 +36,7 @@ from verbund.api.lifecycle import (
     ReviewDecisionSerializer,
 )
 from verbund.api.reference import CataloguePublishIn
+from verbund.api.releases import ReleaseDocumentSerializer
 from verbund.api.requests import AccessDecisionSerializer, AccessRequestCreateSerializer
 from verbund.api.schemas import (
     BlockSerializer,
@@ -145,6 +146,8 @@ def _compare(field: Any, shape: shapes.Shape, path: str) -> list[str]:
         # Issue 18, gws-claims: objections decided by the owner, court rulings.
         ChallengeDecisionInSerializer,
         CourtRulingInSerializer,
+        # Issue 18, gws-release: releases from state systems.
+        ReleaseDocumentSerializer,
     ],
     ids=lambda s: s.__name__,
 )

@@ -109,7 +109,13 @@ PHASES = ["examples", "coverage", "fuzzing", "stateful"]
 # made well over a thousand cases of their large body schemas (positive ones alone), about
 # half of the run's requests, and nearly all answered 400.
 MAX_EXAMPLES = 30
-FUZZED_ONLY = ["POST /api/v1/records/", "PATCH /api/v1/records/{record_id}/"]
+FUZZED_ONLY = [
+    "POST /api/v1/records/",
+    "PATCH /api/v1/records/{record_id}/",
+    # Issue 18, gws-release: a release's coverage cases would include 10,000 valid rows
+    # (maxItems), each entered as a record.
+    "POST /api/v1/state-systems/{code}/releases/",
+]
 # gunicorn processes, and schemathesis's concurrent workers.
 WEB_WORKERS = 2
 WORKERS = 2
@@ -321,7 +327,40 @@ def seed() -> dict[str, list[str]]:
     # Subject access (issue 17, subjects branch).
     ids.update(_subject_requests())
     ids.update(_supervision())
+    ids.update(_releases())
     return ids
+
+
+# State systems and their releases (issue 18, gws-release branch): the operations under
+# /state-systems/ and /releases/ run as an officer of LKA-BW (RELEASE_OFFICER, see the hooks),
+# the agency that owns POLAS-BW, so a release answers 201 and its reads 200.
+RELEASE_OFFICER = "lka-bw.head"
+
+
+def _releases() -> dict[str, list[str]]:
+    """Two releases of POLAS-BW (one row imported, one rejected each)."""
+    from verbund.services.releases import release_run
+
+    made = []
+    for n in range(2):
+        rows = [
+            {
+                "source_reference": f"ST-{n}",
+                "basic": {"surname": "Freigabe", "given_names": f"Fritz {n}"},
+                "reference": {"file_number": f"ST-REL-{n}"},
+                "incident": {"date": "2025-10-04", "match": "Karlsruher SC – VfB Stuttgart"},
+            },
+            {"source_reference": f"ST-BAD-{n}", "basic": {}, "reference": {}},
+        ]
+        release = release_run(
+            system_code="POLAS-BW",
+            payload=rows,
+            fmt="json",
+            actor=_officer("lka-bw.analyst"),
+            channel="api",
+        )
+        made.append(str(release.pk))
+    return {"state_systems": ["POLAS-BW"], "releases": made}
 
 
 def _supervision() -> dict[str, list[str]]:
@@ -475,6 +514,9 @@ PATH_IDS: dict[str, dict[str, str]] = {
     },
     "plan_id": {"": "control_plans"},
     "delegation_id": {"": "delegations"},
+    # Issue 18, gws-release.
+    "code": {"": "state_systems"},
+    "release_id": {"": "releases"},
 }
 # Valid values at the edges the generator rarely reaches, mixed into the parameters below:
 # date-times with the largest UTC offsets RFC 3339 allows (PostgreSQL stores at most
@@ -690,6 +732,7 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(
         "VERBUND_ST_OFFICER_TOKEN": officer_token,
         "VERBUND_ST_SUPERVISOR_TOKEN": _login(base, SUPERVISOR),
         "VERBUND_ST_DESK_TOKEN": _login(base, DESK),
+        "VERBUND_ST_RELEASE_TOKEN": _login(base, RELEASE_OFFICER),
         "VERBUND_ST_SPARE_TOKENS": str(spares),
         "VERBUND_ST_IDS": str(tmp_path / "ids.json"),
         "VERBUND_ST_BASE_URL": base,
