@@ -140,8 +140,8 @@ class AuditEventListView(GenericAPIView):
         responses={
             200: AuditEventSerializer(many=True),
             400: error(
-                "`invalid_choice` (agency, file), `invalid` (time, page, record), "
-                "`unknown_parameter`"
+                "`invalid_choice` (agency, file, purpose), `invalid` (time, page, record), "
+                "`invalid_range` (`until` not after `since`), `unknown_parameter`"
             ),
             403: error("`forbidden`: supervisors only"),
         },

@@ -29,7 +29,7 @@ from audit.models import AuditEvent
 from audit.readers import operation_view, operations_events
 from audit.services import log_event
 from audit.verification import checkpoints_check, checkpoints_export
-from verbund.api.filters import StrictFilterBackend, UTCDateTimeFilter
+from verbund.api.filters import PeriodForm, StrictFilterBackend, UTCDateTimeFilter
 from verbund.api.openapi import error
 from verbund.api.pagination import Pagination
 from verbund.api.permissions import IsOperator, IsSupervisor
@@ -80,6 +80,7 @@ class OperationsFilter(django_filters.FilterSet):
     class Meta:
         model = AuditEvent
         fields: list[str] = []
+        form = PeriodForm
 
 
 class OperationsListView(GenericAPIView):
@@ -97,7 +98,10 @@ class OperationsListView(GenericAPIView):
     @extend_schema(
         responses={
             200: OperationEventSerializer(many=True),
-            400: error("`invalid` (since, until, action, page), `unknown_parameter`"),
+            400: error(
+                "`invalid` (since, until, action, page), `invalid_range` (`until` not after "
+                "`since`), `unknown_parameter`"
+            ),
             403: error("`forbidden`: BKA IT operators only"),
         },
         summary="Log entries for operation and security (BKA operators; paged)",

@@ -20,30 +20,33 @@ from django.db.models.expressions import RawSQL
 _NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
-def list_holds(field: str, item: dict[str, Any], *, table: str = "audit_auditevent") -> Q:
+def list_holds(
+    field: str, item: dict[str, Any], *, table: str = "audit_auditevent", key: str = ""
+) -> Q:
     """Return a filter: the JSON list ``field`` holds an object with all of ``item``'s pairs.
 
     ``item`` maps key names (lower-case identifiers) to strings or booleans, e.g.
     ``{"record": "<uuid>"}`` or ``{"file_number": "…", "agency": "BKA", "art10": True}``.
-    Raises ``ValueError`` for a field or key that is not such an identifier (they become
-    SQL names on SQLite).
+    ``key`` names the list inside a JSON object column instead (``field="payload",
+    key="causes"``: ``payload.causes``; ``table`` is then that model's table). Raises
+    ``ValueError`` for a field, key or table that is not such an identifier (they become SQL
+    names on SQLite).
     """
-    if not _NAME.match(field) or not item or not all(_NAME.match(key) for key in item):
-        raise ValueError("field and keys must be lower-case identifiers")
+    names = [field, table, *item, *([key] if key else [])]
+    if not item or not all(_NAME.match(name) for name in names):
+        raise ValueError("field, table and keys must be lower-case identifiers")
     if connection.vendor == "postgresql":
-        return Q(**{f"{field}__contains": [item]})
+        return Q(**{f"{field}__{key}__contains" if key else f"{field}__contains": [item]})
     conditions = []
     params: list[Any] = []
-    for key, value in item.items():
+    for name, value in item.items():
         if isinstance(value, bool):
             # json_extract gives 1/0 for JSON true/false; json_type tells them from numbers.
-            conditions.append(f"json_type(j.value, '$.{key}') = %s")
+            conditions.append(f"json_type(j.value, '$.{name}') = %s")
             params.append("true" if value else "false")
         else:
-            conditions.append(f"json_extract(j.value, '$.{key}') = %s")
+            conditions.append(f"json_extract(j.value, '$.{name}') = %s")
             params.append(value)
-    sql = (
-        f'EXISTS (SELECT 1 FROM json_each("{table}"."{field}") AS j '
-        f"WHERE {' AND '.join(conditions)})"
-    )
+    source = f'"{table}"."{field}"' + (f", '$.{key}'" if key else "")
+    sql = f"EXISTS (SELECT 1 FROM json_each({source}) AS j WHERE {' AND '.join(conditions)})"
     return Q(RawSQL(sql, params, output_field=BooleanField()))

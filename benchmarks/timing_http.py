@@ -22,6 +22,14 @@ Stacks (``--stack``):
   Redis of ``REDIS_URL`` (database 9);
 * ``--base-url URL`` measures a server that already runs (no start, no stop).
 
+Paths (``--path``):
+
+* ``search`` (default) — ``lka-bw.analyst``'s name searches, as above;
+* ``subject`` — the BKA's subject desk (``bka.auskunft``) records access requests
+  (``POST /api/v1/subject-requests/``) for the covert record's person and for a person held
+  nowhere (R-D5, R-K1: the BKA desk covers only data not stored covertly, so both must do
+  the same work); every answer must be 201 without consultations.
+
 Statistics: SciPy (``mannwhitneyu``, ``binomtest``) — the reference implementations, so the
 p-values are not home-made. Run: ``make bench-timing`` (both stacks, ``PAIRS=1000``).
 Results: ``var/bench/timing_http_<stack>.json`` and ``docs/benchmarks.md``.
@@ -52,6 +60,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = os.environ.get("VERBUND_DEMO_PASSWORD", "demo-only-password")
 SEARCHER = "lka-bw.analyst"
 OWNER = "bfv.analyst"
+DESK = "bka.auskunft"
+COVERT_BORN = "1980-01-01"
 
 
 # ---------------------------------------------------------------------------- HTTP
@@ -368,7 +378,7 @@ def prepare(base: str) -> tuple[Client, Client, str]:
             "storage": "covert",
             "storage_decision": {"decided_by": "bfv.head", "reasons": "Quellenschutz"},
             "findings_basis": "Benchmark",
-            "basic": {"surname": covert_name, "given_names": "Ali"},
+            "basic": {"surname": covert_name, "given_names": "Ali", "date_of_birth": COVERT_BORN},
             "reference": {"file_number": f"BENCH-{tag}"},
         },
     )
@@ -384,8 +394,16 @@ def covert_notices(owner: Client) -> int:
     return int(body["count"])
 
 
-def measure(base: str, pairs: int, warmup: int, seed: int) -> dict[str, Any]:
+def subject_body(surname: str) -> dict[str, Any]:
+    return {
+        "applicant": {"surname": surname, "given_names": "Ali", "date_of_birth": COVERT_BORN},
+        "asks": ["access"],
+    }
+
+
+def measure(base: str, pairs: int, warmup: int, seed: int, path: str = "search") -> dict[str, Any]:
     searcher, owner, covert_name = prepare(base)
+    desk = Client(base).login(DESK) if path == "subject" else searcher
     rng = random.Random(seed)
     errors: list[str] = []
     covert_sent = 0
@@ -393,6 +411,11 @@ def measure(base: str, pairs: int, warmup: int, seed: int) -> dict[str, Any]:
     def one(label: str) -> float:
         nonlocal covert_sent
         surname = covert_name if label == "covert" else f"Nirgends{uuid.uuid4().hex[:10]}"
+        if path == "subject":
+            status, body, ms = desk.call("POST", "/api/v1/subject-requests/", subject_body(surname))
+            if status != 201 or body.get("consultations") != []:
+                errors.append(f"{label}: {status} {str(body)[:200]}")
+            return ms
         status, body, ms = searcher.call("POST", "/api/v1/searches/", search_body(surname))
         if label == "covert":
             covert_sent += 1
@@ -459,6 +482,7 @@ def verdict(report: dict[str, Any], alpha: float) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--stack", choices=("embedded", "postgres"), default="embedded")
+    parser.add_argument("--path", choices=("search", "subject"), default="search")
     parser.add_argument("--base-url", help="measure a running server instead of starting one")
     parser.add_argument("--pairs", type=int, default=int(os.environ.get("PAIRS", "1000")))
     parser.add_argument("--warmup", type=int, default=100)
@@ -467,6 +491,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     stack: Stack | None = None
     label = args.stack if not args.base_url else "external"
+    if args.path != "search":
+        label = f"{label}_{args.path}"
     try:
         if args.base_url:
             base = args.base_url
@@ -483,7 +509,8 @@ def main(argv: list[str] | None = None) -> int:
                 "python": platform.python_version(),
                 "load_average": os.getloadavg(),
             },
-            **measure(base, args.pairs, args.warmup, args.seed),
+            "path": args.path,
+            **measure(base, args.pairs, args.warmup, args.seed, args.path),
         }
     finally:
         if stack is not None:

@@ -3,8 +3,12 @@
 - ``GET/POST /subject-requests/``: a desk's requests; record one (desk only);
 - ``GET /subject-requests/{id}/``: the request, its consultations and the answer (logged);
 - ``POST /subject-requests/{id}/answer/``: issue the letter once every owner decided;
-- ``POST /subject-requests/{id}/challenge/``: record a challenge of a decision (R-K4);
+- ``POST /subject-requests/{id}/challenge/``: record a challenge of a decision (R-K4):
+  an objection (Widerspruch) or a court action (Klage);
 - ``POST /subject-consultations/{id}/decision/``: the owner decides one ask (R-K3, R-K4);
+- ``POST /subject-challenges/{id}/decision/``: the owner decides an objection (R-K4);
+- ``POST /subject-challenges/{id}/ruling/``: the desk records the court's ruling; a deletion
+  order deletes the record (R-K4, R-M5, R-L5);
 - ``GET /subject-refusal-grounds/``: the caller's agency's catalogue of refusal grounds.
 
 Thin: the rules live in ``subjects.services``.
@@ -24,7 +28,16 @@ from rest_framework.views import APIView
 from agencies.models import as_officer
 from audit.services import log_event
 from subjects import selectors, services
-from subjects.models import Ask, Outcome, RequestStatus, Scope, SubjectRequest
+from subjects.models import (
+    Ask,
+    ChallengeKind,
+    ChallengeOutcome,
+    InvokedGround,
+    Outcome,
+    RequestStatus,
+    Scope,
+    SubjectRequest,
+)
 from verbund.api.pagination import Pagination
 from verbund.api.permissions import IsOfficer
 from verbund.api.schemas import ErrorSerializer, RecordMergePatchSerializer, RequestSerializer
@@ -64,6 +77,13 @@ class SubjectRequestCreateSerializer(RequestSerializer):
         max_length=MAX_TEXT,
         help_text="The special interest in access the applicant shows (as `concrete_matter`).",
     )
+    deletion_ground = serializers.ChoiceField(
+        choices=InvokedGround.values,
+        required=False,
+        help_text="The ground on which the applicant asks for deletion (only with `deletion` "
+        "in `asks`, else 400 `not_allowed`). `no_legal_basis`: while the record is stored "
+        "without a legal basis, the owner must grant the deletion (R-M5).",
+    )
 
 
 class SubjectDecisionSerializer(RequestSerializer):
@@ -96,7 +116,9 @@ class SubjectDecisionSerializer(RequestSerializer):
     deletion_ground = serializers.ChoiceField(
         choices=DeletionGround.values,
         required=False,
-        help_text="delete: the legal reason kept in the tombstone (default `not_necessary`).",
+        help_text="delete only: the legal reason kept in the tombstone (default: the ground "
+        "the applicant invoked, else `not_necessary`). `no_legal_basis` only while the record "
+        "is stored without a legal basis (else 422 `legal_basis_in_force`).",
     )
     changes = RecordMergePatchSerializer(
         required=False,
@@ -113,7 +135,56 @@ class ChallengeInSerializer(RequestSerializer):
 
     text = serializers.CharField(max_length=MAX_TEXT, help_text="The challenge as received")
     consultation = serializers.UUIDField(
-        required=False, help_text="The consultation whose decision is challenged"
+        required=False,
+        help_text="The consultation whose decision is challenged (required for a court "
+        "action; an objection naming none is not put to an owner)",
+    )
+    kind = serializers.ChoiceField(
+        choices=ChallengeKind.values,
+        required=False,
+        help_text="`objection` (Widerspruch, default): the owner decides it; `court_action` "
+        "(Klage): the desk records the court's ruling.",
+    )
+
+
+class ChallengeDecisionInSerializer(RequestSerializer):
+    """Body of POST /subject-challenges/{id}/decision/ (R-K4)."""
+
+    shape = services.CHALLENGE_DECISION
+
+    outcome = serializers.ChoiceField(
+        choices=[ChallengeOutcome.REJECTED.value, ChallengeOutcome.UPHELD.value],
+        help_text="`rejected` or `upheld`",
+    )
+    reasons = serializers.CharField(
+        max_length=MAX_TEXT, help_text="Reasons (required; missing → 400 naming `reasons`)"
+    )
+    deletion_ground = serializers.ChoiceField(
+        choices=InvokedGround.values,
+        required=False,
+        help_text="Upholding an objection against a refused deletion deletes the record: the "
+        "tombstone ground (default: the ground the applicant invoked, else `not_necessary`).",
+    )
+
+
+class CourtRulingInSerializer(RequestSerializer):
+    """Body of POST /subject-challenges/{id}/ruling/ (R-K4, R-M5)."""
+
+    shape = services.COURT_RULING
+
+    court = serializers.CharField(max_length=300, help_text="The court, e.g. VG Karlsruhe")
+    file_number = serializers.CharField(max_length=80, help_text="The court's file number")
+    date = serializers.DateField(help_text="Date of the ruling (YYYY-MM-DD, not in the future)")
+    outcome = serializers.ChoiceField(
+        choices=[ChallengeOutcome.DELETION_ORDERED.value, ChallengeOutcome.DISMISSED.value],
+        help_text="`deletion_ordered`: the record is deleted, whatever the owner decided; "
+        "`dismissed`.",
+    )
+    reasons = serializers.CharField(max_length=MAX_TEXT, help_text="The ruling's main reasons")
+    deletion_ground = serializers.ChoiceField(
+        choices=[DeletionGround.NO_LEGAL_BASIS.value, DeletionGround.UNLAWFUL.value],
+        required=False,
+        help_text="`deletion_ordered` only (required there): the ground the ruling states.",
     )
 
 
@@ -153,14 +224,40 @@ class ConsultationSerializer(serializers.Serializer):
     decisions = DecisionSerializer(many=True)
 
 
+class RulingSerializer(serializers.Serializer):
+    """The court's ruling on a court action."""
+
+    court = serializers.CharField()
+    file_number = serializers.CharField()
+    date = serializers.DateField()
+
+
 class ChallengeSerializer(serializers.Serializer):
-    """A recorded challenge."""
+    """A recorded challenge and how it ended (R-K4)."""
 
     id = serializers.UUIDField()
+    kind = serializers.ChoiceField(choices=ChallengeKind.values)
     consultation = serializers.UUIDField(allow_null=True)
     text = serializers.CharField()
     recorded_by = serializers.CharField()
     recorded_at = serializers.DateTimeField()
+    outcome = serializers.ChoiceField(
+        choices=ChallengeOutcome.values, allow_null=True, help_text="null while open"
+    )
+    reasons = serializers.CharField(allow_blank=True)
+    decided_by = serializers.CharField(
+        allow_null=True, help_text="The owner's officer (objection) or the desk (ruling)"
+    )
+    decided_at = serializers.DateTimeField(allow_null=True)
+    ruling = RulingSerializer(allow_null=True, help_text="A court action's recorded ruling")
+    deletion_ground = serializers.ChoiceField(
+        choices=DeletionGround.values,
+        allow_null=True,
+        help_text="The ground on which the record was deleted by this challenge",
+    )
+    record_deleted = serializers.BooleanField(
+        help_text="Whether this challenge's outcome deleted the record"
+    )
 
 
 class AnswerSerializer(serializers.Serializer):
@@ -187,6 +284,11 @@ class SubjectRequestSerializer(serializers.Serializer):
     asks = serializers.ListField(child=serializers.ChoiceField(choices=Ask.values))
     concrete_matter = serializers.CharField(allow_blank=True)
     special_interest = serializers.CharField(allow_blank=True)
+    deletion_ground = serializers.ChoiceField(
+        choices=InvokedGround.values,
+        allow_null=True,
+        help_text="The ground of deletion the applicant invoked, if any",
+    )
     created_at = serializers.DateTimeField()
     created_by = serializers.CharField()
     consultations = ConsultationSerializer(many=True)
@@ -259,7 +361,8 @@ class SubjectRequestListView(GenericAPIView):
                 "`applicant.date_of_birth`, and for § 15 agencies `concrete_matter`, "
                 "`special_interest`), `invalid_choice` (`asks`), `invalid_date`, "
                 "`incomplete_data`, `wildcards_not_allowed`, `unknown_field`, `invalid`, "
-                "`too_long`, `invalid_characters`"
+                "`too_long`, `invalid_characters`; `invalid_choice`, `not_allowed` "
+                "(`deletion_ground`)"
             ),
             403: FORBIDDEN,
         },
@@ -338,7 +441,10 @@ class SubjectRequestChallengeView(APIView):
         request=ChallengeInSerializer,
         responses={
             201: SubjectRequestSerializer,
-            400: _err("`required` (`text`), `invalid_choice` (`consultation`), `unknown_field`"),
+            400: _err(
+                "`required` (`text`; `consultation` for a court action), `invalid_choice` "
+                "(`consultation`, `kind`), `unknown_field`"
+            ),
             403: FORBIDDEN,
             404: NOT_FOUND,
             409: _err("`not_answered`"),
@@ -366,8 +472,9 @@ class ConsultationDecisionView(APIView):
             400: _err(
                 "`required` (`ask`, `outcome`, `ground`, `reasons`), "
                 "`invalid_choice` (`outcome`, `ground`, `deletion_ground`), `not_asked` "
-                "(`ask`), `not_allowed` (`ground`, `withhold_reasons`, `changes`), "
-                "`unknown_field`, `invalid`, `too_long`, `changes.<field>` errors"
+                "(`ask`), `not_allowed` (`ground`, `withhold_reasons`, `changes`, "
+                "`deletion_ground`), `unknown_field`, `invalid`, `too_long`, "
+                "`changes.<field>` errors"
             ),
             403: _err(
                 "`not_head`: a § 15 BVerfSchG refusal by anybody but the head or a specially "
@@ -375,6 +482,11 @@ class ConsultationDecisionView(APIView):
             ),
             404: _err("Unknown, or not a consultation of the caller's agency and files"),
             409: _err("`already_decided`, `record_gone`, `record_blocked`"),
+            422: _err(
+                "`deletion_required`: a refusal of a deletion asked for lack of a legal basis "
+                "while the record is stored without one (R-M5); `legal_basis_in_force`: a "
+                "deletion on the ground `no_legal_basis` once the basis is in force"
+            ),
         },
         summary="Owner's decision on an ask: agree/refuse, correct/refuse, delete/refuse",
         examples=[
@@ -419,3 +531,86 @@ class RefusalGroundListView(APIView):
         actor = as_officer(request.user)
         grounds = selectors.grounds_of(agency_id=actor.agency_id)
         return Response(RefusalGroundSerializer(grounds, many=True).data)
+
+
+class ChallengeDecisionView(APIView):
+    """The owner's decision on an objection against its decision (R-K4)."""
+
+    permission_classes = [IsOfficer]
+
+    @extend_schema(
+        request=ChallengeDecisionInSerializer,
+        responses={
+            200: ChallengeSerializer,
+            400: _err(
+                "`required` (`outcome`, `reasons`), `invalid_choice` (`outcome`, "
+                "`deletion_ground`), `not_allowed` (`deletion_ground`), `unknown_field`, "
+                "`invalid`, `too_long`, `invalid_characters`"
+            ),
+            403: _err("`not_head`: a § 15 BVerfSchG agency's rejection by anybody but the head"),
+            404: _err("Unknown, or not a challenge of a consultation of the caller's agency"),
+            409: _err("`already_decided`, `not_an_objection`, `record_blocked`"),
+            422: _err("`deletion_required`, `legal_basis_in_force` (as for decisions)"),
+        },
+        summary="Owner's decision on an objection: rejected or upheld, with reasons",
+        examples=[
+            OpenApiExample(
+                "Reject an objection",
+                request_only=True,
+                value={
+                    "outcome": "rejected",
+                    "reasons": "Die Speicherung ist zur Verhütung von Gewalttaten erforderlich.",
+                },
+            )
+        ],
+    )
+    def post(self, request: Request, challenge_id: str) -> Response:
+        """Decide and answer with the challenge."""
+        actor = as_officer(request.user)
+        body = ChallengeDecisionInSerializer.checked(request.data)
+        decided = services.challenge_decide(actor=actor, challenge_id=challenge_id, data=body)
+        return Response(ChallengeSerializer(services.challenge_payload(decided)).data)
+
+
+class ChallengeRulingView(APIView):
+    """The desk records the court's ruling on a court action (R-K4, R-M5, R-L5)."""
+
+    permission_classes = [IsOfficer]
+
+    @extend_schema(
+        request=CourtRulingInSerializer,
+        responses={
+            200: ChallengeSerializer,
+            400: _err(
+                "`required` (`court`, `file_number`, `date`, `outcome`, `reasons`, "
+                "`deletion_ground`), `invalid_choice` (`outcome`, `deletion_ground`), "
+                "`not_allowed` (`deletion_ground`), `invalid_date` (`date`), `unknown_field`, "
+                "`invalid`, `too_long`, `invalid_characters`"
+            ),
+            403: FORBIDDEN,
+            404: _err("Unknown, or not a challenge recorded by the caller's agency"),
+            409: _err("`already_decided`, `not_a_court_action`"),
+        },
+        summary="Record a court's ruling; a deletion order deletes the record",
+        examples=[
+            OpenApiExample(
+                "Deletion ordered",
+                request_only=True,
+                value={
+                    "court": "Verwaltungsgericht Karlsruhe",
+                    "file_number": "3 K 2345/09",
+                    "date": "2010-04-14",
+                    "outcome": "deletion_ordered",
+                    "reasons": "Die nach § 7 Abs. 6 BKAG erforderliche Rechtsverordnung fehlt.",
+                    "deletion_ground": "no_legal_basis",
+                },
+            )
+        ],
+    )
+    def post(self, request: Request, challenge_id: str) -> Response:
+        """Record the ruling and answer with the challenge."""
+        actor = as_officer(request.user)
+        services.require_desk(actor)
+        body = CourtRulingInSerializer.checked(request.data)
+        ruled = services.challenge_ruling_record(actor=actor, challenge_id=challenge_id, data=body)
+        return Response(ChallengeSerializer(services.challenge_payload(ruled)).data)

@@ -12,6 +12,16 @@ urlpatterns = [
         views.consultation_decision,
         name="subject_consultation_decision",
     ),
+    path(
+        "auskunft/rechtsbehelf/<str:challenge_id>/entscheidung/",
+        views.challenge_decision,
+        name="subject_challenge_decision",
+    ),
+    path(
+        "auskunft/rechtsbehelf/<str:challenge_id>/urteil/",
+        views.challenge_ruling,
+        name="subject_challenge_ruling",
+    ),
     path("auskunft/<str:request_id>/", views.request_detail, name="subject_request_detail"),
     path("auskunft/<str:request_id>/antwort/", views.request_answer, name="subject_request_answer"),
     path(

@@ -47,6 +47,37 @@ OUTCOMES_FOR: dict[str, tuple[str, ...]] = {
 }
 
 
+class InvokedGround(models.TextChoices):
+    """The ground on which the applicant asks for deletion (R-K4, R-M5); optional."""
+
+    NO_LEGAL_BASIS = "no_legal_basis", _("Fehlende Rechtsgrundlage der Speicherung")
+    UNLAWFUL = "unlawful", _("Speicherung unzulässig")
+    NOT_NECESSARY = "not_necessary", _("Speicherung nicht mehr erforderlich")
+
+
+class ChallengeKind(models.TextChoices):
+    """How a decision is challenged (R-K4)."""
+
+    OBJECTION = "objection", _("Widerspruch")
+    COURT_ACTION = "court_action", _("Klage")
+
+
+class ChallengeOutcome(models.TextChoices):
+    """How a challenge ended: the owner's decision on an objection, a court's ruling."""
+
+    REJECTED = "rejected", _("Widerspruch zurückgewiesen")
+    UPHELD = "upheld", _("Widerspruch stattgegeben")
+    DELETION_ORDERED = "deletion_ordered", _("Löschung angeordnet")
+    DISMISSED = "dismissed", _("Klage abgewiesen")
+
+
+# The outcomes each kind of challenge allows.
+CHALLENGE_OUTCOMES: dict[str, tuple[str, ...]] = {
+    ChallengeKind.OBJECTION: (ChallengeOutcome.REJECTED, ChallengeOutcome.UPHELD),
+    ChallengeKind.COURT_ACTION: (ChallengeOutcome.DELETION_ORDERED, ChallengeOutcome.DISMISSED),
+}
+
+
 class RequestStatus(models.TextChoices):
     """Where a request stands."""
 
@@ -96,6 +127,9 @@ class SubjectRequest(models.Model):
     asks = models.JSONField(default=list)
     concrete_matter = models.TextField(blank=True, default="")
     special_interest = models.TextField(blank=True, default="")
+    deletion_ground = models.CharField(
+        max_length=20, blank=True, default="", choices=InvokedGround.choices
+    )
     status = models.CharField(
         max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING
     )
@@ -198,21 +232,51 @@ class Decision(models.Model):
 
 
 class Challenge(models.Model):
-    """A challenge of a decision, recorded by the desk (R-K4)."""
+    """A challenge of a decision, recorded by the desk, and how it ended (R-K4).
+
+    An objection (``Widerspruch``) is decided by the owner of the challenged consultation,
+    ``rejected`` or ``upheld``, with reasons. A court action (``Klage``) ends in the court's
+    ruling, recorded by the desk: ``deletion_ordered`` (the record is deleted on the ground the
+    ruling states, whatever the owner decided) or ``dismissed``. The outcome stays when the
+    record goes (R-L5); the consultation keeps the file number.
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     request = models.ForeignKey(SubjectRequest, on_delete=models.CASCADE, related_name="challenges")
     consultation = models.ForeignKey(
         Consultation, null=True, blank=True, on_delete=models.SET_NULL, related_name="challenges"
     )
+    kind = models.CharField(
+        max_length=12, choices=ChallengeKind.choices, default=ChallengeKind.OBJECTION
+    )
     text = models.TextField()
     recorded_by = models.ForeignKey("agencies.Officer", on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
+    outcome = models.CharField(
+        max_length=20, blank=True, default="", choices=ChallengeOutcome.choices
+    )
+    reasons = models.TextField(blank=True, default="")
+    decided_by = models.ForeignKey(
+        "agencies.Officer", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    court = models.CharField(max_length=300, blank=True, default="")
+    court_file_number = models.CharField(max_length=80, blank=True, default="")
+    ruling_date = models.DateField(null=True, blank=True)
+    deletion_ground = models.CharField(max_length=20, blank=True, default="")
+    record_deleted = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["recorded_at", "id"]
-        verbose_name = _("Widerspruch")
-        verbose_name_plural = _("Widersprüche")
+        verbose_name = _("Rechtsbehelf")
+        verbose_name_plural = _("Rechtsbehelfe")
+        constraints = [
+            # R-K4: every decision of a challenge carries reasons.
+            models.CheckConstraint(
+                condition=models.Q(outcome="") | ~models.Q(reasons=""),
+                name="challenge_outcome_has_reasons",
+            ),
+        ]
 
     def __str__(self) -> str:
         return str(self.pk)

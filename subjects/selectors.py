@@ -8,8 +8,8 @@ from typing import Any
 from django.db.models import QuerySet
 
 from agencies.models import Role
-from subjects.models import Consultation, RefusalGround, SubjectRequest
-from subjects.services import decision_payload, require_desk
+from subjects.models import Challenge, Consultation, RefusalGround, SubjectRequest
+from subjects.services import challenge_payload, decision_payload, require_desk
 from verbund.access.records import authorised_files
 from verbund.errors import NotFound
 
@@ -55,6 +55,56 @@ def consultation_for_owner(*, actor: Any, consultation_id: Any) -> Consultation:
     if consultation is None:
         raise NotFound()
     return consultation
+
+
+def challenges_of(consultation: Consultation) -> list[dict[str, Any]]:
+    """Return the challenges of a consultation's decisions, as its owner sees them (R-K4)."""
+    return [
+        challenge_payload(ch)
+        for ch in consultation.challenges.select_related("recorded_by", "decided_by")
+    ]
+
+
+def challenge_for_owner(*, actor: Any, challenge_id: Any) -> Challenge:
+    """Return a challenge of a consultation the caller's agency owns, or 404."""
+    try:
+        pk = uuid.UUID(str(challenge_id))
+    except ValueError:
+        raise NotFound() from None
+    if not getattr(actor, "agency_id", None) or getattr(actor, "role", "") in (
+        Role.SUPERVISOR,
+        Role.SUBJECT_DESK,
+    ):
+        raise NotFound()
+    challenge = (
+        Challenge.objects.filter(
+            pk=pk,
+            consultation__owner_id=actor.agency_id,
+            consultation__file__in=authorised_files(actor),
+        )
+        .select_related("request", "consultation__owner", "consultation__file", "recorded_by")
+        .first()
+    )
+    if challenge is None:
+        raise NotFound()
+    return challenge
+
+
+def challenge_for_desk(*, actor: Any, challenge_id: Any) -> Challenge:
+    """Return a challenge of a request of the desk's agency, or 404 (403 for a non-desk)."""
+    require_desk(actor)
+    try:
+        pk = uuid.UUID(str(challenge_id))
+    except ValueError:
+        raise NotFound() from None
+    challenge = (
+        Challenge.objects.filter(pk=pk, request__agency_id=actor.agency_id)
+        .select_related("request", "consultation__owner", "consultation__file", "recorded_by")
+        .first()
+    )
+    if challenge is None:
+        raise NotFound()
+    return challenge
 
 
 def grounds_of(*, agency_id: Any) -> QuerySet[RefusalGround]:
@@ -114,20 +164,15 @@ def request_view(request: SubjectRequest, *, desk_agency_id: Any) -> dict[str, A
         "asks": list(request.asks),
         "concrete_matter": request.concrete_matter,
         "special_interest": request.special_interest,
+        "deletion_ground": request.deletion_ground or None,
         "created_at": request.created_at,
         "created_by": request.created_by.username,
         "consultations": [
             consultation_view(c, desk_agency_id=desk_agency_id) for c in consultations
         ],
         "challenges": [
-            {
-                "id": str(ch.pk),
-                "consultation": str(ch.consultation_id) if ch.consultation_id else None,
-                "text": ch.text,
-                "recorded_by": ch.recorded_by.username,
-                "recorded_at": ch.recorded_at,
-            }
-            for ch in request.challenges.select_related("recorded_by")
+            challenge_payload(ch)
+            for ch in request.challenges.select_related("recorded_by", "decided_by")
         ],
         "answer": answer,
     }

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -26,27 +27,33 @@ from audit.services import log_event
 from subjects.catalogue import applies_s15
 from subjects.letters import compose_letter
 from subjects.models import (
+    CHALLENGE_OUTCOMES,
     OUTCOMES_FOR,
     Ask,
     Challenge,
+    ChallengeKind,
+    ChallengeOutcome,
     Consultation,
     Decision,
+    InvokedGround,
     Outcome,
     RefusalGround,
     RequestStatus,
     Scope,
     SubjectRequest,
 )
+from verbund.access.court_orders import record_ordered_deleted
 from verbund.access.records import access_record, authorised_files
-from verbund.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from verbund.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Refused
 from verbund.models import File, InboxItem, NameKey
 from verbund.models.inbox import InboxKind
 from verbund.models.lifecycle import DeletionGround
 from verbund.models.records import Storage
 from verbund.search import engine
 from verbund.services import shapes
+from verbund.services.legal_bases import stored_without_legal_basis
 from verbund.services.record_rules import RECORD_SHAPE, RaiseAtOnce, clean_text
-from verbund.services.records import record_delete, record_update
+from verbund.services.records import record_delete, record_erase, record_update
 
 MAX_TEXT = 4000
 SUBJECT_REQUEST = shapes.Obj(
@@ -61,6 +68,7 @@ SUBJECT_REQUEST = shapes.Obj(
         "asks": shapes.ListOf(shapes.Text(max_len=40), name_items=False),
         "concrete_matter": shapes.Text(max_len=MAX_TEXT),
         "special_interest": shapes.Text(max_len=MAX_TEXT),
+        "deletion_ground": shapes.Text(max_len=40),
     }
 )
 SUBJECT_DECISION = shapes.Obj(
@@ -75,8 +83,32 @@ SUBJECT_DECISION = shapes.Obj(
     }
 )
 CHALLENGE = shapes.Obj(
-    {"text": shapes.Text(max_len=MAX_TEXT), "consultation": shapes.Text(max_len=40)}
+    {
+        "text": shapes.Text(max_len=MAX_TEXT),
+        "consultation": shapes.Text(max_len=40),
+        "kind": shapes.Text(max_len=40),
+    }
 )
+CHALLENGE_DECISION = shapes.Obj(
+    {
+        "outcome": shapes.Text(max_len=40),
+        "reasons": shapes.Text(max_len=MAX_TEXT),
+        "deletion_ground": shapes.Text(max_len=40),
+    }
+)
+COURT_RULING = shapes.Obj(
+    {
+        "court": shapes.Text(max_len=300),
+        "file_number": shapes.Text(max_len=80),
+        "date": shapes.Text(max_len=40),
+        "outcome": shapes.Text(max_len=40),
+        "reasons": shapes.Text(max_len=MAX_TEXT),
+        "deletion_ground": shapes.Text(max_len=40),
+    }
+)
+# The grounds a court's deletion order states (R-K4, R-M5): the storage lacked its legal
+# basis, or it was unlawful for another reason.
+RULING_GROUNDS = (DeletionGround.NO_LEGAL_BASIS, DeletionGround.UNLAWFUL)
 APPLICANT_FIELDS = ("surname", "given_names", "date_of_birth")
 
 
@@ -207,13 +239,39 @@ def consultation_ref(consultation: Consultation) -> dict[str, Any]:
     return ref
 
 
-def _split_refs(consultations: list[Consultation]) -> tuple[list[dict[str, Any]], list[Any]]:
-    """Split consultations' references: covert ones go to the covert column only (R-I5)."""
+def _log(
+    *,
+    actor: Officer,
+    action: str,
+    request_id: Any,
+    consultations: Sequence[Consultation] = (),
+    details: dict[str, Any] | None = None,
+    file: str = "",
+    record_id: Any = None,
+) -> None:
+    """Log one action on a subject request with its consultations' references.
+
+    The references of covert records go to the log's covert column only (R-I5).
+    ``record_id`` names a record the consultation no longer points to (deleted by this
+    action, R-L5) in the reference.
+    """
     refs: list[dict[str, Any]] = []
     covert: list[dict[str, Any]] = []
     for c in consultations:
-        (covert if c.storage == Storage.COVERT else refs).append(consultation_ref(c))
-    return refs, covert
+        ref = consultation_ref(c)
+        if record_id is not None:
+            ref["record"] = str(record_id)
+        (covert if c.storage == Storage.COVERT else refs).append(ref)
+    log_event(
+        actor=actor,
+        action=action,
+        object_type="subject_request",
+        object_id=str(request_id),
+        file=file,
+        references=refs,
+        covert=covert,
+        details=details,
+    )
 
 
 def item_payload(consultation: Consultation) -> dict[str, Any]:
@@ -235,6 +293,7 @@ def item_payload(consultation: Consultation) -> dict[str, Any]:
         "matched_in": consultation.matched_in,
         "concrete_matter": request.concrete_matter,
         "special_interest": request.special_interest,
+        "deletion_ground": request.deletion_ground,
         "decisions": [decision_payload(d) for d in consultation.decisions.all()],
     }
     return payload
@@ -277,6 +336,13 @@ def subject_request_create(*, actor: Officer, data: Any) -> SubjectRequest:
     asks = _asks(data.get("asks"))
     matter = _text(data.get("concrete_matter"), "concrete_matter")
     interest = _text(data.get("special_interest"), "special_interest")
+    invoked = data.get("deletion_ground") or ""
+    if invoked and invoked not in InvokedGround.values:
+        detail = "Bekannt sind „no_legal_basis“, „unlawful“ und „not_necessary“."
+        raise Invalid(detail, code="invalid_choice", fields={"deletion_ground": [detail]})
+    if invoked and Ask.DELETION not in asks:
+        detail = "Ein Löschgrund gehört nur zu einem Antrag auf Löschung."
+        raise Invalid(detail, code="not_allowed", fields={"deletion_ground": [detail]})
     agency = actor.agency
     assert agency is not None
     scope = Scope.NOT_COVERT if agency.code == "BKA" else Scope.OWN
@@ -306,6 +372,7 @@ def subject_request_create(*, actor: Officer, data: Any) -> SubjectRequest:
             asks=asks,
             concrete_matter=matter,
             special_interest=interest,
+            deletion_ground=invoked,
             created_by=actor,
         )
         consultations = []
@@ -331,15 +398,19 @@ def subject_request_create(*, actor: Officer, data: Any) -> SubjectRequest:
                 due_at=due,
             )
             consultations.append(consultation)
-        refs, covert = _split_refs(consultations)
-        log_event(
+        details: dict[str, Any] = {
+            "asks": asks,
+            "scope": scope,
+            "consultations": sum(1 for c in consultations if c.storage != Storage.COVERT),
+        }
+        if invoked:
+            details["deletion_ground"] = invoked
+        _log(
             actor=actor,
             action="subject_request.create",
-            object_type="subject_request",
-            object_id=str(request.pk),
-            references=refs,
-            covert=covert,
-            details={"asks": asks, "scope": scope, "consultations": len(refs)},
+            request_id=request.pk,
+            consultations=consultations,
+            details=details,
         )
     return request
 
@@ -469,7 +540,10 @@ def consultation_decide(*, actor: Officer, consultation_id: Any, data: Any) -> C
         if changes and outcome != Outcome.CORRECT:
             detail = "Änderungen gehören nur zur Berichtigung."
             raise Invalid(detail, code="not_allowed", fields={"changes": [detail]})
-        deletion_ground = data.get("deletion_ground") or DeletionGround.NOT_NECESSARY
+        if data.get("deletion_ground") not in (None, "") and outcome != Outcome.DELETE:
+            detail = "Ein Löschgrund gehört nur zur Löschung."
+            raise Invalid(detail, code="not_allowed", fields={"deletion_ground": [detail]})
+        deletion_ground = data.get("deletion_ground") or _default_ground(request)
         if deletion_ground not in DeletionGround.values:
             detail = "Unbekannter Löschgrund."
             raise Invalid(detail, code="invalid_choice", fields={"deletion_ground": [detail]})
@@ -477,6 +551,10 @@ def consultation_decide(*, actor: Officer, consultation_id: Any, data: Any) -> C
             raise Conflict("Darüber ist bereits entschieden.", code="already_decided")
         if outcome in (Outcome.CORRECT, Outcome.DELETE) and consultation.record_id is None:
             raise Conflict("Der Datensatz ist nicht mehr gespeichert.", code="record_gone")
+        if ask == Ask.DELETION:
+            _check_legal_basis(
+                actor, consultation, refusal=refusal, ground=deletion_ground, field="outcome"
+            )
         now = timezone.now()
         disclosed = _disclosure(actor, consultation) if outcome == Outcome.AGREE else {}
         record_id = consultation.record_id
@@ -517,18 +595,13 @@ def consultation_decide(*, actor: Officer, consultation_id: Any, data: Any) -> C
             if done:
                 item.done_at = now
             item.save(update_fields=["payload", "done_at"])
-        ref = consultation_ref(consultation)
-        if record_id is not None:
-            ref["record"] = str(record_id)
-        covert = consultation.storage == Storage.COVERT
-        log_event(
+        _log(
             actor=actor,
             action="subject_request.decide",
-            object_type="subject_request",
-            object_id=str(request.pk),
+            request_id=request.pk,
+            consultations=[consultation],
             file=consultation.file.code,
-            references=[] if covert else [ref],
-            covert=[ref] if covert else [],
+            record_id=record_id,
             details={
                 "ask": ask,
                 "outcome": outcome,
@@ -584,21 +657,24 @@ def subject_request_answer(*, actor: Officer, request_id: Any) -> SubjectRequest
         request.answered_by = actor
         request.status = RequestStatus.ANSWERED
         request.save(update_fields=["answer_text", "answered_at", "answered_by", "status"])
-        refs, covert = _split_refs(consultations)
-        log_event(
+        _log(
             actor=actor,
             action="subject_request.answer",
-            object_type="subject_request",
-            object_id=str(request.pk),
-            references=refs,
-            covert=covert,
+            request_id=request.pk,
+            consultations=consultations,
             details={"scope": request.scope},
         )
     return request
 
 
 def subject_request_challenge(*, actor: Officer, request_id: Any, data: Any) -> Challenge:
-    """Record the applicant's challenge of a decision on an answered request (R-K4)."""
+    """Record the applicant's challenge of a decision on an answered request (R-K4).
+
+    ``kind``: ``objection`` (Widerspruch, default), decided by the owner of the consultation
+    named (``challenge_decide``; the owner's ``subject_request`` item is opened again), or
+    ``court_action`` (Klage), whose ruling the desk records (``challenge_ruling_record``); a
+    court action names the consultation (400 ``required``).
+    """
     shapes.check(CHALLENGE, data)
     if not isinstance(data, dict):
         raise Invalid("Ein JSON-Objekt erwartet.", code="invalid")
@@ -611,30 +687,420 @@ def subject_request_challenge(*, actor: Officer, request_id: Any, data: Any) -> 
         text = _text(data.get("text"), "text")
         if not text:
             raise _required("text", "Den Widerspruch wiedergeben.")
+        kind = data.get("kind") or ChallengeKind.OBJECTION
+        if kind not in ChallengeKind.values:
+            detail = "Bekannt sind „objection“ (Widerspruch) und „court_action“ (Klage)."
+            raise Invalid(detail, code="invalid_choice", fields={"kind": [detail]})
         consultation = None
         if data.get("consultation"):
             try:
                 cid = uuid.UUID(str(data["consultation"]))
             except ValueError:
                 cid = None
-            consultation = request.consultations.filter(pk=cid).first() if cid else None
+            consultation = (
+                request.consultations.select_related("owner", "file").filter(pk=cid).first()
+                if cid
+                else None
+            )
             if consultation is None:
                 detail = "Keine Beteiligung dieses Ersuchens."
                 raise Invalid(detail, code="invalid_choice", fields={"consultation": [detail]})
+        elif kind == ChallengeKind.COURT_ACTION:
+            raise _required(
+                "consultation", "Die Beteiligung angeben, deren Entscheidung beklagt ist."
+            )
         if request.status != RequestStatus.ANSWERED:
             raise Conflict("Erst nach der Antwort.", code="not_answered")
         challenge = Challenge.objects.create(
-            request=request, consultation=consultation, text=text, recorded_by=actor
+            request=request, consultation=consultation, kind=kind, text=text, recorded_by=actor
         )
-        refs, covert = _split_refs([consultation] if consultation else [])
-        log_event(
+        if consultation is not None and kind == ChallengeKind.OBJECTION:
+            _item_reopen(consultation, challenge)
+        _log(
             actor=actor,
             action="subject_request.challenge",
-            object_type="subject_request",
-            object_id=str(request.pk),
-            references=refs,
-            covert=covert,
-            details={"challenge": str(challenge.pk), "text": text},
+            request_id=request.pk,
+            consultations=[consultation] if consultation else [],
+            details={"challenge": str(challenge.pk), "kind": kind, "text": text},
+        )
+    return challenge
+
+
+def challenge_payload(challenge: Challenge) -> dict[str, Any]:
+    """Return a challenge and how it ended, as the desk and the owner see it."""
+    ruling = None
+    if challenge.kind == ChallengeKind.COURT_ACTION and challenge.decided_at is not None:
+        ruling = {
+            "court": challenge.court,
+            "file_number": challenge.court_file_number,
+            "date": challenge.ruling_date.isoformat() if challenge.ruling_date else None,
+        }
+    return {
+        "id": str(challenge.pk),
+        "kind": challenge.kind,
+        "consultation": str(challenge.consultation_id) if challenge.consultation_id else None,
+        "text": challenge.text,
+        "recorded_by": challenge.recorded_by.username,
+        "recorded_at": challenge.recorded_at,
+        "outcome": challenge.outcome or None,
+        "reasons": challenge.reasons,
+        "decided_by": challenge.decided_by.username if challenge.decided_by else None,
+        "decided_at": challenge.decided_at,
+        "ruling": ruling,
+        "deletion_ground": challenge.deletion_ground or None,
+        "record_deleted": challenge.record_deleted,
+    }
+
+
+def _item_reopen(consultation: Consultation, challenge: Challenge) -> None:
+    """Put an objection into the owner's ``subject_request`` item again, due anew (R-K4)."""
+    item = (
+        InboxItem.objects.select_for_update(of=("self",))
+        .filter(kind=InboxKind.SUBJECT_REQUEST, subject_id=consultation.pk)
+        .first()
+    )
+    if item is None:
+        return
+    now = timezone.now()
+    item.payload = {
+        **item.payload,
+        "objection": {"challenge": str(challenge.pk), "text": challenge.text},
+    }
+    item.payload.pop("overdue", None)
+    item.done_at = None
+    item.due_at = now + datetime.timedelta(hours=settings.VERBUND_SUBJECT_REQUEST_DUE_HOURS)
+    item.save(update_fields=["payload", "done_at", "due_at"])
+
+
+def _default_ground(request: SubjectRequest) -> str:
+    """The tombstone ground of a deletion: the ground the applicant invoked, else
+    ``not_necessary``."""
+    invoked = request.deletion_ground
+    return invoked if invoked in DeletionGround.values else DeletionGround.NOT_NECESSARY
+
+
+def _check_legal_basis(
+    actor: Officer, consultation: Consultation, *, refusal: bool, ground: str, field: str
+) -> None:
+    """Apply the legal-basis gate to a decision on a deletion (R-M5).
+
+    While the record is stored without a legal basis, a deletion asked on that ground must be
+    granted (a refusal → 422 ``deletion_required``). Once the basis carries entries (the
+    ordinance in force), that ground no longer applies: a deletion on it → 422
+    ``legal_basis_in_force`` (the owner may delete on another ground or refuse with reasons).
+    """
+    if consultation.record_id is None:
+        return
+    invoked = consultation.request.deletion_ground == InvokedGround.NO_LEGAL_BASIS
+    if not (ground == DeletionGround.NO_LEGAL_BASIS and not refusal) and not (refusal and invoked):
+        return
+    record = access_record(actor, consultation.record_id, "view")
+    without = stored_without_legal_basis(record)
+    if refusal and invoked and without:
+        detail = (
+            "Der Datensatz ist ohne Rechtsgrundlage gespeichert (die erforderliche "
+            "Rechtsverordnung ist nicht in Kraft). Die auf diesen Grund gestützte Löschung "
+            "ist zu gewähren; eine Ablehnung ist nicht möglich."
+        )
+        raise Refused(detail, code="deletion_required", fields={field: [detail]})
+    if not refusal and ground == DeletionGround.NO_LEGAL_BASIS and not without:
+        detail = (
+            "Die Speicherung hat eine Rechtsgrundlage (die Rechtsverordnung ist in Kraft); "
+            "der Löschgrund „fehlende Rechtsgrundlage“ trifft nicht mehr zu. Einen anderen "
+            "Löschgrund angeben oder mit Gründen ablehnen."
+        )
+        raise Refused(detail, code="legal_basis_in_force", fields={"deletion_ground": [detail]})
+
+
+def _lock_challenge_for_owner(actor: Officer, challenge_id: Any) -> Challenge:
+    """Lock a challenge of a consultation the caller's agency owns (as ``_lock_consultation``)."""
+    try:
+        pk = uuid.UUID(str(challenge_id))
+    except ValueError:
+        raise NotFound() from None
+    if not getattr(actor, "agency_id", None) or getattr(actor, "role", "") in (
+        Role.SUPERVISOR,
+        Role.SUBJECT_DESK,
+    ):
+        raise NotFound()
+    challenge = (
+        Challenge.objects.select_for_update(of=("self",))
+        .filter(
+            pk=pk,
+            consultation__owner_id=actor.agency_id,
+            consultation__file__in=authorised_files(actor),
+        )
+        .select_related("request", "consultation__owner", "consultation__file", "recorded_by")
+        .first()
+    )
+    if challenge is None:
+        raise NotFound()
+    return challenge
+
+
+def _check_body(shape: shapes.Obj, data: Any) -> dict[str, Any]:
+    shapes.check(shape, data)
+    if not isinstance(data, dict):
+        raise Invalid("Ein JSON-Objekt erwartet.", code="invalid")
+    unknown = sorted(k for k in data if k not in shape.fields)
+    if unknown:
+        detail = "Unbekanntes Feld."
+        raise Invalid(detail, code="unknown_field", fields={k: [detail] for k in unknown})
+    return data
+
+
+def _outcome(kind: str, value: Any) -> str:
+    if value in (None, ""):
+        raise _required("outcome", "Ergebnis angeben.")
+    allowed = CHALLENGE_OUTCOMES[kind]
+    if value not in allowed:
+        detail = "Möglich sind: " + ", ".join(allowed) + "."
+        raise Invalid(detail, code="invalid_choice", fields={"outcome": [detail]})
+    return str(value)
+
+
+def challenge_decide(*, actor: Officer, challenge_id: Any, data: Any) -> Challenge:
+    """The owner decides an objection (Widerspruch) against its decision (R-K4).
+
+    ``outcome``: ``rejected`` or ``upheld``, always with ``reasons`` (400 naming
+    ``reasons``). Authorised as the owner's decisions (``consultation_decide``): the owner's
+    officers of the file; a § 15 BVerfSchG agency's rejection by the head (403 ``not_head``).
+    Upholding an objection against a refused deletion deletes the record through
+    ``record_delete`` (``deletion_ground``, default the ground the applicant invoked, else
+    ``not_necessary``; the legal-basis gate applies). Rejecting an objection against a
+    deletion asked for lack of a legal basis while the record has none → 422
+    ``deletion_required``. Not an objection → 409 ``not_an_objection``; decided →
+    409 ``already_decided``; anybody but the owner's officers → 404. Atomic, logged
+    (``subject_request.challenge_decide``).
+    """
+    _check_body(CHALLENGE_DECISION, data)
+    with transaction.atomic():
+        challenge = _lock_challenge_for_owner(actor, challenge_id)
+        consultation = challenge.consultation
+        assert consultation is not None
+        if challenge.kind != ChallengeKind.OBJECTION:
+            raise Conflict(
+                "Über eine Klage entscheidet das Gericht; die Auskunftsstelle erfasst das Urteil.",
+                code="not_an_objection",
+            )
+        outcome = _outcome(ChallengeKind.OBJECTION, data.get("outcome"))
+        reasons = _text(data.get("reasons"), "reasons")
+        if not reasons:
+            raise _required("reasons", "Gründe angeben.")
+        refused_deletion = consultation.decisions.filter(
+            ask=Ask.DELETION, outcome=Outcome.REFUSE
+        ).exists()
+        deletes = (
+            outcome == ChallengeOutcome.UPHELD
+            and refused_deletion
+            and consultation.record_id is not None
+        )
+        if data.get("deletion_ground") not in (None, "") and not deletes:
+            detail = (
+                "Ein Löschgrund gehört nur zu einem stattgegebenen Widerspruch gegen eine "
+                "abgelehnte Löschung eines noch gespeicherten Datensatzes."
+            )
+            raise Invalid(detail, code="not_allowed", fields={"deletion_ground": [detail]})
+        ground = data.get("deletion_ground") or _default_ground(challenge.request)
+        if ground not in DeletionGround.values or ground == DeletionGround.DELETION_DATE:
+            detail = "Unbekannter Löschgrund."
+            raise Invalid(detail, code="invalid_choice", fields={"deletion_ground": [detail]})
+        if challenge.decided_at is not None:
+            raise Conflict("Über den Widerspruch ist bereits entschieden.", code="already_decided")
+        if outcome == ChallengeOutcome.REJECTED and applies_s15(consultation.owner):
+            if not actor.is_head:
+                raise Forbidden(
+                    "Über den Widerspruch entscheidet die Behördenleitung oder ein von ihr "
+                    "besonders beauftragter Mitarbeiter.",
+                    code="not_head",
+                )
+        if refused_deletion:
+            _check_legal_basis(
+                actor,
+                consultation,
+                refusal=outcome == ChallengeOutcome.REJECTED,
+                ground=ground if deletes else "",
+                field="outcome",
+            )
+        record_id = consultation.record_id
+        if deletes:
+            # R-L5: the one way every deletion goes; decisions and log rows stay.
+            record_delete(actor=actor, record_id=record_id, reason=reasons, ground=ground)
+            consultation.record = None
+            challenge.deletion_ground = ground
+            challenge.record_deleted = True
+        now = timezone.now()
+        challenge.outcome = outcome
+        challenge.reasons = reasons
+        challenge.decided_by = actor
+        challenge.decided_at = now
+        challenge.save(
+            update_fields=[
+                "outcome",
+                "reasons",
+                "decided_by",
+                "decided_at",
+                "deletion_ground",
+                "record_deleted",
+            ]
+        )
+        item = (
+            InboxItem.objects.select_for_update(of=("self",))
+            .filter(kind=InboxKind.SUBJECT_REQUEST, subject_id=consultation.pk)
+            .first()
+        )
+        if item is not None and (item.payload.get("objection") or {}).get("challenge") == str(
+            challenge.pk
+        ):
+            item.payload = {
+                **item.payload,
+                "objection": {**item.payload["objection"], "outcome": outcome},
+            }
+            item.done_at = now
+            item.save(update_fields=["payload", "done_at"])
+        _log(
+            actor=actor,
+            action="subject_request.challenge_decide",
+            request_id=challenge.request_id,
+            consultations=[consultation],
+            file=consultation.file.code,
+            record_id=record_id if deletes else None,
+            details={
+                "challenge": str(challenge.pk),
+                "kind": challenge.kind,
+                "outcome": outcome,
+                "reasons": reasons,
+                "record_deleted": deletes,
+                "deletion_ground": ground if deletes else "",
+            },
+        )
+    return challenge
+
+
+def challenge_ruling_record(*, actor: Officer, challenge_id: Any, data: Any) -> Challenge:
+    """The desk records the court's ruling on a court action (Klage) (R-K4, R-M5, R-L5).
+
+    ``court``, ``file_number``, ``date`` (ISO, not in the future), ``outcome``
+    (``deletion_ordered`` or ``dismissed``) and ``reasons`` are required; a deletion order
+    states its ``deletion_ground`` (``no_legal_basis`` or ``unlawful``). A deletion order
+    forces the deletion of the record, whatever the owner decided and even if the record is
+    blocked (the court's order replaces the owner's decision): it is erased through
+    ``record_erase`` (data, keys, hits, covert-hit data, pending requests), the log rows and
+    the recorded decisions stay, the consultation keeps the file number. A record deleted
+    before: the ruling is recorded, nothing else is deleted. Not a court action → 409
+    ``not_a_court_action``; recorded before → 409 ``already_decided``; another agency's
+    challenge → 404; anybody but a desk → 403. Atomic, logged (``subject_request.court_ruling``
+    with the owner's refusal, if any, and ``record.delete`` with the tombstone).
+    """
+    require_desk(actor)
+    _check_body(COURT_RULING, data)
+    try:
+        pk = uuid.UUID(str(challenge_id))
+    except ValueError:
+        raise NotFound() from None
+    with transaction.atomic():
+        challenge = (
+            Challenge.objects.select_for_update(of=("self",))
+            .filter(pk=pk, request__agency_id=str(actor.agency_id))
+            .select_related("request", "consultation__owner", "consultation__file")
+            .first()
+        )
+        if challenge is None:
+            raise NotFound()
+        if challenge.kind != ChallengeKind.COURT_ACTION:
+            raise Conflict(
+                "Über einen Widerspruch entscheidet die speichernde Behörde.",
+                code="not_a_court_action",
+            )
+        court = _text(data.get("court"), "court")
+        if not court:
+            raise _required("court", "Gericht angeben.")
+        number = _text(data.get("file_number"), "file_number")
+        if not number:
+            raise _required("file_number", "Aktenzeichen des Gerichts angeben.")
+        raw_date = data.get("date")
+        if raw_date in (None, ""):
+            raise _required("date", "Datum der Entscheidung angeben.")
+        try:
+            day = datetime.date.fromisoformat(str(raw_date))
+        except ValueError:
+            detail = "Datum als JJJJ-MM-TT angeben."
+            raise Invalid(detail, code="invalid_date", fields={"date": [detail]}) from None
+        if day > timezone.localdate():
+            detail = "Das Datum der Entscheidung liegt nicht in der Zukunft."
+            raise Invalid(detail, code="invalid_date", fields={"date": [detail]})
+        outcome = _outcome(ChallengeKind.COURT_ACTION, data.get("outcome"))
+        reasons = _text(data.get("reasons"), "reasons")
+        if not reasons:
+            raise _required("reasons", "Die wesentlichen Gründe des Gerichts angeben.")
+        ground = data.get("deletion_ground") or ""
+        if outcome == ChallengeOutcome.DELETION_ORDERED:
+            if not ground:
+                raise _required("deletion_ground", "Den Löschgrund des Urteils angeben.")
+            if ground not in RULING_GROUNDS:
+                detail = "Bekannt sind „no_legal_basis“ und „unlawful“."
+                raise Invalid(detail, code="invalid_choice", fields={"deletion_ground": [detail]})
+        elif ground:
+            detail = "Ein Löschgrund gehört nur zu einer angeordneten Löschung."
+            raise Invalid(detail, code="not_allowed", fields={"deletion_ground": [detail]})
+        if challenge.decided_at is not None:
+            raise Conflict("Das Urteil ist bereits erfasst.", code="already_decided")
+        consultation = challenge.consultation
+        assert consultation is not None
+        record_id = consultation.record_id
+        refused = list(
+            consultation.decisions.filter(outcome=Outcome.REFUSE).values_list("ask", flat=True)
+        )
+        deleted = False
+        if outcome == ChallengeOutcome.DELETION_ORDERED and record_id is not None:
+            # The court's order binds the owner (R-K4): no owner check, no blocking check.
+            # The row lock as in ``record_delete``; the chain lock last (``record_erase``).
+            record = record_ordered_deleted(record_id)
+            if record is not None:
+                reason = f"Gerichtliche Anordnung: {court}, Az. {number}, {day.isoformat()}"
+                record_erase(record=record, actor=actor, reason=reason, ground=ground)
+                consultation.record = None
+                deleted = True
+        challenge.outcome = outcome
+        challenge.reasons = reasons
+        challenge.decided_by = actor
+        challenge.decided_at = timezone.now()
+        challenge.court = court
+        challenge.court_file_number = number
+        challenge.ruling_date = day
+        challenge.deletion_ground = ground
+        challenge.record_deleted = deleted
+        challenge.save(
+            update_fields=[
+                "outcome",
+                "reasons",
+                "decided_by",
+                "decided_at",
+                "court",
+                "court_file_number",
+                "ruling_date",
+                "deletion_ground",
+                "record_deleted",
+            ]
+        )
+        _log(
+            actor=actor,
+            action="subject_request.court_ruling",
+            request_id=challenge.request_id,
+            consultations=[consultation],
+            file=consultation.file.code,
+            record_id=record_id,
+            details={
+                "challenge": str(challenge.pk),
+                "court": court,
+                "file_number": number,
+                "date": day.isoformat(),
+                "outcome": outcome,
+                "reasons": reasons,
+                "deletion_ground": ground,
+                "record_deleted": deleted,
+                "owner_refused": refused,
+            },
         )
     return challenge
 
@@ -642,14 +1108,11 @@ def subject_request_challenge(*, actor: Officer, request_id: Any, data: Any) -> 
 def subject_request_log_read(*, actor: Officer, request: SubjectRequest) -> None:
     """Log a request shown to its desk (R-I1): the applicant's data are personal data."""
     consultations = list(request.consultations.select_related("owner"))
-    refs, covert = _split_refs(consultations)
-    log_event(
+    _log(
         actor=actor,
         action="subject_request.read",
-        object_type="subject_request",
-        object_id=str(request.pk),
-        references=refs,
-        covert=covert,
+        request_id=request.pk,
+        consultations=consultations,
     )
 
 

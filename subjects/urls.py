@@ -27,6 +27,16 @@ urlpatterns = [
         name="api-subject-consultation-decision",
     ),
     path(
+        "subject-challenges/<str:challenge_id>/decision/",
+        api.ChallengeDecisionView.as_view(),
+        name="api-subject-challenge-decision",
+    ),
+    path(
+        "subject-challenges/<str:challenge_id>/ruling/",
+        api.ChallengeRulingView.as_view(),
+        name="api-subject-challenge-ruling",
+    ),
+    path(
         "subject-refusal-grounds/",
         api.RefusalGroundListView.as_view(),
         name="api-subject-refusal-grounds",

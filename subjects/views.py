@@ -24,8 +24,13 @@ from subjects import selectors, services
 from subjects.catalogue import applies_s15, s15_by_project_decision
 from subjects.forms import (
     ASK_LABELS,
+    CHALLENGE_KIND_LABELS,
+    CHALLENGE_OUTCOME_LABELS,
+    INVOKED_GROUND_LABELS,
     STATUS_LABELS,
+    ChallengeDecisionForm,
     ChallengeForm,
+    CourtRulingForm,
     DecisionForm,
     SubjectRequestForm,
 )
@@ -56,6 +61,31 @@ def _decisions(decisions: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "decided_by": d["decided_by"],
         }
         for d in decisions
+    ]
+
+
+def _challenges(rows: list[dict[str, Any]], numbers: dict[str, str]) -> list[dict[str, Any]]:
+    """Challenges as officers read them: labels, never codes (R-K4)."""
+    return [
+        {
+            "id": ch["id"],
+            "kind": CHALLENGE_KIND_LABELS.get(ch["kind"], ch["kind"]),
+            "court_action": ch["kind"] == "court_action",
+            "file_number": numbers.get(ch["consultation"] or "", ""),
+            "text": ch["text"],
+            "recorded_by": ch["recorded_by"],
+            "recorded_at": ch["recorded_at"],
+            "open": ch["outcome"] is None,
+            "decidable": ch["kind"] == "objection" and ch["consultation"] is not None,
+            "outcome": CHALLENGE_OUTCOME_LABELS.get(ch["outcome"] or "", ""),
+            "reasons": ch["reasons"],
+            "decided_by": ch["decided_by"],
+            "decided_at": ch["decided_at"],
+            "ruling": ch["ruling"],
+            "deletion_ground": INVOKED_GROUND_LABELS.get(ch["deletion_ground"] or "", ""),
+            "record_deleted": ch["record_deleted"],
+        }
+        for ch in rows
     ]
 
 
@@ -139,10 +169,13 @@ def _detail_context(actor: Any, found: Any) -> dict[str, Any]:
         }
         for c in view["consultations"]
     ]
+    numbers = {c["id"]: c["file_number"] for c in view["consultations"]}
     return {
         "req": view,
         "born": found.date_of_birth,
         "asks": _asks(view["asks"]),
+        "deletion_ground": INVOKED_GROUND_LABELS.get(view["deletion_ground"] or "", ""),
+        "challenges": _challenges(view["challenges"], numbers),
         "status": STATUS_LABELS.get(view["status"], view["status"]),
         "consultations": consultations,
         "ready": view["answer"] is None and all(c["done"] for c in consultations),
@@ -161,14 +194,21 @@ def request_detail(request: HttpRequest, request_id: str) -> HttpResponse:
         raise Http404 from None
     except Forbidden as exc:
         return forbidden(request, exc)
-    form = ChallengeForm(request.POST if request.method == "POST" else None)
+    choices = [
+        (
+            str(c.pk),
+            f"{labels.label(labels.FILE_LABELS, c.file.code)} {c.file_number} ({c.owner.code})",
+        )
+        for c in found.consultations.select_related("file", "owner")
+    ]
+    form = ChallengeForm(request.POST if request.method == "POST" else None, consultations=choices)
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             try:
                 services.subject_request_challenge(
-                    actor=actor, request_id=found.pk, data={"text": form.cleaned_data["text"]}
+                    actor=actor, request_id=found.pk, data=form.as_body()
                 )
             except DomainError as exc:
                 _field_error(form, exc)
@@ -260,6 +300,11 @@ def consultation_decision(request: HttpRequest, consultation_id: str) -> HttpRes
         "consultation": consultation,
         "subject": subject,
         "asks": _asks(subject.asks),
+        "deletion_ground": INVOKED_GROUND_LABELS.get(subject.deletion_ground, ""),
+        "challenges": _challenges(
+            selectors.challenges_of(consultation),
+            {str(consultation.pk): consultation.file_number},
+        ),
         "decisions": _decisions(view["decisions"]),
         "form": form if open_asks else None,
         "s15": s15,
@@ -270,6 +315,84 @@ def consultation_decision(request: HttpRequest, consultation_id: str) -> HttpRes
         else "",
     }
     return render(request, "subjects/consultation_decision.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def challenge_decision(request: HttpRequest, challenge_id: str) -> HttpResponse:
+    """The owner's decision on an objection (R-K4), reached from its decision page."""
+    actor = as_officer(request.user)
+    try:
+        challenge = selectors.challenge_for_owner(actor=actor, challenge_id=challenge_id)
+    except NotFound:
+        raise Http404 from None
+    consultation = challenge.consultation
+    assert consultation is not None
+    form = ChallengeDecisionForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.challenge_decide(
+                    actor=actor, challenge_id=challenge.pk, data=form.as_body()
+                )
+            except DomainError as exc:
+                if exc.status == 403:
+                    return forbidden(request, exc)
+                _field_error(form, exc)
+                status = exc.status if exc.status in (400, 409, 422) else 400
+            else:
+                messages.success(request, _("The decision on the objection is recorded."))
+                return redirect("subject_consultation_decision", consultation_id=consultation.pk)
+    [shown] = _challenges(
+        [services.challenge_payload(challenge)], {str(consultation.pk): consultation.file_number}
+    )
+    context = {
+        "challenge": shown,
+        "consultation": consultation,
+        "subject": challenge.request,
+        "form": form if shown["open"] and shown["decidable"] else None,
+        "kind_court": challenge.kind == "court_action",
+    }
+    return render(request, "subjects/challenge_decision.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def challenge_ruling(request: HttpRequest, challenge_id: str) -> HttpResponse:
+    """The desk records a court's ruling on a court action (R-K4)."""
+    actor = as_officer(request.user)
+    try:
+        challenge = selectors.challenge_for_desk(actor=actor, challenge_id=challenge_id)
+    except NotFound:
+        raise Http404 from None
+    except Forbidden as exc:
+        return forbidden(request, exc)
+    consultation = challenge.consultation
+    form = CourtRulingForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.challenge_ruling_record(
+                    actor=actor, challenge_id=challenge.pk, data=form.as_body()
+                )
+            except DomainError as exc:
+                _field_error(form, exc)
+                status = exc.status if exc.status in (400, 409, 422) else 400
+            else:
+                messages.success(request, _("The court's ruling is recorded."))
+                return redirect("subject_request_detail", request_id=challenge.request_id)
+    numbers = {str(consultation.pk): consultation.file_number} if consultation else {}
+    [shown] = _challenges([services.challenge_payload(challenge)], numbers)
+    context = {
+        "challenge": shown,
+        "subject": challenge.request,
+        "form": form if shown["open"] and shown["court_action"] else None,
+    }
+    return render(request, "subjects/challenge_ruling.html", context, status=status)
 
 
 # ---------------------------------------------------------------- inbox (subject_request)
@@ -290,6 +413,16 @@ def _subject_row(request: HttpRequest, item: Any, row: dict[str, Any]) -> None:
             },
             {"label": gettext_lazy("File number"), "value": p.get("file_number", ""), "url": ""},
             {"label": gettext_lazy("Asked for"), "value": _asks(p.get("asks") or []), "url": ""},
+            {
+                "label": gettext_lazy("Ground on which deletion is asked"),
+                "value": INVOKED_GROUND_LABELS.get(p.get("deletion_ground") or "", ""),
+                "url": "",
+            },
+            {
+                "label": gettext_lazy("Objection"),
+                "value": (p.get("objection") or {}).get("text", ""),
+                "url": "",
+            },
         ]
         if f["value"]
     ]

@@ -68,3 +68,32 @@ def test_r_i4_reference_lookup_refuses_names_that_are_not_identifiers() -> None:
         jsonq.list_holds("references", {"record') OR 1=1 --": "x"})
     with pytest.raises(ValueError):
         jsonq.list_holds("covert; DROP", {"record": "x"})
+
+
+def test_r_m5_a_list_inside_a_json_object_is_matched_on_sqlite(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``payload.causes`` of a review (the daily sweep's no-legal-basis duty) on SQLite."""
+    monkeypatch.setattr(jsonq, "connection", types.SimpleNamespace(vendor="sqlite"))
+    raw = jsonq.list_holds(
+        "payload", {"cause": "no_legal_basis"}, table="verbund_inboxitem", key="causes"
+    ).children[0]
+    assert isinstance(raw, RawSQL)
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE verbund_inboxitem (id INTEGER, payload TEXT)")
+    payloads = [
+        {"causes": [{"cause": "no_legal_basis"}, {"cause": "justice_decision"}]},
+        {"causes": [{"cause": "justice_decision"}]},
+        {"other": [{"cause": "no_legal_basis"}]},
+        {},
+    ]
+    for n, payload in enumerate(payloads):
+        db.execute("INSERT INTO verbund_inboxitem VALUES (?, ?)", (n, json.dumps(payload)))
+    sql = f"SELECT id FROM verbund_inboxitem WHERE {raw.sql.replace('%s', '?')}"
+    assert {row[0] for row in db.execute(sql, raw.params)} == {0}
+
+
+def test_r_m5_a_list_inside_a_json_object_on_postgresql_is_jsonb_containment() -> None:
+    q = jsonq.list_holds("payload", {"cause": "x"}, table="verbund_inboxitem", key="causes")
+    if jsonq.connection.vendor == "postgresql":
+        assert q.children == [("payload__causes__contains", [{"cause": "x"}])]

@@ -13,6 +13,7 @@ from django.db import connection
 
 from audit.models import AuditEvent
 from audit.readers import operations_events, record_history_events
+from tests.verbund.records.support import assert_error
 
 OPERATIONS = "/api/v1/audit/operations/"
 
@@ -239,3 +240,35 @@ def test_r_i5_owner_head_opens_the_history_page_from_the_record(
     assert "/verlauf/" not in analyst.get(f"/datensaetze/{record.pk}/").content.decode()
     assert analyst.get(f"/datensaetze/{record.pk}/verlauf/").status_code == 403
     assert browser("bka.head").get(f"/datensaetze/{record.pk}/verlauf/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("path", "who"),
+    [("/api/v1/audit/events/", "bfdi.supervisor"), ("/api/v1/audit/operations/", "bka.betrieb")],
+)
+@pytest.mark.parametrize(
+    "window",
+    [
+        "since=2026-03-01T00:00:00Z&until=2026-02-01T00:00:00Z",
+        "since=2026-03-01T00:00:00Z&until=2026-03-01T00:00:00Z",
+    ],
+)
+def test_r_i4_a_reversed_or_empty_time_window_is_400_naming_until(
+    api: Any, path: str, who: str, window: str
+) -> None:
+    before = AuditEvent.objects.count()
+    response = api(who).get(f"{path}?{window}")
+    assert_error(response, 400, "invalid_range", "until")
+    # Refused before anything is read: no read is logged.
+    assert AuditEvent.objects.count() == before
+
+
+def test_r_i4_an_unknown_purpose_is_400_and_a_known_one_filters(api: Any) -> None:
+    client = api("bfdi.supervisor")
+    assert_error(
+        client.get("/api/v1/audit/events/?purpose=gossip"), 400, "invalid_choice", "purpose"
+    )
+    for code in ("ct_task", "event_danger"):
+        response = client.get(f"/api/v1/audit/events/?purpose={code}")
+        assert response.status_code == 200, response.content
+        assert all(e["purpose"] == code for e in response.json()["results"])

@@ -26,6 +26,7 @@ from typing import Any
 
 import django_filters
 import django_filters.fields
+from django import forms as django_forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
@@ -51,6 +52,36 @@ def file_codes() -> list[tuple[str, str]]:
 def _agency_codes() -> list[tuple[str, str]]:
     codes = Agency.objects.order_by("code").values_list("code", flat=True)
     return [(code, code) for code in codes]
+
+
+def purpose_codes() -> list[tuple[str, str]]:
+    """Return every purpose code of every order version of every file (filter choices)."""
+    from verbund.models import EstablishmentOrder
+
+    codes: set[str] = set()
+    for purposes in EstablishmentOrder.objects.values_list("purposes", flat=True):
+        for item in purposes if isinstance(purposes, list) else []:
+            if isinstance(item, dict) and isinstance(item.get("code"), str):
+                codes.add(item["code"])
+    return [(code, code) for code in sorted(codes)]
+
+
+class PeriodForm(django_forms.Form):
+    """A filter form whose ``until`` must lie after its ``since`` (400 ``invalid_range``)."""
+
+    def clean(self) -> dict[str, Any]:
+        """Refuse an empty or reversed time window instead of answering nothing."""
+        data: dict[str, Any] = super().clean() or {}
+        since, until = data.get("since"), data.get("until")
+        if since is not None and until is not None and until <= since:
+            raise django_forms.ValidationError(
+                {
+                    "until": django_forms.ValidationError(
+                        "„until“ muss nach „since“ liegen.", code="invalid_range"
+                    )
+                }
+            )
+        return data
 
 
 class StrictFilterBackend(DjangoFilterBackend):
@@ -246,8 +277,11 @@ class AuditEventFilter(django_filters.FilterSet):
     action = django_filters.CharFilter(
         field_name="action", max_length=40, help_text="Action, e.g. `search.create`."
     )
-    purpose = django_filters.CharFilter(
-        field_name="purpose", max_length=40, help_text="Purpose given for the access."
+    purpose = django_filters.ChoiceFilter(
+        field_name="purpose",
+        choices=purpose_codes,
+        help_text="Purpose code given for the access (a purpose of a file's order, e.g. "
+        "`ct_task`, `event_danger`).",
     )
     record = django_filters.UUIDFilter(
         method="filter_record",
@@ -263,6 +297,7 @@ class AuditEventFilter(django_filters.FilterSet):
     class Meta:
         model = AuditEvent
         fields: list[str] = []
+        form = PeriodForm
 
     def _codes(self) -> set[str]:
         from audit.selectors import supervised_codes

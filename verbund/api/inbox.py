@@ -316,9 +316,26 @@ class ReviewCauseSerializer(AbsentKeysSerializer):
     details = serializers.DictField(
         required=False,
         help_text="What set it off: the notice (`notice`), the justice decision (`kind`, "
-        "`final`, `reasons`, `decided_on`, `reported_by`), the complaint (`text`, "
-        "`supervisor`, `jurisdiction`), the legal basis (`legal_basis`).",
+        "`final`, `reasons`, `decided_on`, `provision`, `reported_by`), the complaint (`text`, "
+        "`supervisor`, `jurisdiction`), the legal basis (`legal_basis`; `reason` in words "
+        "when the file lacks its ordinance).",
     )
+
+
+class LapsedCauseSerializer(AbsentKeysSerializer):
+    """A cause that lapsed while the review was open (R-L2, R-M5): the basis is in force."""
+
+    strict_keys = True
+
+    cause = serializers.ChoiceField(choices=ReviewCause.values)
+    at = serializers.DateTimeField()
+    details = serializers.DictField(required=False)
+    ground = serializers.ChoiceField(
+        choices=["basis_in_force"], help_text="Why it lapsed: the legal basis entered into force"
+    )
+    legal_basis = serializers.CharField(help_text="Citation of the basis now in force")
+    in_force_from = serializers.DateField()
+    lapsed_at = serializers.DateTimeField()
 
 
 class ReviewDuePayloadSerializer(AbsentKeysSerializer):
@@ -344,6 +361,14 @@ class ReviewDuePayloadSerializer(AbsentKeysSerializer):
     reasons = serializers.CharField(required=False)
     decided_by = serializers.CharField(required=False, help_text="Username of the deciding officer")
     decided_at = serializers.DateTimeField(required=False)
+    lapsed = LapsedCauseSerializer(
+        many=True, required=False, help_text="Causes settled without a decision (R-M5)."
+    )
+    closed = serializers.ChoiceField(
+        choices=["causes_lapsed"],
+        required=False,
+        help_text="Set when the review closed because every cause lapsed (no outcome).",
+    )
 
 
 class ReviewDueItemSerializer(InboxItemBase):
@@ -392,6 +417,18 @@ class SubjectApplicantPayloadSerializer(AbsentKeysSerializer):
     date_of_birth = serializers.DateField()
 
 
+class SubjectObjectionPayloadSerializer(AbsentKeysSerializer):
+    """An objection against the owner's decision, put back to it (issue 18, gws-claims)."""
+
+    strict_keys = True
+
+    challenge = serializers.UUIDField(help_text="Decide at /subject-challenges/{id}/decision/")
+    text = serializers.CharField()
+    outcome = serializers.ChoiceField(
+        choices=["rejected", "upheld"], required=False, help_text="Once decided"
+    )
+
+
 class SubjectRequestPayloadSerializer(AbsentKeysSerializer):
     """Payload of a ``subject_request`` item: a record of the owner found for an applicant.
 
@@ -418,7 +455,17 @@ class SubjectRequestPayloadSerializer(AbsentKeysSerializer):
     matched_in = serializers.CharField(help_text="`basic` or `extended`")
     concrete_matter = serializers.CharField(allow_blank=True)
     special_interest = serializers.CharField(allow_blank=True)
+    deletion_ground = serializers.ChoiceField(
+        choices=["no_legal_basis", "unlawful", "not_necessary"],
+        allow_blank=True,
+        required=False,
+        help_text="The ground on which the applicant asks for deletion; blank if none "
+        "(issue 18; absent in items made before)",
+    )
     decisions = SubjectDecisionPayloadSerializer(many=True)
+    objection = SubjectObjectionPayloadSerializer(
+        required=False, help_text="An objection against a decision, to be decided (R-K4)"
+    )
     overdue = serializers.BooleanField(
         required=False, help_text="Set when the decision is overdue and a reminder went out."
     )

@@ -97,6 +97,11 @@ class JusticeDecisionSerializer(RequestSerializer):
     )
     reasons = serializers.CharField(max_length=4000, help_text="The main reasons.")
     decided_on = serializers.DateField(help_text="Day of the decision, not in the future.")
+    provision = serializers.CharField(
+        required=False,
+        max_length=200,
+        help_text='The norm the decision rests on, e.g. "§ 170 Abs. 2 StPO" (optional).',
+    )
 
 
 class ComplaintSerializer(RequestSerializer):
@@ -255,7 +260,8 @@ class JusticeDecisionView(APIView):
             400: OpenApiResponse(
                 ErrorSerializer,
                 description="`required`/`invalid_choice` (`kind`, `final`, `reasons`, "
-                "`decided_on`), `not_final`, `invalid_date`, `invalid`, `unknown_field`",
+                "`decided_on`), `not_final`, `invalid_date`, `invalid`, `too_long` "
+                "(`provision`), `unknown_field`",
             ),
             403: ERRORS[403],
             404: ERRORS[404],
@@ -277,6 +283,7 @@ class JusticeDecisionView(APIView):
             final=body.get("final"),
             reasons=body.get("reasons"),
             decided_on=body.get("decided_on"),
+            provision=body.get("provision"),
         )
         return Response(ReviewDueItemSerializer(item).data, status=201)
 

@@ -215,6 +215,12 @@ class TransferListView(GenericAPIView):
                 description="`consent_pending`: the caller holds the data only through an "
                 "Eilfall whose consent is still pending (R-G3); `record_blocked`",
             ),
+            422: OpenApiResponse(
+                ErrorSerializer,
+                description="`recipient_not_permitted` (`recipient.agency`): the GWS order in "
+                "force does not list the recipient among those data may be transferred to "
+                "(R-A1, 004 Rn. 31)",
+            ),
         },
         summary="Record a transfer of findings (markings travel, R-C7; R-C8 task)",
         examples=[

@@ -70,6 +70,9 @@ ACTION_LABELS: dict[str, Any] = {
     "admin.save": _("Changed in the administration"),
     "admin.change": _("Changed in the administration"),
     "admin.delete": _("Deleted in the administration"),
+    # Issue 18 (gws-basis): the legal-basis gate (R-A3, R-M5).
+    "file.ordinance_register": _("Ordinance registered"),
+    "record.review_cause_lapsed": _("Review reason lapsed: legal basis in force"),
 }
 
 SCOPE_LABELS: dict[str, Any] = {

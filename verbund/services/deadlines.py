@@ -25,7 +25,12 @@ d. **GWS dates after a new order version** — a hook: when
    ``verbund.services.date_rules.gws_dates_recompute(file, order)`` is importable (the dates
    branch), it is called for each file whose order in force sets review periods and whose
    order-dated records still carry an older version (index ``record_dates_order``).
-e. One ``deadlines.sweep`` log row per run with the summary.
+e. **Legal basis** (R-M5, R-A3, R-L2) — records of a file or participation resting on no
+   statute or ordinance in force get a review (cause ``no_legal_basis``); once the basis
+   carries entries (the ordinance in force), that cause lapses on the open reviews
+   (``legal_basis_reviews_lapse``: settled as ``basis_in_force``, logged; a review left
+   without a cause is closed).
+f. One ``deadlines.sweep`` log row per run with the summary.
 
 Crash safety (issue 16 item 7): each record is handled in a transaction of its own, its row
 locked ``select_for_update(skip_locked=True, of=("self",))`` with the condition checked again
@@ -65,7 +70,11 @@ from verbund.models.requests import RequestStatus
 from verbund.services.date_rules import gws_dates_recompute
 from verbund.services.duties import duties_remind
 from verbund.services.records import record_erase
-from verbund.services.reviews import legal_basis_reviews_open, review_open
+from verbund.services.reviews import (
+    legal_basis_reviews_lapse,
+    legal_basis_reviews_open,
+    review_open,
+)
 from verbund.services.searches import covert_hits_remind
 
 logger = logging.getLogger(__name__)
@@ -97,6 +106,8 @@ class Summary:
     gws_recomputed: int = 0
     # R-M5: records of a file (or participation) without a legal basis sent to review.
     no_legal_basis: int = 0
+    # R-L2, R-M5: ``no_legal_basis`` causes settled because a basis entered into force.
+    no_legal_basis_lapsed: int = 0
     errors: int = 0
     dry_run: bool = False
 
@@ -385,6 +396,7 @@ def deadlines_enforce(
     # R-M5 / R-A3: a file or participation resting on no statute or ordinance in force.
     for file in File.objects.select_related("legal_basis").order_by("code"):
         summary.no_legal_basis += legal_basis_reviews_open(file, now=moment)
+        summary.no_legal_basis_lapsed += legal_basis_reviews_lapse(file, now=moment)
     _open_reviews(today, moment, size, summary, progress)
     _erase_due(today, size, summary, progress)
     summary.reminded = duties_remind(now=moment) + covert_hits_remind(now=moment)

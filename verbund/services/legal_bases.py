@@ -69,6 +69,13 @@ def ordinance_register(
                 code="invalid_date",
                 fields={"in_force_from": ["Datum als JJJJ-MM-TT angeben."]},
             ) from None
+    known = LegalBasis.objects.filter(citation=citation.strip()).first()
+    if known is not None and (known.kind != LegalBasisKind.ORDINANCE or known.in_force_from != day):
+        detail = (
+            f"Unter dieser Fundstelle ist bereits eine Rechtsgrundlage erfasst "
+            f"(in Kraft ab {known.in_force_from.isoformat()})."
+        )
+        raise Invalid(detail, code="citation_registered", fields={"citation": [detail]})
     with transaction.atomic():
         locked = File.objects.select_for_update().select_related("legal_basis").get(pk=file.pk)
         previous = str(locked.legal_basis)
@@ -108,3 +115,19 @@ def stored_without_legal_basis(record: Record, on: datetime.date | None = None) 
         .first()
     )
     return part is not None and not part.legal_basis.carries_entries(day)
+
+
+def basis_of_record(record: Record, on: datetime.date | None = None) -> LegalBasis:
+    """Return the basis ``record`` rests on that day: the owner's participation's where it
+    does not carry entries, else the file's (what a lapse or a review cites)."""
+    from verbund.models import Participation
+
+    day = on or timezone.localdate()
+    part = (
+        Participation.objects.filter(file_id=record.file_id, agency_id=record.owner_id)
+        .select_related("legal_basis")
+        .first()
+    )
+    if part is not None and not part.legal_basis.carries_entries(day):
+        return part.legal_basis
+    return record.file.legal_basis

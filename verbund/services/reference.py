@@ -266,7 +266,8 @@ def reference_data_ensure() -> dict[str, Agency]:
     _order(
         gws,
         GWS_APPROVALS,
-        effective_from=datetime.date(2010, 6, 4),
+        # The order predates the ordinance (004 Rn. 21-33): it alone never carried entries.
+        effective_from=datetime.date(2005, 1, 1),
         text="Errichtungsanordnung Gewalttäter Sport (INPOL-Verbunddatei).",
         purposes=GWS_PURPOSES,
         urgencies=URGENCIES,

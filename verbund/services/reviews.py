@@ -20,9 +20,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.jsonq import list_holds
 from verbund.access.logging import log_record
 from verbund.access.records import access_record
 from verbund.access.supervision import supervised_record
@@ -157,6 +159,7 @@ JUSTICE_DECISION = shapes.Obj(
         "final": shapes.Bool(),
         "reasons": shapes.Text(),
         "decided_on": shapes.Text(max_len=40),
+        "provision": shapes.Text(max_len=200),
     }
 )
 COMPLAINT = shapes.Obj({"text": shapes.Text()})
@@ -222,6 +225,25 @@ def _lock_record(record: Record) -> Record:
         Record.objects.select_for_update(of=("self",))
         .select_related("file", "owner", "storage_decided_by")
         .get(pk=record.pk)
+    )
+
+
+def _lists_cause(cause: str) -> Q:
+    """Filter: a review's ``payload.causes`` lists ``cause`` (PostgreSQL jsonb containment;
+    SQLite's JSON1 functions, where Django has no JSON ``contains``)."""
+    return list_holds("payload", {"cause": cause}, table=InboxItem._meta.db_table, key="causes")
+
+
+def _has_cause(record: Record, cause: str) -> bool:
+    """Whether the record's open review lists ``cause``."""
+    return (
+        InboxItem.objects.filter(
+            record=record,
+            kind=InboxKind.REVIEW_DUE,
+            done_at__isnull=True,
+        )
+        .filter(_lists_cause(cause))
+        .exists()
     )
 
 
@@ -344,6 +366,10 @@ def review_decide(
                 raise Conflict("Der Datensatz ist bereits gesperrt.", code="already_blocked")
             details["block_reason"] = block_text
         else:
+            if ground in (None, "") and _has_cause(record, ReviewCause.NO_LEGAL_BASIS):
+                # R-L2, R-M5: a review opened for storage without a legal basis deletes on
+                # that ground unless the owner names another.
+                ground = DeletionGround.NO_LEGAL_BASIS.value
             ground = _choice(ground, "ground", DeletionGround.values, "Löschgrund angeben.")
             details["ground"] = ground
             if blocked:
@@ -449,7 +475,14 @@ def blocked_use(*, actor: Any, record_id: Any, ground: Any, reasons: Any) -> dic
 
 
 def justice_decision_report(
-    *, actor: Any, record_id: Any, kind: Any, final: Any, reasons: Any, decided_on: Any
+    *,
+    actor: Any,
+    record_id: Any,
+    kind: Any,
+    final: Any,
+    reasons: Any,
+    decided_on: Any,
+    provision: Any = None,
 ) -> InboxItem:
     """Report a justice decision about the record's subject to the owner (R-M4).
 
@@ -458,12 +491,19 @@ def justice_decision_report(
     (cause ``justice_decision``); it never deletes by itself. Project decision: reported by
     an officer of the owner agency (the LKA that receives the justice's notice); others get
     403 ``not_owner`` where they may see the record, else 404. ``final`` must be true: a
-    decision that is not final sets nothing off (400 ``not_final``).
+    decision that is not final sets nothing off (400 ``not_final``). ``provision``
+    (optional) names the norm the decision rests on, e.g. "§ 170 Abs. 2 StPO".
     """
     require_officer(actor)
     shapes.check(
         JUSTICE_DECISION,
-        {"kind": kind, "final": final, "reasons": reasons, "decided_on": decided_on},
+        {
+            "kind": kind,
+            "final": final,
+            "reasons": reasons,
+            "decided_on": decided_on,
+            "provision": provision,
+        },
     )
     kind = _choice(
         kind,
@@ -481,6 +521,7 @@ def justice_decision_report(
     if day > timezone.localdate():
         detail = "Das Datum der Entscheidung liegt in der Zukunft."
         raise Invalid(detail, code="invalid_date", fields={"decided_on": [detail]})
+    norm = clean_text(provision, "provision", RaiseAtOnce(), max_len=200) if provision else ""
     with transaction.atomic():
         record = _lock_record(access_record(actor, record_id, "change"))
         item, _created = review_open(
@@ -491,6 +532,7 @@ def justice_decision_report(
                 "final": True,
                 "reasons": text,
                 "decided_on": day.isoformat(),
+                **({"provision": norm} if norm else {}),
                 "reported_by": actor.username,
             },
             actor=actor,
@@ -530,8 +572,8 @@ def legal_basis_reviews_open(file: File, *, now: datetime.datetime | None = None
 
     A record lacks one when the file's legal basis, or its owner's participation's, does
     not carry entries today (``LegalBasis.carries_entries``: an establishment order alone,
-    or an ordinance not yet in force). Idempotent (an open review is joined once per basis),
-    so the daily sweep calls it freely. Returns how many reviews were opened or joined.
+    or an ordinance not yet in force). Idempotent (an open review listing the cause is left
+    as it is), so the daily sweep calls it freely. Returns how many reviews were opened or joined.
     Records past their deletion date are left to the sweep's deletion.
     """
     moment = now or timezone.now()
@@ -554,17 +596,124 @@ def legal_basis_reviews_open(file: File, *, now: datetime.datetime | None = None
         }
     else:
         basis_of = {}
+    # A record whose open review already lists the cause is not joined again when only the
+    # citation changed (an ordinance registered but not yet in force): one duty, one cause.
+    listed = set(
+        InboxItem.objects.filter(
+            file=file,
+            kind=InboxKind.REVIEW_DUE,
+            done_at__isnull=True,
+        )
+        .filter(_lists_cause(ReviewCause.NO_LEGAL_BASIS.value))
+        .values_list("record_id", flat=True)
+    )
     count = 0
     for record in records.order_by("pk").iterator(chunk_size=500):
+        if record.pk in listed:
+            count += 1
+            continue
         basis = basis_of.get(record.owner_id, file.legal_basis)
+        details = {"legal_basis": str(basis)}
+        if record.owner_id not in basis_of and not file.is_atd:
+            # The file itself lacks its ordinance (GWS: § 7(6) BKAG; 004).
+            details["reason"] = NO_ORDINANCE_TEXT
         with transaction.atomic():
             _item, _created = review_open(
                 record=record,
                 cause=ReviewCause.NO_LEGAL_BASIS,
-                details={"legal_basis": str(basis)},
+                details=details,
                 now=moment,
             )
         count += 1
+    return count
+
+
+# What a review opened because a non-ATD file lacks its ordinance says (shown in the API; the
+# pages translate their own msgid).
+NO_ORDINANCE_TEXT = "Gespeichert ohne Rechtsgrundlage (Verordnung nach § 7 Abs. 6 BKAG fehlt)"
+# The ground on which a ``no_legal_basis`` cause lapses (R-L2, R-M5).
+BASIS_IN_FORCE = "basis_in_force"
+
+
+def legal_basis_reviews_lapse(file: File, *, now: datetime.datetime | None = None) -> int:
+    """Settle the ``no_legal_basis`` causes of ``file``'s open reviews once a basis is in force.
+
+    R-L2, R-M5 (004; not retroactive): from the day the ordinance (or the participation's
+    basis) carries entries, a record no longer counts as stored without a legal basis, so
+    the deletion duty on that ground lapses. Each open review listing the cause for a
+    record no longer lacking a basis loses it: the cause moves to the payload's ``lapsed``
+    list (ground ``basis_in_force`` with the citation and its entry into force) and the
+    lapse is logged (``record.review_cause_lapsed``, for the owner). A review left without
+    any cause is closed (``closed`` = ``causes_lapsed``); one with other causes stays open
+    for them. One transaction per review, its row locked and checked again; idempotent.
+    Returns how many causes lapsed.
+    """
+    from verbund.services.legal_bases import basis_of_record, stored_without_legal_basis
+
+    moment = now or timezone.now()
+    today = timezone.localdate(moment)
+    ids = list(
+        InboxItem.objects.filter(
+            file=file,
+            kind=InboxKind.REVIEW_DUE,
+            done_at__isnull=True,
+        )
+        .filter(_lists_cause(ReviewCause.NO_LEGAL_BASIS.value))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    count = 0
+    for pk in ids:
+        with transaction.atomic():
+            item = (
+                InboxItem.objects.select_for_update(of=("self",), skip_locked=True)
+                .filter(pk=pk, done_at__isnull=True)
+                .select_related("record", "record__file", "record__owner")
+                .first()
+            )
+            if item is None or item.record is None:
+                continue
+            record = item.record
+            if stored_without_legal_basis(record, on=today):
+                continue
+            causes = list(item.payload.get("causes", []))
+            gone = [c for c in causes if c.get("cause") == ReviewCause.NO_LEGAL_BASIS]
+            if not gone:
+                continue
+            kept = [c for c in causes if c.get("cause") != ReviewCause.NO_LEGAL_BASIS]
+            basis = basis_of_record(record, on=today)
+            settled = {
+                "ground": BASIS_IN_FORCE,
+                "legal_basis": basis.citation,
+                "in_force_from": basis.in_force_from.isoformat(),
+                "lapsed_at": moment.isoformat(),
+            }
+            payload = {
+                **item.payload,
+                "causes": kept,
+                "lapsed": [*item.payload.get("lapsed", []), *({**c, **settled} for c in gone)],
+            }
+            fields = ["payload"]
+            if not kept:
+                payload["closed"] = "causes_lapsed"
+                payload["decided_at"] = moment.isoformat()
+                item.done_at = moment
+                fields.append("done_at")
+            item.payload = payload
+            item.save(update_fields=fields)
+            log_record(
+                actor=None,
+                action="record.review_cause_lapsed",
+                record=record,
+                details={
+                    "cause": ReviewCause.NO_LEGAL_BASIS.value,
+                    "item": str(item.pk),
+                    "closed": not kept,
+                    **settled,
+                },
+                agency=record.owner,
+            )
+            count += len(gone)
     return count
 
 

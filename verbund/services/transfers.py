@@ -32,9 +32,9 @@ from django.db import transaction
 from agencies.models import Agency, Officer
 from audit.services import log_event
 from verbund.access.logging import log_ref
-from verbund.access.records import access_record, use_markings_for
+from verbund.access.records import access_record, current_order, use_markings_for
 from verbund.access.requests import record_for_further_use
-from verbund.errors import Conflict, Forbidden, Invalid, NotFound
+from verbund.errors import Conflict, Forbidden, Invalid, NotFound, Refused
 from verbund.models import AccessRequest, EmergencyAccess, InboxItem, Participation, Record
 from verbund.models.emergencies import Consent
 from verbund.models.inbox import InboxKind
@@ -130,6 +130,15 @@ def _recipient(actor: Officer, record: Record, recipient: Any) -> Agency:
         # The recipient sees what it received in the file's inbox: it must take part.
         detail = "Die Behörde nimmt an dieser Datei nicht teil."
         raise Invalid(detail, code="not_participant", fields={"recipient.agency": [detail]})
+    if not record.file.is_atd:
+        # R-A1 (004 Rn. 31): the GWS order says to whom its data may be transferred.
+        order = current_order(record.file)
+        permitted = order.transfer_recipients if order is not None else []
+        if permitted and agency.code not in permitted:
+            detail = "Die Errichtungsanordnung lässt eine Übermittlung an diese Behörde nicht zu."
+            raise Refused(
+                detail, code="recipient_not_permitted", fields={"recipient.agency": [detail]}
+            )
     return agency
 
 

@@ -380,6 +380,22 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined
     }
 )
 
+# Subject access, issue 18 (gws-claims): challenges and deletion grounds keep their names.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
+    {
+        "SubjectChallengeKindEnum": "subjects.models.ChallengeKind.values",
+        "SubjectChallengeOutcomeEnum": "subjects.models.ChallengeOutcome.values",
+        "ObjectionOutcomeEnum": ["rejected", "upheld"],
+        "CourtRulingOutcomeEnum": ["deletion_ordered", "dismissed"],
+        "InvokedDeletionGroundEnum": "subjects.models.InvokedGround.values",
+        "CourtRulingDeletionGroundEnum": ["no_legal_basis", "unlawful"],
+        "DeletionGroundEnum": "verbund.models.lifecycle.DeletionGround.values",
+    }
+)
+# Issue 18 (gws-basis): review causes named once (the lapsed causes of a review reuse them).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
+    {"ReviewCauseEnum": "verbund.models.lifecycle.ReviewCause.values"}
+)
 # GWS records (issue 18, gws-records): the incident report's choice sets keep their names.
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
     {

@@ -56,6 +56,8 @@ def cause_detail(cause: str, details: Any) -> str:
         return ""
     if cause == ReviewCause.JUSTICE_DECISION:
         kind = labels.label(dict(JusticeDecisionKind.choices), str(details.get("kind", "")))
+        if details.get("provision"):
+            kind = f"{kind} ({details['provision']})"
         day = show_date(details.get("decided_on"))
         return _("%(kind)s of %(day)s, reported by %(who)s: %(reasons)s") % {
             "kind": kind,
@@ -69,8 +71,25 @@ def cause_detail(cause: str, details: Any) -> str:
             "text": details.get("text", ""),
         }
     if cause == ReviewCause.NO_LEGAL_BASIS:
-        return str(details.get("legal_basis", ""))
+        basis = str(details.get("legal_basis", ""))
+        if details.get("reason"):
+            # R-M5 (004): the file lacks the ordinance under § 7(6) BKAG.
+            text = _("Stored without legal basis (ordinance under § 7(6) BKAG missing)")
+            return f"{text} — {basis}" if basis else text
+        return basis
     return ""
+
+
+def _lapsed_shown(entry: dict[str, Any]) -> dict[str, Any]:
+    """A cause that lapsed because the legal basis entered into force (R-L2, R-M5)."""
+    return {
+        "label": cause_label(str(entry.get("cause", ""))),
+        "detail": _("Lapsed: %(basis)s in force from %(day)s")
+        % {
+            "basis": entry.get("legal_basis", ""),
+            "day": show_date(entry.get("in_force_from")),
+        },
+    }
 
 
 def _review_shown(payload: dict[str, Any]) -> dict[str, Any]:
@@ -84,6 +103,7 @@ def _review_shown(payload: dict[str, Any]) -> dict[str, Any]:
     ]
     return {
         "causes": causes,
+        "lapsed": [_lapsed_shown(e) for e in payload.get("lapsed", []) if isinstance(e, dict)],
         "review_date": show_date(payload.get("review_date")),
         "deletion_date": show_date(payload.get("deletion_date")),
     }
@@ -95,9 +115,15 @@ def _lifecycle_context(request: HttpRequest, data: dict[str, Any], owner: bool) 
         return {}
     review = open_review_of(as_officer(request.user), data["id"])
     blocked = data.get("status") == "blocked"
+    initial: dict[str, Any] = {"version": data.get("version")}
+    if review and any(
+        c.get("cause") == ReviewCause.NO_LEGAL_BASIS for c in review.payload.get("causes", [])
+    ):
+        # R-L2, R-M5: deleting for lack of a legal basis is the ground at hand.
+        initial["ground"] = "no_legal_basis"
     return {
         "review": ({**_review_shown(review.payload), "due_at": review.due_at} if review else None),
-        "review_form": ReviewForm(initial={"version": data.get("version")}),
+        "review_form": ReviewForm(initial=initial),
         "blocked_hidden": blocked and "basic" not in data and "object" not in data,
         "blocked_use_form": BlockedUseForm() if blocked else None,
     }
@@ -212,6 +238,14 @@ def _review_row(request: HttpRequest, item: Any, row: dict[str, Any]) -> None:
         {"label": gettext_lazy("Review date"), "value": shown["review_date"], "url": ""},
         {"label": gettext_lazy("Deletion date"), "value": shown["deletion_date"], "url": ""},
     ]
+    if shown["lapsed"]:
+        facts.append(
+            {
+                "label": gettext_lazy("Lapsed reasons"),
+                "value": "; ".join(f"{c['label']} — {c['detail']}" for c in shown["lapsed"]),
+                "url": "",
+            }
+        )
     if p.get("outcome"):
         facts += [
             {

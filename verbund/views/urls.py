@@ -131,3 +131,15 @@ urlpatterns += [
 
 # Subject access (issue 17, subjects branch): the desks' pages and the owners' decisions.
 urlpatterns += [path("", include("subjects.browser_urls"))]
+
+# GWS legal basis and justice reports (issue 18, gws-basis): the owner records a justice
+# decision (R-M4).
+from verbund.views import justice  # noqa: E402
+
+urlpatterns += [
+    path(
+        "datensaetze/<str:record_id>/justiz/",
+        justice.record_justice,
+        name="record_justice",
+    ),
+]

@@ -100,9 +100,12 @@ class SupervisorTokenAuth:
         _header(case, data)
 
 
-@schemathesis.auth(refresh_interval=None).apply_to(path_regex=r"^/api/v1/subject-requests/")
+@schemathesis.auth(refresh_interval=None).apply_to(
+    path_regex=r"^/api/v1/(subject-requests/|subject-challenges/[^/]+/ruling/)"
+)
 class DeskTokenAuth:
-    """The subject desk's operations run as bka.auskunft (issue 17, ``VERBUND_ST_DESK_TOKEN``)."""
+    """The subject desk's operations run as bka.auskunft (issue 17, ``VERBUND_ST_DESK_TOKEN``;
+    issue 18: the court rulings it records)."""
 
     def get(self, case: Any, ctx: Any) -> str:
         return os.environ["VERBUND_ST_DESK_TOKEN"]

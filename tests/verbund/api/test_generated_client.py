@@ -58,6 +58,13 @@ OPERATIONS = (
     "records_review_create",
     "inbox_list",
     "audit_events_list",
+    # Issue 17: supervision, log readers, subject access, the public report.
+    "records_history_list",
+    "audit_operations_list",
+    "supervision_records_retrieve",
+    "subject_requests_create",
+    "subject_requests_retrieve",
+    "reports_statistics_retrieve",
 )
 OWNER = "lka-he.analyst"  # enters the records the scenarios read
 OWNER_HEAD = "lka-he.head"  # decides restricted storage for LKA-HE (R-D4)
@@ -511,3 +518,61 @@ def _wait_for_a_fresh_minute() -> None:
     second = timezone.now().second
     if second >= 50:
         time.sleep(61 - second)
+
+
+# ---------------------------------------------------------------------------- issue 17
+
+
+def test_r_i5_log_history_and_operations_log_through_the_generated_client(
+    api: GeneratedClient,
+) -> None:
+    """The owner's head reads a record's log history; an operator reads the operations log."""
+    record = _entered(basic={"surname": "Verlauf"})
+    head = api.login(OWNER_HEAD, PASSWORD)
+    history = api.call("records_history_list", head, 200, str(record.pk))
+    actions = [entry.action for entry in history.results]
+    assert "record.create" in actions
+    operator = api.login("bka.betrieb", PASSWORD)
+    operations = api.call("audit_operations_list", operator, 200)
+    assert operations.results and all(isinstance(e.action, str) for e in operations.results)
+    # An analyst is no head: typed 403.
+    api.error("records_history_list", api.login(OWNER, PASSWORD), 403, "not_head", str(record.pk))
+
+
+def test_r_j6_supervisor_reads_a_record_through_the_generated_client(api: GeneratedClient) -> None:
+    record = _entered(basic={"surname": "Kontrolliert"})
+    supervisor = api.login("lfd-he.supervisor", PASSWORD)
+    shown = api.call("supervision_records_retrieve", supervisor, 200, str(record.pk))
+    assert str(shown.id) == str(record.pk)
+
+
+def test_r_k1_subject_request_through_the_generated_client(api: GeneratedClient) -> None:
+    """The BKA's desk records a request; the typed answer lists the consultations."""
+    _entered(
+        basic={"surname": "Antragsteller", "given_names": "Anna", "date_of_birth": "1980-01-02"}
+    )
+    desk = api.login("bka.auskunft", PASSWORD)
+    body = api.body(
+        "subject_requests_create",
+        {
+            "applicant": {
+                "surname": "Antragsteller",
+                "given_names": "Anna",
+                "date_of_birth": "1980-01-02",
+            },
+            "asks": ["access"],
+        },
+    )
+    created = api.call("subject_requests_create", desk, 201, body=body)
+    assert [c.agency for c in created.consultations] == ["LKA-HE"]
+    again = api.call("subject_requests_retrieve", desk, 200, str(created.id))
+    assert str(again.id) == str(created.id)
+
+
+def test_r_j5_public_statistics_through_the_generated_client(api: GeneratedClient) -> None:
+    _entered(basic={"surname": "Gezählt"})
+    report = api.call("reports_statistics_retrieve", api.anonymous(), 200)
+    # The generated model names the files' figures by their codes (ATD, GWS).
+    figures = report.files.to_dict()
+    assert set(figures) == {"ATD", "GWS"}
+    assert figures["ATD"]["records"]["open"] >= 1

@@ -16,7 +16,9 @@ from rest_framework import serializers
 
 from audit.api_readers import CheckpointDocumentSerializer
 from subjects.api import (
+    ChallengeDecisionInSerializer,
     ChallengeInSerializer,
+    CourtRulingInSerializer,
     SubjectDecisionSerializer,
     SubjectRequestCreateSerializer,
 )
@@ -140,6 +142,9 @@ def _compare(field: Any, shape: shapes.Shape, path: str) -> list[str]:
         SubjectRequestCreateSerializer,
         SubjectDecisionSerializer,
         ChallengeInSerializer,
+        # Issue 18, gws-claims: objections decided by the owner, court rulings.
+        ChallengeDecisionInSerializer,
+        CourtRulingInSerializer,
     ],
     ids=lambda s: s.__name__,
 )

@@ -398,7 +398,48 @@ def _subject_requests() -> dict[str, list[str]]:
         "subject_requests_unanswered": unanswered,
         "subject_requests_answered": answered,
         "subject_consultations": consultations,
+        **_subject_challenges(desk, bka),
     }
+
+
+def _subject_challenges(desk: Any, bka: Any) -> dict[str, list[str]]:
+    """Issue 18, gws-claims: answered requests whose deletion the BKA refused, with an
+    objection (decided by the officer, bka.head: the first decision 200, later ones 409) and
+    a court action (the desk records the ruling: the first 200, later ones 409)."""
+    from subjects.services import (
+        consultation_decide,
+        subject_request_answer,
+        subject_request_challenge,
+        subject_request_create,
+    )
+
+    objections: list[str] = []
+    actions: list[str] = []
+    for n in range(3):
+        basic = {
+            "surname": "Rechtsbehelfsfall",
+            "given_names": "Rita",
+            "date_of_birth": f"1971-01-0{n + 1}",
+        }
+        record_create(actor=bka, data=person_payload(basic=basic))
+        body = {"applicant": basic, "asks": ["access", "deletion"]}
+        request = subject_request_create(actor=desk, data=body)
+        consultation = request.consultations.get()
+        for ask, outcome in (("access", "agree"), ("deletion", "refuse")):
+            consultation_decide(
+                actor=bka,
+                consultation_id=consultation.pk,
+                data={"ask": ask, "outcome": outcome, "reasons": "schemathesis"},
+            )
+        subject_request_answer(actor=desk, request_id=request.pk)
+        for kind, into in (("objection", objections), ("court_action", actions)):
+            challenge = subject_request_challenge(
+                actor=desk,
+                request_id=request.pk,
+                data={"text": "schemathesis", "consultation": str(consultation.pk), "kind": kind},
+            )
+            into.append(str(challenge.pk))
+    return {"subject_objections": objections, "subject_court_actions": actions}
 
 
 # Which dictionary fills which path parameter of which operation (all other operations with
@@ -427,6 +468,11 @@ PATH_IDS: dict[str, dict[str, str]] = {
         "POST /api/v1/subject-requests/{request_id}/challenge/": "subject_requests_answered",
     },
     "consultation_id": {"": "subject_consultations"},
+    # Issue 18, gws-claims.
+    "challenge_id": {
+        "": "subject_objections",
+        "POST /api/v1/subject-challenges/{challenge_id}/ruling/": "subject_court_actions",
+    },
     "plan_id": {"": "control_plans"},
     "delegation_id": {"": "delegations"},
 }

@@ -392,3 +392,26 @@ def test_r_f3_transfer_query_budget(
     with django_assert_max_num_queries(22):
         response = client.post(URL, body(marked), format="json")
     assert response.status_code == 201, response.content
+
+
+def test_r_a1_gws_order_limits_to_whom_its_data_may_be_transferred(
+    make_record: Any, api: Any
+) -> None:
+    from verbund.access.records import current_order
+    from verbund.models import File
+
+    record = make_record("lka-bw.analyst", file="GWS", case_group="", findings_basis="")
+    order = current_order(File.objects.get(code="GWS"))
+    assert order is not None and "LKA-SN" in order.transfer_recipients
+    order.transfer_recipients = [c for c in order.transfer_recipients if c != "LKA-SN"]
+    order.save(update_fields=["transfer_recipients"])
+    nothing = Nothing()
+    response = api("lka-by.analyst").post(
+        URL, body(record, recipient={"agency": "LKA-SN"}), format="json"
+    )
+    assert_error(response, 422, "recipient_not_permitted", "recipient.agency")
+    nothing.assert_unchanged()
+    allowed = api("lka-by.analyst").post(
+        URL, body(record, recipient={"agency": "LKA-HE"}), format="json"
+    )
+    assert allowed.status_code == 201, allowed.content

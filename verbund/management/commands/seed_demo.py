@@ -205,9 +205,56 @@ class Command(BaseCommand):
                     "date_of_birth": born.isoformat(),
                 },
                 "reference": {"file_number": f"VB-{owner.upper()}-{i:05d}"},
+                "incident": _incident(rng, i),
             },
         )
         return 1
+
+
+# Demo incident reports (R-M2): matches of the kind the GWS practice reports (004 Rn. 29).
+MATCHES = [
+    (
+        "Oberliga Baden-Württemberg",
+        "Karlsruher SC II – SSV Reutlingen",
+        "Wildparkstadion, Karlsruhe",
+    ),
+    ("Bundesliga", "VfB Stuttgart – Karlsruher SC", "MHPArena, Stuttgart"),
+    ("Bundesliga", "FC Bayern München – 1. FC Nürnberg", "Allianz Arena, München"),
+    ("2. Bundesliga", "Fortuna Düsseldorf – 1. FC Köln", "Merkur Spiel-Arena, Düsseldorf"),
+    ("DFB-Pokal", "Eintracht Frankfurt – Kickers Offenbach", "Deutsche Bank Park, Frankfurt"),
+]
+OFFENCES = [
+    "Landfriedensbruch (§ 125 StGB)",
+    "Gefährliche Körperverletzung (§ 224 StGB)",
+    "Verstoß gegen das Sprengstoffgesetz (Pyrotechnik)",
+    "Widerstand gegen Vollstreckungsbeamte (§ 113 StGB)",
+]
+
+
+def _incident(rng: random.Random, i: int) -> dict[str, Any]:
+    """Return a demo incident report, sometimes with a stadium ban (R-M2, R-M3)."""
+    event, match, venue = rng.choice(MATCHES)
+    day = datetime.date(2024, 8, 1) + datetime.timedelta(days=rng.randrange(0, 400))
+    incident: dict[str, Any] = {
+        "date": day.isoformat(),
+        "event": event,
+        "match": match,
+        "venue": venue,
+        "clubs": [club.strip() for club in match.split("–")],
+        "report_reference": f"VB-{day:%Y}-{i:05d}",
+        "suspected_offence": rng.choice(OFFENCES),
+        "proceedings": {"status": rng.choice(["pending", "charged", "discontinued"])},
+    }
+    if rng.random() < 0.3:
+        incident["measures"] = [
+            {
+                "kind": "stadium_ban",
+                "from": (day + datetime.timedelta(days=30)).isoformat(),
+                "until": (day + datetime.timedelta(days=30 + 3 * 365)).isoformat(),
+                "authority": "Deutscher Fußball-Bund (bundesweites Stadionverbot)",
+            }
+        ]
+    return incident
 
 
 # The BKA's demo date rule (R-L4a); other agencies have none, so their records entered
