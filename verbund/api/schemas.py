@@ -25,7 +25,14 @@ from verbund.models.lifecycle import DatesSource, DeletionGround
 from verbund.models.records import CaseGroup, Classification, RecordKind, Storage
 from verbund.models.requests import USE_MARKINGS
 from verbund.services import shapes
-from verbund.services.record_rules import RECORD_SHAPE, WITHHOLDABLE
+from verbund.services.record_rules import (
+    MAX_CLUBS,
+    MAX_MEASURES,
+    MEASURE_KINDS,
+    PROCEEDINGS_STATUSES,
+    RECORD_SHAPE,
+    WITHHOLDABLE,
+)
 
 MARKING_CHOICES = ["art10", "art13", "it_system", "other_law"]
 ERROR_CODES = (
@@ -39,7 +46,8 @@ ERROR_CODES = (
     "not_owner, no_legal_basis, not_participant, not_found, rate_limited, too_many_hits, "
     "wildcards_not_allowed, unknown_criterion, invalid_json, invalid_characters, "
     "version_conflict, record_blocked, already_blocked, immutable, mixed_script, "
-    "incomplete_data, invalid_iban, deletion_date_past, review_date_past"
+    "incomplete_data, invalid_iban, deletion_date_past, review_date_past, "
+    "incident_not_allowed, case_group_not_allowed, until_before_from, invalid_mode, not_in_gws"
 )
 
 
@@ -295,6 +303,137 @@ class OutReferenceSerializer(AbsentKeysSerializer):
     classification = serializers.ChoiceField(choices=Classification.values)
 
 
+# ---------------------------------------------------------------- GWS incident report (R-M2, R-M3)
+
+PROCEEDINGS_HELP = (
+    "Where the criminal proceedings stand (R-M2, R-M4): `pending` (investigation under way), "
+    "`charged` (charges brought), `discontinued` (non-provisional discontinuation, e.g. "
+    "§ 170(2) StPO), `discontinued_provisionally` (e.g. § 153a StPO), `acquitted` (final "
+    "acquittal), `trial_refused` (final refusal to open trial), `convicted`. A justice "
+    "report (`POST /records/{id}/justice-decisions/`) opens a review; the status alone "
+    "deletes nothing."
+)
+MEASURE_KIND_HELP = (
+    "The measure noted against the entry (R-M3): `stadium_ban` (Stadionverbot), `exit_ban` "
+    "(Ausreiseuntersagung), `entry_refused` (entry refused by a foreign border authority: "
+    "`country` required), `reporting_duty` (Meldeauflage)."
+)
+
+
+# Longest text of the incident report the entry rules take (``clean_text``'s default).
+INCIDENT_TEXT_LENGTH = 500
+
+
+class ProceedingsSerializer(AbsentKeysSerializer):
+    """The criminal proceedings the incident led to (R-M2). Every key is optional."""
+
+    strict_keys = True
+
+    prosecutor_file_number = serializers.CharField(
+        required=False, max_length=80, help_text="The public prosecutor's file number."
+    )
+    status = serializers.ChoiceField(
+        choices=list(PROCEEDINGS_STATUSES), required=False, help_text=PROCEEDINGS_HELP
+    )
+    authority = serializers.CharField(
+        required=False, max_length=200, help_text="The prosecutor's office or court."
+    )
+
+
+def _measure_fields() -> dict[str, Any]:
+    # ``from`` is a Python keyword: the class is built from a dict of its fields.
+    return {
+        "__doc__": "A measure noted against a GWS entry (R-M3): stadium ban, exit ban, "
+        "entry refused by a foreign border authority, reporting duty. `kind`, `from` and "
+        "`authority` are required; `until` before `from` → 400 `until_before_from`.",
+        "__module__": __name__,
+        "strict_keys": True,
+        "kind": serializers.ChoiceField(choices=list(MEASURE_KINDS), help_text=MEASURE_KIND_HELP),
+        "from": serializers.DateField(help_text="First day (YYYY-MM-DD)."),
+        "until": serializers.DateField(
+            required=False, help_text="Last day (YYYY-MM-DD); absent: open-ended."
+        ),
+        "authority": serializers.CharField(
+            max_length=200,
+            help_text="The issuing authority (club, police, foreign border authority).",
+        ),
+        "country": code(
+            help_text="ISO 3166 alpha-2; required for `entry_refused` (the refusing state)."
+        ),
+        "reference": serializers.CharField(
+            required=False, max_length=80, help_text="The authority's reference of the measure."
+        ),
+        "note": serializers.CharField(required=False, max_length=2000),
+    }
+
+
+IncidentMeasureSerializer: type[AbsentKeysSerializer] = type(
+    "IncidentMeasureSerializer", (AbsentKeysSerializer,), _measure_fields()
+)
+
+
+class IncidentSerializer(AbsentKeysSerializer):
+    """The incident report (Vorkommnisbericht) a GWS entry rests on (R-M2), with the
+    proceedings and the measures noted against it (R-M3).
+
+    GWS persons only; in the ATD → 400 `incident_not_allowed`. Every key is optional (the
+    data types are project decisions until an ordinance fixes them). An unknown key → 400
+    `unknown_field`; a date not a calendar date or in the future → 400 `invalid_date`.
+    In a merge patch `measures` is a list and replaces the stored list whole (RFC 7396).
+    """
+
+    strict_keys = True
+
+    date = serializers.DateField(required=False, help_text="Day of the incident (not future).")
+    event = serializers.CharField(
+        required=False, max_length=INCIDENT_TEXT_LENGTH, help_text="The sports event."
+    )
+    venue = serializers.CharField(
+        required=False, max_length=INCIDENT_TEXT_LENGTH, help_text="Stadium or place."
+    )
+    match = serializers.CharField(
+        required=False, max_length=INCIDENT_TEXT_LENGTH, help_text="The match, e.g. `KSC II – SSV`."
+    )
+    clubs = serializers.ListField(
+        child=serializers.CharField(max_length=INCIDENT_TEXT_LENGTH),
+        max_length=MAX_CLUBS,
+        required=False,
+        help_text="The clubs involved.",
+    )
+    report_reference = serializers.CharField(
+        required=False,
+        max_length=INCIDENT_TEXT_LENGTH,
+        help_text="Reference of the incident report.",
+    )
+    suspected_offence = serializers.CharField(
+        required=False,
+        max_length=INCIDENT_TEXT_LENGTH,
+        help_text="The offence the person is suspected of.",
+    )
+    fan_group = serializers.CharField(
+        required=False, max_length=INCIDENT_TEXT_LENGTH, help_text="Fan group or scene."
+    )
+    description = serializers.CharField(
+        required=False, max_length=2000, help_text="What happened (at most 2,000 characters)."
+    )
+    proceedings = ProceedingsSerializer(required=False)
+    measures = IncidentMeasureSerializer(  # type: ignore[call-arg]
+        many=True, required=False, max_length=MAX_MEASURES
+    )
+
+
+class SourceSerializer(AbsentKeysSerializer):
+    """Where a GWS record came from (R-M1): the state system that released it."""
+
+    strict_keys = True
+
+    system = serializers.CharField(help_text="Code of the state system, e.g. `POLAS-BW`.")
+    reference = serializers.CharField(help_text="The record's id in that system.")
+    legacy = serializers.BooleanField(
+        help_text="Released as stock stored before the file had a legal basis (R-M5)."
+    )
+
+
 DATES_HELP = (
     "Optional; owner only (R-H1). The review and deletion dates of the owner's source data "
     "(R-L4a). ATD: a date left out comes from the agency's date rule for the file, by age "
@@ -339,6 +478,11 @@ class RecordInputSerializer(RequestSerializer):
     review_date = serializers.DateField(required=False, help_text=DATES_HELP)
     deletion_date = serializers.DateField(required=False, help_text=DATES_HELP)
     reference = ReferenceSerializer()
+    incident = IncidentSerializer(
+        required=False,
+        help_text="GWS persons only: the incident report with proceedings and measures "
+        "(R-M2, R-M3).",
+    )
 
 
 class HitBasicSerializer(BasicSerializer):
@@ -384,6 +528,11 @@ class RecordSerializer(AbsentKeysSerializer):
         required=False, help_text="ATD persons only; what was entered or granted (R-C2)."
     )
     object = ObjectDataSerializer(required=False, help_text="Objects only (R-B4).")
+    incident = IncidentSerializer(
+        required=False,
+        help_text="GWS persons: the incident report, proceedings and measures (R-M2, R-M3), "
+        "shown to every participant that may read the record (R-M7); `{}` if none entered.",
+    )
     reference = OutReferenceSerializer()
     markings = serializers.ListField(
         child=serializers.ChoiceField(choices=MARKING_CHOICES),
@@ -444,6 +593,20 @@ class RecordSerializer(AbsentKeysSerializer):
     )
     created_at = serializers.DateTimeField(required=False, help_text=OWNER_ONLY)
     updated_at = serializers.DateTimeField(required=False, help_text=OWNER_ONLY)
+    # The metaclass takes declared fields out of the class body: no clash with Field.source.
+    source = SourceSerializer(  # type: ignore[assignment]
+        required=False,
+        allow_null=True,
+        help_text="GWS: the state system that released the record (R-M1); null for a record "
+        "entered directly. " + OWNER_ONLY,
+    )
+    stored_without_legal_basis = serializers.BooleanField(
+        required=False,
+        help_text="GWS: true while the file's or the owner's participation's legal basis "
+        "carries no entries today (no ordinance in force): the record counts as stored "
+        "without legal basis and is to be deleted (R-M5, R-L2). Worked out on each read. "
+        + OWNER_ONLY,
+    )
 
 
 class BlockSerializer(RequestSerializer):

@@ -28,6 +28,9 @@ from verbund.services.record_rules import (
     EXT_CATALOGUE_SINGLE,
     EXT_LIST_FIELDS,
     EXT_TEXT_FIELDS,
+    MAX_MEASURES,
+    MEASURE_KINDS,
+    PROCEEDINGS_STATUSES,
     WITHHOLDABLE,
 )
 
@@ -76,6 +79,64 @@ _SPLIT_LINES = re.compile(r"[\r\n]+")
 _SPLIT_COUNTRIES = re.compile(r"[\s,;]+")
 _INDEX = re.compile(r"\[\d+\]")
 _CONTACT_PATH = re.compile(r"^extended\.contact_persons\[(\d+)\](?:\.(\w+))?")
+_MEASURE_PATH = re.compile(r"^incident\.measures\[(\d+)\](?:\.(\w+))?")
+
+# GWS incident report (R-M2): the texts of the report, entered as ``incident_<name>``.
+INCIDENT_TEXTS = ("event", "venue", "match", "report_reference", "suspected_offence", "fan_group")
+INCIDENT_LABELS: dict[str, Any] = {
+    "date": _("Date of the incident"),
+    "event": _("Event"),
+    "venue": _("Venue"),
+    "match": _("Match"),
+    "clubs": _("Clubs"),
+    "report_reference": _("Incident report reference"),
+    "suspected_offence": _("Suspected offence"),
+    "fan_group": _("Fan group"),
+    "description": _("Description of the incident"),
+}
+PROCEEDINGS_LABELS: dict[str, Any] = {
+    "prosecutor_file_number": _("Prosecutor's file number"),
+    "status": _("Status of the proceedings"),
+    "authority": _("Prosecutor's office or court"),
+}
+PROCEEDINGS_STATUS_LABELS: dict[str, Any] = {
+    "pending": _("investigation pending"),
+    "charged": _("charges brought"),
+    "discontinued": _("discontinued (e.g. section 170(2) StPO)"),
+    "discontinued_provisionally": _("discontinued provisionally (e.g. section 153a StPO)"),
+    "acquitted": _("acquitted"),
+    "trial_refused": _("opening of trial refused"),
+    "convicted": _("convicted"),
+}
+MEASURE_KIND_LABELS: dict[str, Any] = {
+    "stadium_ban": _("Stadium ban"),
+    "exit_ban": _("Exit ban"),
+    "entry_refused": _("Entry refused by a foreign border authority"),
+    "reporting_duty": _("Reporting duty"),
+}
+MEASURE_LABELS: dict[str, Any] = {
+    "kind": _("Measure"),
+    "from": _("From"),
+    "until": _("Until"),
+    "authority": _("Issuing authority"),
+    "country": _("Country"),
+    "reference": _("Reference"),
+    "note": _("Note"),
+}
+MEASURE_FIELDS = ("kind", "from", "until", "authority", "country", "reference", "note")
+MIN_MEASURE_ROWS = 2
+# Sections that belong to one file only: the script hides the others (R-M2: GWS has no
+# case group, extended data, restricted or covert storage; the incident report is GWS's).
+SECTION_FILES = {
+    "storage": "ATD",
+    "decision": "ATD",
+    "findings": "ATD",
+    "extended": "ATD",
+    "withheld": "ATD",
+    "object": "ATD",
+    "incident": "GWS",
+    "proceedings": "GWS",
+}
 
 BLANK = ("", "—")
 
@@ -149,6 +210,7 @@ class Fieldset:
     # script everything stays visible and the service decides).
     show_for_kind: str = ""
     show_for_storage: str = ""
+    show_for_file: str = ""
 
 
 class RecordForm(forms.Form):
@@ -187,6 +249,34 @@ class RecordForm(forms.Form):
                 "languages",
                 "dialects",
                 "identity_papers",
+            ),
+            "person",
+            "",
+        ),
+        (
+            "incident",
+            _("Incident report"),
+            (
+                "incident_date",
+                "incident_event",
+                "incident_venue",
+                "incident_match",
+                "incident_clubs",
+                "incident_report_reference",
+                "incident_suspected_offence",
+                "incident_fan_group",
+                "incident_description",
+            ),
+            "person",
+            "",
+        ),
+        (
+            "proceedings",
+            _("Criminal proceedings"),
+            (
+                "proceedings_prosecutor_file_number",
+                "proceedings_status",
+                "proceedings_authority",
             ),
             "person",
             "",
@@ -253,6 +343,15 @@ class RecordForm(forms.Form):
         "dates": _(
             "Those of the source data under the owner's law; left empty, the file's rule applies."
         ),
+        "incident": _(
+            "The incident the entry rests on (violent offenders at sports events only). "
+            "Clubs: one per line."
+        ),
+        "measures": _(
+            "Stadium bans, exit bans, entries refused by a foreign border authority and "
+            "reporting duties noted against the entry; rows left blank are ignored. Measure, "
+            "start and issuing authority are required; for a refused entry also the country."
+        ),
     }
 
     def __init__(
@@ -261,8 +360,11 @@ class RecordForm(forms.Form):
         *,
         actor: Officer,
         existing: dict[str, Any] | None = None,
+        file_code: str = "",
     ) -> None:
-        """Build the inputs for the actor; ``existing`` (record data) switches to edit mode."""
+        """Build the inputs for the actor; ``existing`` (record data) switches to edit mode.
+
+        ``file_code`` preselects the file of a new record (``?file=GWS``)."""
         self.actor = actor
         self.existing = existing
         self.editing = existing is not None
@@ -273,6 +375,11 @@ class RecordForm(forms.Form):
         initial = self._initial_from(existing) if existing else {}
         existing_contacts = len((existing or {}).get("extended", {}).get("contact_persons", []))
         self.contact_row_count = self._row_count(data, existing_contacts)
+        existing_measures = len((existing or {}).get("incident", {}).get("measures", []))
+        self.measure_row_count = self._measure_rows(data, existing_measures)
+        self._measure_sent: list[int] = []
+        if file_code and not existing:
+            initial["file"] = file_code
         super().__init__(data, initial=initial)
         self._build_fields()
 
@@ -285,6 +392,25 @@ class RecordForm(forms.Form):
             except (TypeError, ValueError):
                 wanted = MIN_CONTACT_ROWS
         return max(MIN_CONTACT_ROWS, min(MAX_CONTACT_ROWS, wanted))
+
+    @staticmethod
+    def _measure_rows(data: Any, existing: int) -> int:
+        wanted = existing + MIN_MEASURE_ROWS
+        if data is not None:
+            try:
+                wanted = int(data.get("measure_rows", wanted))
+            except (TypeError, ValueError):
+                wanted = MIN_MEASURE_ROWS
+        return max(MIN_MEASURE_ROWS, min(MAX_MEASURES, wanted))
+
+    @property
+    def file_code(self) -> str:
+        """Return the file the form enters into (the record's, the posted or the chosen)."""
+        if self.existing:
+            return str(self.existing.get("file", ""))
+        if self.is_bound and self.data.get("file"):
+            return str(self.data.get("file"))
+        return str(self.initial.get("file") or self.fields["file"].initial or "")
 
     def _build_fields(self) -> None:
         lang = (get_language() or "de")[:2]
@@ -428,6 +554,8 @@ class RecordForm(forms.Form):
             help_text=_("At most 2,000 characters; only remarks on basic or extended data."),
         )
 
+        self._incident_fields()
+
         for i in range(self.contact_row_count):
             f[f"cp{i}_surname"] = TextField(
                 label=labels.CONTACT_PERSON_LABELS["surname"], required=False, max_length=200
@@ -501,6 +629,62 @@ class RecordForm(forms.Form):
                 initial=(self.existing or {}).get("version"),
             )
 
+    def _incident_fields(self) -> None:
+        """The GWS incident report, the proceedings and the measure rows (R-M2, R-M3)."""
+        f = self.fields
+        f["incident_date"] = forms.DateField(
+            label=INCIDENT_LABELS["date"], required=False, widget=_date_widget()
+        )
+        for name in INCIDENT_TEXTS:
+            f[f"incident_{name}"] = TextField(
+                label=INCIDENT_LABELS[name], required=False, max_length=500
+            )
+        f["incident_clubs"] = TextField(
+            label=INCIDENT_LABELS["clubs"],
+            required=False,
+            widget=_textarea(2),
+            help_text=_("One per line."),
+        )
+        f["incident_description"] = TextField(
+            label=INCIDENT_LABELS["description"],
+            required=False,
+            widget=_textarea(4, maxlength=str(FREE_TEXT_MAX)),
+        )
+        f["proceedings_prosecutor_file_number"] = TextField(
+            label=PROCEEDINGS_LABELS["prosecutor_file_number"], required=False, max_length=80
+        )
+        f["proceedings_status"] = forms.ChoiceField(
+            label=PROCEEDINGS_LABELS["status"],
+            choices=[BLANK] + [(c, PROCEEDINGS_STATUS_LABELS[c]) for c in PROCEEDINGS_STATUSES],
+            required=False,
+        )
+        f["proceedings_authority"] = TextField(
+            label=PROCEEDINGS_LABELS["authority"], required=False, max_length=200
+        )
+        for i in range(self.measure_row_count):
+            f[f"m{i}_kind"] = forms.ChoiceField(
+                label=MEASURE_LABELS["kind"],
+                choices=[BLANK] + [(k, MEASURE_KIND_LABELS[k]) for k in MEASURE_KINDS],
+                required=False,
+            )
+            for name in ("from", "until"):
+                f[f"m{i}_{name}"] = forms.DateField(
+                    label=MEASURE_LABELS[name], required=False, widget=_date_widget()
+                )
+            f[f"m{i}_authority"] = TextField(
+                label=MEASURE_LABELS["authority"], required=False, max_length=200
+            )
+            f[f"m{i}_country"] = TextField(
+                label=MEASURE_LABELS["country"],
+                required=False,
+                max_length=2,
+                widget=forms.TextInput(attrs={"size": 3, "class": "short"}),
+            )
+            f[f"m{i}_reference"] = TextField(
+                label=MEASURE_LABELS["reference"], required=False, max_length=80
+            )
+            f[f"m{i}_note"] = TextField(label=MEASURE_LABELS["note"], required=False)
+
     @staticmethod
     def _withheld_choices() -> list[tuple[str, str]]:
         choices = [(w, labels.label(labels.EXTENDED_LABELS, w)) for w in WITHHOLDABLE]
@@ -568,6 +752,17 @@ class RecordForm(forms.Form):
         for i, cp in enumerate(ext.get("contact_persons", [])):
             for name in CONTACT_FIELDS:
                 initial[f"cp{i}_{name}"] = cp.get(name, "")
+        incident = record.get("incident") or {}
+        initial["incident_date"] = incident.get("date", "")
+        for name in INCIDENT_TEXTS + ("description",):
+            initial[f"incident_{name}"] = incident.get(name, "")
+        initial["incident_clubs"] = "\n".join(incident.get("clubs", []))
+        proceedings = incident.get("proceedings") or {}
+        for name in PROCEEDINGS_LABELS:
+            initial[f"proceedings_{name}"] = proceedings.get(name, "")
+        for i, measure in enumerate(incident.get("measures", [])):
+            for name in MEASURE_FIELDS:
+                initial[f"m{i}_{name}"] = measure.get(name, "")
         return initial
 
     # ------------------------------------------------------------------ payload
@@ -595,9 +790,17 @@ class RecordForm(forms.Form):
             }
         data["markings"] = sorted(cd.get("markings") or [])
         data["findings_basis"] = cd.get("findings_basis", "")
+        gws = self.file_code not in ("", "ATD")
         if is_person:
             data["basic"] = self._basic_payload()
-            data["extended"] = self._extended_payload()
+            extended = self._extended_payload()
+            if extended or not gws:
+                # GWS takes no extended data: what was typed anyway is refused, named.
+                data["extended"] = extended
+            incident = self._incident_payload()
+            if gws or _has_content(incident):
+                # The incident report is GWS's; in the ATD it is refused, named (400).
+                data["incident"] = incident
             if storage == Storage.RESTRICTED and cd.get("withheld"):
                 # Nothing ticked: the key stays out and every field is withheld (api.md).
                 data["withheld"] = sorted(cd["withheld"])
@@ -641,8 +844,9 @@ class RecordForm(forms.Form):
         if self.cleaned_data["kind"] == RecordKind.PERSON:
             for name in BASIC_MANAGED - data.get("basic", {}).keys():
                 data.setdefault("basic", {})[name] = None
-            for name in EXT_MANAGED - data.get("extended", {}).keys():
-                data.setdefault("extended", {})[name] = None
+            if "extended" in data or self.file_code == "ATD":
+                for name in EXT_MANAGED - data.get("extended", {}).keys():
+                    data.setdefault("extended", {})[name] = None
         elif "object" in data:
             for name in ("identifier", "description"):
                 data["object"].setdefault(name, None)
@@ -682,6 +886,46 @@ class RecordForm(forms.Form):
             ext["last_event_date"] = cd["last_event_date"].isoformat()
         ext["contact_persons"] = self._contact_payload(old.get("contact_persons", []))
         return {k: v for k, v in ext.items() if v not in ("", [], None)}
+
+    def _incident_payload(self) -> dict[str, Any]:
+        """Return the incident report as the API takes it (R-M2, R-M3).
+
+        Every managed key is sent, an emptied one as ``""`` (the entry rules drop empty
+        values), so a change removes what the officer emptied; the measures replace the
+        stored list whole (RFC 7396).
+        """
+        cd = self.cleaned_data
+        incident: dict[str, Any] = {
+            "date": cd["incident_date"].isoformat() if cd.get("incident_date") else "",
+            "clubs": split_lines(cd.get("incident_clubs", "")),
+            "description": (cd.get("incident_description") or "").strip(),
+        }
+        for name in INCIDENT_TEXTS:
+            incident[name] = (cd.get(f"incident_{name}") or "").strip()
+        incident["proceedings"] = {
+            name: (cd.get(f"proceedings_{name}") or "").strip() for name in PROCEEDINGS_LABELS
+        }
+        incident["measures"] = self._measure_payload()
+        return incident
+
+    def _measure_payload(self) -> list[dict[str, Any]]:
+        cd = self.cleaned_data
+        out: list[dict[str, Any]] = []
+        self._measure_sent = []
+        for i in range(self.measure_row_count):
+            row: dict[str, Any] = {}
+            for name in MEASURE_FIELDS:
+                raw = cd.get(f"m{i}_{name}")
+                value = raw.isoformat() if raw is not None and hasattr(raw, "isoformat") else raw
+                value = str(value or "").strip()
+                if name == "country":
+                    value = value.upper()
+                if value:
+                    row[name] = value
+            if row:
+                out.append(row)
+                self._measure_sent.append(i)
+        return out
 
     def _contact_payload(self, old: list[dict[str, Any]]) -> list[dict[str, Any]]:
         cd = self.cleaned_data
@@ -733,6 +977,25 @@ class RecordForm(forms.Form):
             if field_name in self.fields:
                 return field_name, ""
             return "", "contact_persons"
+        match = _MEASURE_PATH.match(path)
+        if match:
+            index = int(match.group(1))
+            name = match.group(2) or "kind"
+            row = self._measure_sent[index] if index < len(self._measure_sent) else None
+            field_name = f"m{row}_{name}" if row is not None else ""
+            if field_name in self.fields:
+                return field_name, ""
+            return "", "measures"
+        if path.startswith("incident"):
+            parts = _INDEX.sub("", path).split(".")
+            if len(parts) >= 3 and parts[1] == "proceedings":
+                name = f"proceedings_{parts[2]}"
+                return (name, "") if name in self.fields else ("", "proceedings")
+            if len(parts) >= 2 and parts[1] == "measures":
+                return "", "measures"
+            if len(parts) >= 2 and f"incident_{parts[1]}" in self.fields:
+                return f"incident_{parts[1]}", ""
+            return "", "incident"
         special = {
             "storage_decision": "decided_by",
             "storage_decision.decided_by": "decided_by",
@@ -760,6 +1023,10 @@ class RecordForm(forms.Form):
         """Return the groups of inputs in display order."""
         out = []
         for key, legend, names, kind, storage in self.SECTIONS:
+            only = SECTION_FILES.get(key, "")
+            if self.editing and only and only != self.file_code:
+                # A record's file never changes: the other file's sections do not apply.
+                continue
             out.append(
                 Fieldset(
                     key=key,
@@ -769,6 +1036,7 @@ class RecordForm(forms.Form):
                     help=self.SECTION_HELP.get(key, ""),
                     show_for_kind=kind,
                     show_for_storage=storage,
+                    show_for_file=only,
                 )
             )
         return out
@@ -786,6 +1054,20 @@ class RecordForm(forms.Form):
                 for error in self.errors.get(name, []):
                     label = str(self.fields[name].label)
                     out.append({"anchor": f"field-{name}", "label": label, "message": str(error)})
+            if key == "proceedings":
+                label = str(_("Measures"))
+                for message in self.section_errors.get("measures", []):
+                    out.append({"anchor": "section-measures", "label": label, "message": message})
+                for i in range(self.measure_row_count):
+                    for name in MEASURE_FIELDS:
+                        for error in self.errors.get(f"m{i}_{name}", []):
+                            out.append(
+                                {
+                                    "anchor": "section-measures",
+                                    "label": f"{label} {i + 1}: {MEASURE_LABELS[name]}",
+                                    "message": str(error),
+                                }
+                            )
             if key == "extended":
                 for message in self.contact_errors:
                     label = str(legends["contact_persons"])
@@ -814,6 +1096,33 @@ class RecordForm(forms.Form):
         ]
 
     @property
+    def measure_rows(self) -> list[list[forms.BoundField]]:
+        """Return the measure rows (kind, from, until, authority, country, reference, note)."""
+        return [
+            [self[f"m{i}_{name}"] for name in MEASURE_FIELDS] for i in range(self.measure_row_count)
+        ]
+
+    @property
+    def measure_errors(self) -> list[str]:
+        """Return errors about the measures as a whole."""
+        return self.section_errors.get("measures", [])
+
+    @property
+    def measure_help(self) -> Any:
+        """Return the help text of the measure table."""
+        return self.SECTION_HELP["measures"]
+
+    @property
+    def show_measures(self) -> bool:
+        """Whether the measure table applies (not when changing an ATD record)."""
+        return not (self.editing and self.file_code == "ATD")
+
+    @property
+    def show_contacts(self) -> bool:
+        """Whether the contact-person table applies (not when changing a GWS record)."""
+        return not (self.editing and self.file_code != "ATD")
+
+    @property
     def contact_errors(self) -> list[str]:
         """Return errors about the contact persons as a whole."""
         return self.section_errors.get("contact_persons", [])
@@ -822,6 +1131,15 @@ class RecordForm(forms.Form):
     def contact_help(self) -> Any:
         """Return the help text of the contact-person table."""
         return self.SECTION_HELP["contact_persons"]
+
+
+def _has_content(value: Any) -> bool:
+    """Whether a nested input holds any non-empty value."""
+    if isinstance(value, dict):
+        return any(_has_content(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_content(v) for v in value)
+    return value not in ("", None)
 
 
 class VersionedForm(forms.Form):

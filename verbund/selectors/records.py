@@ -45,6 +45,10 @@ def record_data(record: Record, *, actor: Any, blocked_use: bool = False) -> dic
         if record.file.is_atd:
             data["case_group"] = record.case_group
             data["extended"] = record.extended
+        else:
+            # R-M2, R-M3, R-M7: the incident report travels with the record to every
+            # participant that may read it.
+            data["incident"] = record.incident or {}
     else:
         data["object"] = record.object_data
     if withheld:
@@ -102,7 +106,26 @@ def record_data(record: Record, *, actor: Any, blocked_use: bool = False) -> dic
         # R-C7: markings travel with the data to every recipient, use markings too.
         data["markings"] = record.markings
         data["use_markings"] = use_markings_for(actor, record)
+    if owner and not record.file.is_atd:
+        data.update(_gws_owner_facts(record))
     return data
+
+
+def _gws_owner_facts(record: Record) -> dict[str, Any]:
+    """Return the owner's GWS facts: the releasing state system (R-M1) and whether the
+    record counts as stored without legal basis today (R-M5)."""
+    from verbund.services.legal_bases import stored_without_legal_basis
+
+    source = (
+        {
+            "system": record.source_system,
+            "reference": record.source_reference,
+            "legacy": record.legacy,
+        }
+        if record.source_system
+        else None
+    )
+    return {"source": source, "stored_without_legal_basis": stored_without_legal_basis(record)}
 
 
 def record_get(*, actor: Any, record_id: Any) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from verbund.access.records import authorised_files, current_order, in_use, reco
 from verbund.errors import NotFound
 from verbund.models import EmergencyAccess, Hit, InboxItem, Search
 from verbund.models.records import Storage
+from verbund.services.searches import allowed_search_modes
 
 
 def search_get(*, actor: Officer, search_id: Any) -> Search:
@@ -116,6 +117,8 @@ def search_options(*, actor: Officer) -> list[dict[str, Any]]:
                 "code": file.code,
                 "name": file.name,
                 "is_atd": file.is_atd,
+                # R-A1: the search modes the order allows (GWS: name only).
+                "modes": list(allowed_search_modes(file, order)),
                 "purposes": order.purposes,
                 "urgencies": order.urgencies,
             }

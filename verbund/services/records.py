@@ -25,7 +25,7 @@ from verbund.access.records import (
     records_for,
 )
 from verbund.access.requests import record_seen_in_hit
-from verbund.errors import Conflict, Invalid, NotFound, Refused, VersionConflict
+from verbund.errors import Conflict, Forbidden, Invalid, NotFound, Refused, VersionConflict
 from verbund.models import AccessRequest, FeatureValue, InboxItem, NameKey, Record
 from verbund.models.inbox import CorrectionOutcome, InboxKind
 from verbund.models.lifecycle import DeletionGround, ReviewCause
@@ -294,7 +294,9 @@ def record_create(
             )
         if reason == "no_establishment_order":
             raise Refused("Keine wirksame Errichtungsanordnung.", code=reason)
-        raise Refused("Die Behörde ist zur Eingabe nicht berechtigt.", code=reason)
+        # R-A1, R-M1: an agency the order does not let enter is refused (403), as in the
+        # issue's "Bad input"; only a missing legal basis is 422.
+        raise Forbidden("Die Behörde ist zur Eingabe nicht berechtigt.", code=reason)
     clean = validate_record_input(actor=actor, file=file, data=data)
     with transaction.atomic():
         linked = _check_linked_person(actor, clean)

@@ -70,7 +70,6 @@ MODES = ("name", "feature", "object")
 GBA_BODY = "GBA"
 GBA_PROVISION = "§ 6 Abs. 4 ATDG"
 GBA_TRANSFER_PURPOSE = "Strafverfolgung durch den Generalbundesanwalt"
-ATD_ONLY_MODES = frozenset({"feature", "object"})
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -129,6 +128,19 @@ def _order_for_search(actor: Officer, file: File) -> EstablishmentOrder:
         # GWS: only the participants the order names retrieve (R-A1, R-M7).
         raise Forbidden("Die Behörde ist zum Abruf nicht berechtigt.", code="not_participant")
     return order
+
+
+def allowed_search_modes(file: File, order: EstablishmentOrder | None) -> tuple[str, ...]:
+    """Return the search modes the file's order in force allows (R-A1, R-E, R-M7).
+
+    The ATD knows every mode. Another file offers the modes its order's ``search_modes``
+    lists (GWS: ``["name"]``: no feature search unless the order allows it); without a
+    list, the name search only.
+    """
+    if file.is_atd:
+        return MODES
+    listed = order.search_modes if order is not None else []
+    return tuple(m for m in MODES if m in listed) or ("name",)
 
 
 def _throttle(actor: Officer, file: File, order: EstablishmentOrder) -> None:
@@ -348,13 +360,11 @@ def search_run(
         raise Invalid(
             "Unbekannte Suchart.", code="invalid_mode", fields={"mode": ["Unbekannte Suchart."]}
         )
-    if mode_code in ATD_ONLY_MODES and not file_obj.is_atd:
-        # R-M7: GWS has no extended data and no objects.
-        raise Invalid(
-            "Diese Datei kennt nur die Namenssuche.",
-            code="invalid_mode",
-            fields={"mode": ["Diese Datei kennt nur die Namenssuche."]},
-        )
+    if mode_code not in allowed_search_modes(file_obj, order):
+        # R-A1, R-M7: the order fixes how a GWS file is searched (GWS: by name only; it
+        # has no extended data and no objects).
+        detail = "Diese Suchart lässt die Errichtungsanordnung der Datei nicht zu."
+        raise Invalid(detail, code="invalid_mode", fields={"mode": [detail]})
     parsed = engine.PARSERS[mode_code](criteria)
     search = _search_transaction(
         actor=actor,

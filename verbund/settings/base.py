@@ -398,3 +398,10 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
     {"ReviewCauseEnum": "verbund.models.lifecycle.ReviewCause.values"}
 )
+# GWS records (issue 18, gws-records): the incident report's choice sets keep their names.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
+    {
+        "ProceedingsStatusEnum": "verbund.services.record_rules.PROCEEDINGS_STATUSES",
+        "MeasureKindEnum": "verbund.services.record_rules.MEASURE_KINDS",
+    }
+)

@@ -24,6 +24,10 @@ from verbund.access.records import authorised_files
 from verbund.access.requests import hit_showing_record
 from verbund.errors import DomainError, Forbidden, NotFound, VersionConflict
 from verbund.forms.records import (
+    INCIDENT_LABELS,
+    MEASURE_KIND_LABELS,
+    PROCEEDINGS_LABELS,
+    PROCEEDINGS_STATUS_LABELS,
     BlockForm,
     CorrectionNoticeForm,
     DeleteForm,
@@ -46,6 +50,7 @@ from verbund.views.common import (
     log_records_shown,
     present_record,
     present_row,
+    show_date,
 )
 
 PAGE_SIZE = 50
@@ -109,7 +114,10 @@ def record_list(request: HttpRequest) -> HttpResponse:
 def record_new(request: HttpRequest) -> HttpResponse:
     """Enter a record through the form; the service checks every entry rule."""
     form = RecordForm(
-        request.POST if request.method == "POST" else None, actor=as_officer(request.user)
+        request.POST if request.method == "POST" else None,
+        actor=as_officer(request.user),
+        # ``?file=GWS`` opens the form for that file (its sections, R-M2).
+        file_code=str(request.GET.get("file") or "")[:20],
     )
     status = 200
     if request.method == "POST":
@@ -140,6 +148,7 @@ def _detail_context(
     owner = _is_owner(request, data)
     context = {
         "record": present_record(data),
+        "gws": present_gws(data),
         "is_owner": owner,
         # R-H2: an agency that lawfully sees another's record may report inaccuracies.
         "correction_form": None if owner else (correction or CorrectionNoticeForm()),
@@ -147,6 +156,62 @@ def _detail_context(
     for extra in DETAIL_EXTRAS:
         context.update(extra(request, data, owner))
     return context
+
+
+def present_gws(data: dict[str, Any]) -> dict[str, Any] | None:
+    """Shape a GWS record's incident report, proceedings, measures (R-M2, R-M3) and, for
+    the owner, its source and legal-basis flag (R-M1, R-M5) for the detail page."""
+    if data.get("file") == "ATD" or ("incident" not in data and "source" not in data):
+        return None
+    incident = data.get("incident") or {}
+    rows = []
+    if incident.get("date"):
+        rows.append({"label": INCIDENT_LABELS["date"], "value": show_date(incident["date"])})
+    for name in ("event", "venue", "match"):
+        if incident.get(name):
+            rows.append({"label": INCIDENT_LABELS[name], "value": incident[name]})
+    if incident.get("clubs"):
+        rows.append({"label": INCIDENT_LABELS["clubs"], "value": ", ".join(incident["clubs"])})
+    for name in ("report_reference", "suspected_offence", "fan_group", "description"):
+        if incident.get(name):
+            rows.append({"label": INCIDENT_LABELS[name], "value": incident[name]})
+    proceedings = incident.get("proceedings") or {}
+    proceedings_rows = [
+        {
+            "label": PROCEEDINGS_LABELS[name],
+            "value": (
+                PROCEEDINGS_STATUS_LABELS.get(proceedings[name], proceedings[name])
+                if name == "status"
+                else proceedings[name]
+            ),
+        }
+        for name in PROCEEDINGS_LABELS
+        if proceedings.get(name)
+    ]
+    measures = [
+        {
+            "kind": m.get("kind", ""),
+            "kind_label": MEASURE_KIND_LABELS.get(m.get("kind", ""), m.get("kind", "")),
+            "from": show_date(m.get("from", "")),
+            "until": show_date(m.get("until", "")),
+            "authority": m.get("authority", ""),
+            "country": m.get("country", ""),
+            "reference": m.get("reference", ""),
+            "note": m.get("note", ""),
+        }
+        for m in incident.get("measures", [])
+    ]
+    source = data.get("source") or {}
+    return {
+        "has_incident": "incident" in data,
+        "incident": rows,
+        "proceedings": proceedings_rows,
+        "measures": measures,
+        "source_system": source.get("system", ""),
+        "source_reference": source.get("reference", ""),
+        "legacy": bool(source.get("legacy")),
+        "stored_without_legal_basis": bool(data.get("stored_without_legal_basis")),
+    }
 
 
 def detail_context(request: HttpRequest, data: dict[str, Any], **overrides: Any) -> dict[str, Any]:

@@ -177,7 +177,7 @@ INBOX_ROW_BUILDERS: dict[str, Callable[[HttpRequest, Any, dict[str, Any]], None]
 
 
 def _present_hit(
-    hit: dict[str, Any], number: int, records: dict[str, dict[str, Any]]
+    hit: dict[str, Any], number: int, records: dict[str, dict[str, Any]], *, direct: bool = False
 ) -> dict[str, Any]:
     basic = hit.get("basic") or {}
     reference = hit["reference"]
@@ -189,6 +189,13 @@ def _present_hit(
     return {
         "number": number,
         "record_url": reverse("record_detail", args=[record_id]) if own else "",
+        # GWS (R-M7): a participant the order lets retrieve opens the record itself, at
+        # its incident report, without any request.
+        "open_url": (
+            reverse("record_detail", args=[record_id]) + "#incident"
+            if direct and record_id and not own
+            else ""
+        ),
         "correction_url": (
             reverse("record_correction", args=[record_id]) if record_id and not own else ""
         ),
@@ -230,8 +237,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
         return render(request, "verbund/search.html", {"no_files": True, "modes": MODES})
     file_code = request.POST.get("file") or request.GET.get("file") or options[0]["code"]
     chosen = next((f for f in options if f["code"] == file_code), options[0])
-    # R-M7: outside the ATD there are no extended data and no objects, only name search.
-    modes = MODES if chosen["is_atd"] else MODES[:1]
+    # R-A1, R-M7: the modes the file's order allows (GWS: name search only).
+    modes = tuple(m for m in MODES if m[0] in chosen["modes"])
     if mode not in dict(modes):
         mode = "name"
     is_post = request.method == "POST"
@@ -281,7 +288,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
                     if search.purpose == GBA_PURPOSE:
                         context["gba_note"] = USE_MARKING_LABELS[USE_GBA]
                 context["hits"] = [
-                    _present_hit(h, i, records) for i, h in enumerate(answer["hits"], 1)
+                    _present_hit(h, i, records, direct=not chosen["is_atd"])
+                    for i, h in enumerate(answer["hits"], 1)
                 ]
                 context["query"] = _query_shown(
                     {

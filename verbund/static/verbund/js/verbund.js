@@ -17,16 +17,28 @@
     return select ? select.value : "person";
   }
 
+  function currentFile(form) {
+    var select = form.querySelector('select[name="file"]');
+    return select ? select.value : "";
+  }
+
   function updateSections(form) {
     var kind = currentKind(form) === "person" ? "person" : "object";
     var storage = checkedValue(form, "storage") || "open";
-    var sections = form.querySelectorAll("fieldset[data-show-kind], fieldset[data-show-storage]");
+    var file = currentFile(form);
+    var sections = form.querySelectorAll(
+      "fieldset[data-show-kind], fieldset[data-show-storage], fieldset[data-show-file]"
+    );
     Array.prototype.forEach.call(sections, function (section) {
       var wantKind = section.getAttribute("data-show-kind");
       var wantStorage = section.getAttribute("data-show-storage");
+      var wantFile = section.getAttribute("data-show-file");
       var show = true;
       if (wantKind && wantKind !== kind) { show = false; }
       if (wantStorage && wantStorage.split(" ").indexOf(storage) === -1) { show = false; }
+      // GWS entries have no case group, extended data or storage other than open; the
+      // incident report belongs to GWS only.
+      if (wantFile && file && wantFile !== file) { show = false; }
       // Sections with errors stay visible so no message is hidden from the officer.
       if (section.classList.contains("has-error") || section.querySelector(".has-error")) {
         show = true;
@@ -36,7 +48,7 @@
     // Objects have no case group (R-B1 applies to persons only).
     var caseGroup = document.getElementById("field-case_group");
     if (caseGroup && !caseGroup.classList.contains("has-error")) {
-      caseGroup.hidden = kind !== "person";
+      caseGroup.hidden = kind !== "person" || (file !== "" && file !== "ATD");
     }
   }
 
@@ -99,7 +111,7 @@
     if (form) {
       form.addEventListener("change", function (event) {
         var name = event.target && event.target.name;
-        if (name === "kind" || name === "storage") { updateSections(form); }
+        if (name === "kind" || name === "storage" || name === "file") { updateSections(form); }
       });
       updateSections(form);
       enableAddRow(form);
