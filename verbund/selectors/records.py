@@ -107,13 +107,14 @@ def record_data(record: Record, *, actor: Any, blocked_use: bool = False) -> dic
         data["markings"] = record.markings
         data["use_markings"] = use_markings_for(actor, record)
     if owner and not record.file.is_atd:
-        data.update(_gws_owner_facts(record))
+        data.update(_gws_owner_facts(record, actor))
     return data
 
 
-def _gws_owner_facts(record: Record) -> dict[str, Any]:
+def _gws_owner_facts(record: Record, actor: Any) -> dict[str, Any]:
     """Return the owner's GWS facts: the releasing state system (R-M1) and whether the
-    record counts as stored without legal basis today (R-M5)."""
+    record counts as stored without legal basis today (R-M5). The answer per file and
+    owner is kept on the actor for the request, so a page of records costs one query."""
     from verbund.services.legal_bases import stored_without_legal_basis
 
     source = (
@@ -125,7 +126,9 @@ def _gws_owner_facts(record: Record) -> dict[str, Any]:
         if record.source_system
         else None
     )
-    return {"source": source, "stored_without_legal_basis": stored_without_legal_basis(record)}
+    memo = actor.__dict__.setdefault("_legal_basis_memo", {})
+    flag = stored_without_legal_basis(record, memo=memo)
+    return {"source": source, "stored_without_legal_basis": flag}
 
 
 def record_get(*, actor: Any, record_id: Any) -> dict[str, Any]:

@@ -96,25 +96,47 @@ def ordinance_register(
     return basis
 
 
-def stored_without_legal_basis(record: Record, on: datetime.date | None = None) -> bool:
+def stored_without_legal_basis(
+    record: Record,
+    on: datetime.date | None = None,
+    *,
+    memo: dict[tuple[Any, Any, datetime.date], bool] | None = None,
+) -> bool:
     """Return whether ``record`` counts as stored without a legal basis on ``on`` (R-M5).
 
     True while the file's basis, or the owner's participation's, does not carry entries on
     that day (an establishment order alone, or an ordinance not yet in force). Records
     entered while the gate was open were entered under the basis; only legacy stock exists
-    while it is closed. From the ordinance's entry into force the flag is gone.
+    while it is closed. From the ordinance's entry into force the flag is gone. One query
+    (both bases of the file and owner); ``memo`` (a dict the caller keeps for one request)
+    answers further records of the same file and owner without one.
     """
     from verbund.models import Participation
 
     day = on or timezone.localdate()
-    if not record.file.legal_basis.carries_entries(day):
-        return True
-    part = (
+    key = (record.file_id, record.owner_id, day)
+    if memo is not None and key in memo:
+        return memo[key]
+    bases = (
         Participation.objects.filter(file_id=record.file_id, agency_id=record.owner_id)
-        .select_related("legal_basis")
+        .values_list(
+            "file__legal_basis__kind",
+            "file__legal_basis__in_force_from",
+            "legal_basis__kind",
+            "legal_basis__in_force_from",
+        )
         .first()
     )
-    return part is not None and not part.legal_basis.carries_entries(day)
+    if bases is None:
+        lacking = not record.file.legal_basis.carries_entries(day)
+    else:
+        lacking = not all(
+            LegalBasis(kind=kind, in_force_from=since).carries_entries(day)
+            for kind, since in (bases[:2], bases[2:])
+        )
+    if memo is not None:
+        memo[key] = lacking
+    return lacking
 
 
 def basis_of_record(record: Record, on: datetime.date | None = None) -> LegalBasis:

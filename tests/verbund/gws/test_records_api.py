@@ -523,3 +523,32 @@ def test_r_m6_the_admin_refuses_an_order_naming_an_intelligence_service(
     response = admin_client.post("/admin/verbund/establishmentorder/add/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert EstablishmentOrder.objects.filter(file=gws, version=2).exists()
+
+
+def test_r_m5_the_owners_gws_list_costs_no_query_per_record_for_the_legal_basis_flag(
+    api: Any,
+) -> None:
+    """The stored-without-legal-basis flag is answered once per file and owner per request."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api("lka-bw.analyst")
+    client.post(RECORDS, gws_body(), format="json")
+    client.get("/api/v1/me/")  # warm the token
+    with CaptureQueriesContext(connection) as one:
+        first = client.get(f"{RECORDS}?file=GWS")
+    assert first.status_code == 200 and first.json()["count"] == 1
+    for n in range(5):
+        made = client.post(
+            RECORDS,
+            gws_body(reference={"file_number": f"LKA-BW-GWS-{n + 2}"}),
+            format="json",
+        )
+        assert made.status_code == 201, made.content
+    with CaptureQueriesContext(connection) as six:
+        page = client.get(f"{RECORDS}?file=GWS")
+    assert page.json()["count"] == 6
+    assert all(r["stored_without_legal_basis"] is False for r in page.json()["results"])
+    flag_queries = [q for q in six.captured_queries if 'FROM "verbund_participation"' in q["sql"]]
+    assert len(flag_queries) <= 1, [q["sql"] for q in flag_queries]
+    assert len(six.captured_queries) <= len(one.captured_queries) + 1
