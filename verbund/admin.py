@@ -152,8 +152,18 @@ class EstablishmentOrderForm(forms.ModelForm):
             "participants",
             "review_months",
             "storage_months",
+            "search_modes",
+            "transfer_recipients",
             "bfdi_heard_on",
         ]
+
+    def clean_search_modes(self) -> Any:
+        """An empty field is "the file's defaults" (an empty list), not null."""
+        return self.cleaned_data.get("search_modes") or []
+
+    def clean_transfer_recipients(self) -> Any:
+        """An empty field is "no list" (an empty list), not null."""
+        return self.cleaned_data.get("transfer_recipients") or []
 
     def clean(self) -> dict[str, Any]:
         """Refuse periods above the cap or reviews longer than storage, naming the field."""

@@ -9,6 +9,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# The search modes an order may allow (api.md "Searches").
+SEARCH_MODES = ("name", "feature", "object")
+
 
 class LegalBasisKind(models.TextChoices):
     """Kind of norm; only a statute or a published ordinance carries entries (R-A3)."""
@@ -110,6 +113,18 @@ class EstablishmentOrder(models.Model):
 
         from agencies.models import Agency, AgencyKind
 
+        modes = self.search_modes
+        if not isinstance(modes, list) or any(m not in SEARCH_MODES for m in modes):
+            raise ValidationError(
+                {"search_modes": _("Liste der Suchformen erwartet: name, feature, object.")}
+            )
+        recipients = self.transfer_recipients
+        if not isinstance(recipients, list) or not all(
+            isinstance(r, str) and 0 < len(r) <= 80 for r in recipients
+        ):
+            raise ValidationError(
+                {"transfer_recipients": _("Liste von Behördenkennungen oder Stellen erwartet.")}
+            )
         if self.file_id is None or self.file.is_atd:
             return
         if not isinstance(self.participants, dict):

@@ -518,11 +518,19 @@ def test_r_m6_the_admin_refuses_an_order_naming_an_intelligence_service(
     assert response.status_code == 200  # the form again, with the error
     assert "Nachrichtendienste nehmen an dieser Datei nicht teil." in response.content.decode()
     assert not EstablishmentOrder.objects.filter(file=gws, version=2).exists()
-    # The same order without the intelligence service is accepted.
+    # The same order without the intelligence service is accepted, once its search modes
+    # are known ones (R-A1: the order says how data are searched and to whom transferred).
     data["participants"] = json.dumps({"enter": ["LKA-BW"], "retrieve": ["LKA-BW"]})
+    data["search_modes"] = json.dumps(["name", "similarity"])
+    response = admin_client.post("/admin/verbund/establishmentorder/add/", data)
+    assert response.status_code == 200
+    assert "Liste der Suchformen erwartet" in response.content.decode()
+    data["search_modes"] = json.dumps(["name"])
+    data["transfer_recipients"] = json.dumps(["LKA-BW", "LKA-BY"])
     response = admin_client.post("/admin/verbund/establishmentorder/add/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
-    assert EstablishmentOrder.objects.filter(file=gws, version=2).exists()
+    order = EstablishmentOrder.objects.get(file=gws, version=2)
+    assert order.search_modes == ["name"] and order.transfer_recipients == ["LKA-BW", "LKA-BY"]
 
 
 def test_r_m5_the_owners_gws_list_costs_no_query_per_record_for_the_legal_basis_flag(
