@@ -28,6 +28,8 @@ def log_record(
     record: Record,
     details: dict[str, Any] | None = None,
     agency: Any | None = None,
+    purpose: str = "",
+    urgency: str = "",
 ) -> AuditEvent:
     """Write one log row about one record; covert records go to the covert column only.
 
@@ -46,4 +48,6 @@ def log_record(
         covert=[ref] if covert else [],
         details=details or {},
         agency=agency,
+        purpose=purpose,
+        urgency=urgency,
     )

@@ -208,13 +208,45 @@ class RecordDetailView(APIView):
     parser_classes = [JSONParser, MergePatchJSONParser]
 
     @extend_schema(
-        parameters=[ETAG],
-        responses={200: RecordSerializer, 403: ERRORS[403], 404: ERRORS[404]},
+        parameters=[
+            ETAG,
+            OpenApiParameter(
+                "purpose",
+                str,
+                required=False,
+                description="GWS direct retrieval of another agency's record (R-M7, R-E1): "
+                "the purpose, a code of the order in force (e.g. `event_danger`). Without "
+                "it, the purpose and urgency of your latest search that showed the record "
+                "are logged. Not for the ATD or your own records (400 `not_allowed`); "
+                "outside the order's codes 400 `invalid_choice`.",
+            ),
+            OpenApiParameter(
+                "urgency",
+                str,
+                required=False,
+                description="With `purpose`: the urgency, a code of the order in force.",
+            ),
+        ],
+        responses={
+            200: RecordSerializer,
+            400: OpenApiResponse(
+                ErrorSerializer,
+                description="`invalid_choice` (`purpose`, `urgency`), `not_allowed`",
+            ),
+            403: ERRORS[403],
+            404: ERRORS[404],
+        },
         summary="Read a record",
     )
     def get(self, request: Request, record_id: str) -> Response:
         """Return the record as far as the caller may see it (404 otherwise)."""
-        data = record_get(actor=as_officer(request.user), record_id=record_id)
+        params = request.query_params
+        data = record_get(
+            actor=as_officer(request.user),
+            record_id=record_id,
+            purpose=params.get("purpose"),
+            urgency=params.get("urgency"),
+        )
         return _with_etag(Response(RecordSerializer(data).data))
 
     @extend_schema(

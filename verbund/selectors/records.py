@@ -131,10 +131,74 @@ def _gws_owner_facts(record: Record, actor: Any) -> dict[str, Any]:
     return {"source": source, "stored_without_legal_basis": flag}
 
 
-def record_get(*, actor: Any, record_id: Any) -> dict[str, Any]:
-    """Return one record for display, logging the access (R-I1)."""
+def _category(value: Any, name: str, allowed: list[dict[str, Any]]) -> str:
+    codes = [c.get("code") for c in allowed if isinstance(c, dict)]
+    if not isinstance(value, str) or value not in codes:
+        detail = "Zulässig: " + ", ".join(str(c) for c in codes) + "."
+        raise Invalid(detail, code="invalid_choice", fields={name: [detail]})
+    return value
+
+
+def retrieval_purpose(
+    actor: Any, record: Record, purpose: Any = None, urgency: Any = None
+) -> tuple[str, str, str]:
+    """Return purpose, urgency and where they come from for a direct GWS retrieval (R-M7).
+
+    A participant that reads another agency's GWS record states purpose and urgency (R-E1):
+    given with the read (``purpose``/``urgency``, checked against the order in force: 400
+    ``invalid_choice`` naming the parameter), or those of the officer's latest search that
+    showed the record (``search``). The owner's reads and the ATD's (which go through hits,
+    grants and Eilfall, each logged with their own purpose) return empty values.
+    """
+    from verbund.access.records import current_order
+    from verbund.models import Hit
+
+    if record.file.is_atd or record.owner_id == getattr(actor, "agency_id", None):
+        if purpose is not None or urgency is not None:
+            detail = "Nur beim unmittelbaren Abruf aus einer anderen Datei als der ATD."
+            raise Invalid(
+                detail,
+                code="not_allowed",
+                fields={
+                    n: [detail]
+                    for n, v in (("purpose", purpose), ("urgency", urgency))
+                    if v is not None
+                },
+            )
+        return "", "", ""
+    if purpose is not None or urgency is not None:
+        order = current_order(record.file)
+        stated_purpose = _category(purpose, "purpose", order.purposes if order else [])
+        stated_urgency = _category(urgency, "urgency", order.urgencies if order else [])
+        return stated_purpose, stated_urgency, "stated"
+    latest = (
+        Hit.objects.filter(record=record, search__officer=actor)
+        .order_by("-search__created_at")
+        .values_list("search__purpose", "search__urgency")
+        .first()
+    )
+    if latest is None:
+        return "", "", ""
+    return latest[0], latest[1], "search"
+
+
+def record_get(
+    *, actor: Any, record_id: Any, purpose: Any = None, urgency: Any = None
+) -> dict[str, Any]:
+    """Return one record for display, logging the access (R-I1).
+
+    A direct GWS retrieval is logged with its purpose and urgency (``retrieval_purpose``).
+    """
     record = access_record(actor, record_id, "view")
-    log_record(actor=actor, action="record.view", record=record)
+    stated, urgent, source = retrieval_purpose(actor, record, purpose, urgency)
+    log_record(
+        actor=actor,
+        action="record.view",
+        record=record,
+        purpose=stated,
+        urgency=urgent,
+        details={"purpose_from": source} if source else None,
+    )
     return record_data(record, actor=actor)
 
 

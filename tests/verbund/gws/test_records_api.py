@@ -320,9 +320,35 @@ def test_r_m7_participant_finds_by_name_and_reads_without_any_request(api: Any) 
         "seq"
     )
     assert (logged.file, logged.purpose, logged.urgency) == ("GWS", "event_danger", "urgent")
-    assert AuditEvent.objects.filter(
+    read = AuditEvent.objects.get(
         action="record.view", officer_username="lka-by.analyst", object_id=body["id"]
-    ).exists()
+    )
+    # The read carries the purpose and urgency of the search that showed the record.
+    assert (read.purpose, read.urgency) == ("event_danger", "urgent")
+    assert read.details == {"purpose_from": "search"}
+
+
+def test_r_m7_a_direct_read_may_state_its_own_purpose_and_urgency(api: Any) -> None:
+    body = enter(api, basic={"surname": "Zweckmann"})
+    reader = api("lka-by.analyst")
+    url = f"{RECORDS}{body['id']}/"
+    stated = reader.get(f"{url}?purpose=prosecution&urgency=routine")
+    assert stated.status_code == 200, stated.content
+    read = AuditEvent.objects.filter(action="record.view", object_id=body["id"]).latest("seq")
+    assert (read.purpose, read.urgency, read.details) == (
+        "prosecution",
+        "routine",
+        {"purpose_from": "stated"},
+    )
+    before = AuditEvent.objects.count()
+    assert_error(
+        reader.get(f"{url}?purpose=gossip&urgency=routine"), 400, "invalid_choice", "purpose"
+    )
+    assert_error(reader.get(f"{url}?purpose=prosecution"), 400, "invalid_choice", "urgency")
+    # The owner reads its own record without a purpose (it is no retrieval).
+    own = api("lka-bw.analyst").get(f"{url}?purpose=prosecution&urgency=routine")
+    assert_error(own, 400, "not_allowed", "purpose")
+    assert AuditEvent.objects.count() == before  # a refused read is not logged
 
 
 def test_r_m7_request_or_eilfall_on_a_gws_hit_is_refused(api: Any) -> None:
