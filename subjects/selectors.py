@@ -7,9 +7,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from agencies.models import Role
 from subjects.models import Challenge, Consultation, RefusalGround, SubjectRequest
-from subjects.services import challenge_payload, decision_payload, require_desk
+from subjects.services import challenge_payload, decision_payload, owner_pk, require_desk
 from verbund.access.records import authorised_files
 from verbund.errors import NotFound
 
@@ -36,15 +35,7 @@ def request_for(*, actor: Any, request_id: Any) -> SubjectRequest:
 
 def consultation_for_owner(*, actor: Any, consultation_id: Any) -> Consultation:
     """Return a consultation of the caller's agency in a file it is authorised for, or 404."""
-    try:
-        pk = uuid.UUID(str(consultation_id))
-    except ValueError:
-        raise NotFound() from None
-    if not getattr(actor, "agency_id", None) or getattr(actor, "role", "") in (
-        Role.SUPERVISOR,
-        Role.SUBJECT_DESK,
-    ):
-        raise NotFound()
+    pk = owner_pk(actor, consultation_id)
     consultation = (
         Consultation.objects.filter(
             pk=pk, owner_id=actor.agency_id, file__in=authorised_files(actor)
@@ -67,15 +58,7 @@ def challenges_of(consultation: Consultation) -> list[dict[str, Any]]:
 
 def challenge_for_owner(*, actor: Any, challenge_id: Any) -> Challenge:
     """Return a challenge of a consultation the caller's agency owns, or 404."""
-    try:
-        pk = uuid.UUID(str(challenge_id))
-    except ValueError:
-        raise NotFound() from None
-    if not getattr(actor, "agency_id", None) or getattr(actor, "role", "") in (
-        Role.SUPERVISOR,
-        Role.SUBJECT_DESK,
-    ):
-        raise NotFound()
+    pk = owner_pk(actor, challenge_id)
     challenge = (
         Challenge.objects.filter(
             pk=pk,

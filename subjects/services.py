@@ -450,10 +450,11 @@ def _disclosure(actor: Officer, consultation: Consultation) -> dict[str, Any]:
     }
 
 
-def _lock_consultation(actor: Officer, consultation_id: Any) -> Consultation:
-    """Lock a consultation the caller's agency owns in a file the caller is authorised for."""
+def owner_pk(actor: Officer, value: Any) -> uuid.UUID:
+    """Return ``value`` as an id an owner's officer may act on, else 404 (as unknown):
+    not a UUID, no agency, or a supervisor's or desk's account."""
     try:
-        pk = uuid.UUID(str(consultation_id))
+        pk = uuid.UUID(str(value))
     except ValueError:
         raise NotFound() from None
     if not getattr(actor, "agency_id", None) or getattr(actor, "role", "") in (
@@ -461,6 +462,12 @@ def _lock_consultation(actor: Officer, consultation_id: Any) -> Consultation:
         Role.SUBJECT_DESK,
     ):
         raise NotFound()
+    return pk
+
+
+def _lock_consultation(actor: Officer, consultation_id: Any) -> Consultation:
+    """Lock a consultation the caller's agency owns in a file the caller is authorised for."""
+    pk = owner_pk(actor, consultation_id)
     consultation = (
         Consultation.objects.select_for_update(of=("self",))
         .filter(pk=pk, owner_id=actor.agency_id, file__in=authorised_files(actor))
@@ -814,15 +821,7 @@ def _check_legal_basis(
 
 def _lock_challenge_for_owner(actor: Officer, challenge_id: Any) -> Challenge:
     """Lock a challenge of a consultation the caller's agency owns (as ``_lock_consultation``)."""
-    try:
-        pk = uuid.UUID(str(challenge_id))
-    except ValueError:
-        raise NotFound() from None
-    if not getattr(actor, "agency_id", None) or getattr(actor, "role", "") in (
-        Role.SUPERVISOR,
-        Role.SUBJECT_DESK,
-    ):
-        raise NotFound()
+    pk = owner_pk(actor, challenge_id)
     challenge = (
         Challenge.objects.select_for_update(of=("self",))
         .filter(
