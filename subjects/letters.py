@@ -40,8 +40,8 @@ BKA_COVERT = (
 )
 OWN_SCOPE = (
     "Die Behörde „{agency}“ erteilt Ihnen nach den für sie geltenden Rechtsvorschriften "
-    "(§ 10 Abs. 2 Satz 2 ATDG) Auskunft über die Daten zu Ihrer Person, die sie in die "
-    "Verbunddateien eingegeben hat."
+    "(für die Antiterrordatei: § 10 Abs. 2 Satz 2 ATDG) Auskunft über die Daten zu Ihrer "
+    "Person, die sie in die Verbunddateien eingegeben hat."
 )
 S15_FREE = (
     "Die Auskunft wird unentgeltlich erteilt (§ 15 Abs. 1 BVerfSchG{analog}). Sie erstreckt "
@@ -94,6 +94,40 @@ def _value(value: Any, key: str = "") -> str:
     return str(value)
 
 
+def _incident_lines(incident: dict[str, Any]) -> list[str]:
+    """A GWS incident report in words (R-M2, R-M3): its fields, the proceedings and every
+    measure noted against the entry, with German labels and dates (no codes)."""
+    from verbund.forms import records as record_labels
+
+    def label(table: dict[str, Any], key: str) -> str:
+        return str(table.get(key, key))
+
+    def shown(value: Any, key: str) -> str:
+        if key in ("date", "from", "until") and isinstance(value, str):
+            return _german_date(value)
+        if key == "status":
+            return label(record_labels.PROCEEDINGS_STATUS_LABELS, str(value))
+        if key == "kind":
+            return label(record_labels.MEASURE_KIND_LABELS, str(value))
+        return _value(value, key)
+
+    lines = ["    Vorkommnisbericht:"]
+    for key, value in incident.items():
+        if key in ("proceedings", "measures"):
+            continue
+        lines.append(f"      {label(record_labels.INCIDENT_LABELS, key)}: {shown(value, key)}")
+    proceedings = incident.get("proceedings") or {}
+    for key, value in proceedings.items():
+        lines.append(f"      {label(record_labels.PROCEEDINGS_LABELS, key)}: {shown(value, key)}")
+    for number, measure in enumerate(incident.get("measures") or [], start=1):
+        parts = [
+            f"{label(record_labels.MEASURE_LABELS, key)}: {shown(value, key)}"
+            for key, value in measure.items()
+        ]
+        lines.append(f"      Maßnahme {number}: " + "; ".join(parts))
+    return lines
+
+
 def _data_lines(disclosed: dict[str, Any]) -> list[str]:
     """The released data, field by field, with German labels."""
     lines = []
@@ -102,6 +136,8 @@ def _data_lines(disclosed: dict[str, Any]) -> list[str]:
             lines.append(f"    {labels.label(labels.BASIC_LABELS, key)}: {_value(value, key)}")
         for key, value in (disclosed.get("extended") or {}).items():
             lines.append(f"    {labels.label(labels.EXTENDED_LABELS, key)}: {_value(value, key)}")
+        if disclosed.get("incident"):
+            lines += _incident_lines(disclosed["incident"])
     return lines
 
 

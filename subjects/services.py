@@ -427,7 +427,8 @@ def _ground(consultation: Consultation, code: Any) -> RefusalGround:
 
 
 def _disclosure(actor: Officer, consultation: Consultation) -> dict[str, Any]:
-    """Return what the owner releases: the record's basic and extended data as it sees them.
+    """Return what the owner releases: the record's basic and extended data as it sees them
+    and, in GWS, the incident report (with proceedings and measures).
 
     Left out: contact persons (third parties' data), fields withheld by restricted storage
     (R-D2), the findings basis and anything about sources or recipients (§ 15(3)).
@@ -447,6 +448,8 @@ def _disclosure(actor: Officer, consultation: Consultation) -> dict[str, Any]:
         "kind": record.kind,
         "basic": dict(record.basic or {}),
         "extended": extended,
+        # GWS: the incident report with proceedings and measures is what is stored (R-M2).
+        **({"incident": dict(record.incident)} if record.incident else {}),
     }
 
 

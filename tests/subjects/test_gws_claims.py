@@ -582,3 +582,50 @@ def test_r_k4_gws_challenges_in_the_browser(browser: Any, api: Any, reference: A
     assert "Löschung angeordnet" in final and "Der Datensatz wurde gelöscht" in final
     assert "Widerspruch zurückgewiesen" in final
     assert_no_requirement_id(final, "request detail")
+
+
+def test_r_k4_gws_letter_discloses_the_incident_report_and_cites_no_atd_basis_for_it(
+    reference: Any,
+) -> None:
+    """The letter tells the applicant what a GWS entry holds — the incident report, its
+    proceedings and the measures noted — in words, and cites the ATDG only for the ATD."""
+    from subjects.models import SubjectRequest as Stored
+    from verbund.services.records import record_update
+
+    record = gws_record()
+    owner = _officer(OWNER)
+    record_update(
+        actor=owner,
+        record_id=record.pk,
+        data={
+            "incident": {
+                "proceedings": {"status": "discontinued"},
+                "measures": [
+                    {
+                        "kind": "stadium_ban",
+                        "from": "2007-07-01",
+                        "until": "2010-06-30",
+                        "authority": "Deutscher Fußball-Bund",
+                    }
+                ],
+            }
+        },
+    )
+    desk = _officer(DESK)
+    request = services.subject_request_create(
+        actor=desk, data={"applicant": dict(APPLICANT), "asks": ["access"]}
+    )
+    consultation = request.consultations.get()
+    services.consultation_decide(
+        actor=owner, consultation_id=consultation.pk, data={"ask": "access", "outcome": "agree"}
+    )
+    services.subject_request_answer(actor=desk, request_id=request.pk)
+    letter = Stored.objects.get(pk=request.pk).answer_text
+    assert "Vorkommnisbericht:" in letter
+    assert "Karlsruher SC II – SSV Reutlingen" in letter
+    assert "02.06.2007" in letter
+    assert "Stadionverbot" in letter and "01.07.2007" in letter and "30.06.2010" in letter
+    assert "Deutscher Fußball-Bund" in letter
+    assert "stadium_ban" not in letter and "discontinued" not in letter
+    assert "(für die Antiterrordatei: § 10 Abs. 2 Satz 2 ATDG)" in letter
+    assert "(§ 10 Abs. 2 Satz 2 ATDG)" not in letter
