@@ -215,13 +215,16 @@ class RejectedRowSerializer(AbsentKeysSerializer):
     source_reference = serializers.CharField(help_text="Empty when the row has none")
     code = serializers.CharField(
         help_text="The entry rule's code (e.g. `required`, `invalid_date`), `invalid_row`, "
-        "`unknown_field` or `already_released`"
+        "`unknown_field`, `already_released` or `released_and_deleted` (the record an "
+        "earlier release of the reference became is deleted: it does not come back)"
     )
     fields = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField())
     )
     record = serializers.CharField(
-        required=False, help_text="`already_released`: the record stored for the reference"
+        required=False,
+        help_text="`already_released`: the record stored for the reference; "
+        "`released_and_deleted`: the deleted record it was",
     )
 
 

@@ -20,7 +20,7 @@ from verbund.models.records import (
 )
 from verbund.models.requests import AccessRequest
 from verbund.models.searches import CovertHit, Hit, Search, SearchThrottle
-from verbund.models.states import Release, StateSystem
+from verbund.models.states import Release, ReleasedSource, StateSystem
 from verbund.models.transfers import Transfer
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "RecordGroupObjectPermission",
     "RecordUserObjectPermission",
     "Release",
+    "ReleasedSource",
     "Search",
     "SearchThrottle",
     "StateSystem",

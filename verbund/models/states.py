@@ -69,3 +69,28 @@ class Release(models.Model):
 
     def __str__(self) -> str:
         return f"{self.system_id}:{self.pk}"
+
+
+class ReleasedSource(models.Model):
+    """One source reference a state system has released, kept after the record's deletion.
+
+    A record deleted — by its owner, the sweep or a court's order (R-L2, R-K4) — must not come
+    back when the state system releases the same row again: the release refuses such a row
+    (``released_and_deleted``). ``record_id`` is the record it became (no foreign key: the
+    record may be gone).
+    """
+
+    system = models.ForeignKey(StateSystem, on_delete=models.PROTECT, related_name="+")
+    reference = models.CharField(max_length=80)
+    record_id = models.UUIDField()
+    released_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Freigegebene Kennung")
+        verbose_name_plural = _("Freigegebene Kennungen")
+        constraints = [
+            models.UniqueConstraint(fields=["system", "reference"], name="released_source_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.system_id}:{self.reference}"

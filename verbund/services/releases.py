@@ -34,9 +34,9 @@ from django.db.models import QuerySet
 
 from agencies.models import AgencyKind, FileAuthorisation, Officer, Role
 from audit.services import log_event
-from verbund.access.records import file_for_actor, may_enter
+from verbund.access.records import authorised_files, file_for_actor, may_enter
 from verbund.errors import DomainError, Forbidden, Invalid, NotFound, Refused
-from verbund.models import Record, Release, StateSystem
+from verbund.models import Record, Release, ReleasedSource, StateSystem
 from verbund.models.states import ReleaseChannel
 from verbund.services import shapes
 from verbund.services.record_rules import BASIC_SHAPE, INCIDENT_SHAPE, RECORD_SHAPE
@@ -46,6 +46,7 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
 FORMATS = ("json", "csv")
 CONSTRAINT = "record_one_release_per_source"
+SOURCE_CONSTRAINT = "released_source_once"
 # The keys of a JSON row: a GWS record body without ``file`` (and without the ATD-only
 # fields), plus the reference of the row in the state system.
 ROW_FIELDS = (
@@ -438,6 +439,18 @@ def _released(system: StateSystem, reference: str) -> Any:
     )
 
 
+def _released_and_deleted(system: StateSystem, reference: str) -> _Rejected | None:
+    """A row whose earlier release became a record that is deleted now: refused for good."""
+    kept = ReleasedSource.objects.filter(system=system, reference=reference).first()
+    if kept is None:
+        return None
+    detail = (
+        f"Unter dieser Kennung freigegebene Daten (Datensatz {kept.record_id}) sind gelöscht; "
+        "sie werden nicht erneut aufgenommen."
+    )
+    return _Rejected("released_and_deleted", {"source_reference": [detail]}, str(kept.record_id))
+
+
 def _already(record_id: Any) -> _Rejected:
     detail = f"Bereits freigegeben als Datensatz {record_id}."
     return _Rejected("already_released", {"source_reference": [detail]}, str(record_id))
@@ -451,16 +464,21 @@ def _release_row(
     stored = _released(system, reference)
     if stored is not None:
         raise _already(stored)
+    gone = _released_and_deleted(system, reference)
+    if gone is not None:
+        raise gone
     try:
         with transaction.atomic():
             record = record_create(
                 actor=actor, data=body, source=(system.code, reference), legacy=legacy
             )
+            ReleasedSource.objects.create(system=system, reference=reference, record_id=record.pk)
     except (IntegrityError, ValidationError) as exc:
-        # A concurrent release stored the same source reference first (the constraint
-        # decides; full_clean may already see it).
+        # A concurrent release stored the same source reference first (the constraints
+        # decide; full_clean may already see it).
         stored = _released(system, reference)
-        if stored is None or CONSTRAINT not in str(exc) and isinstance(exc, IntegrityError):
+        ours = any(name in str(exc) for name in (CONSTRAINT, SOURCE_CONSTRAINT))
+        if stored is None or not ours and isinstance(exc, IntegrityError):
             raise
         raise _already(stored) from None
     return reference, record
@@ -506,7 +524,11 @@ def release_run(
                     "source_reference": _source_reference(row),
                     "code": exc.code,
                     "fields": exc.fields,
-                    **({"record": exc.detail} if exc.code == "already_released" else {}),
+                    **(
+                        {"record": exc.detail}
+                        if exc.code in ("already_released", "released_and_deleted")
+                        else {}
+                    ),
                 }
             )
         except DomainError as exc:
@@ -559,9 +581,12 @@ def releases_for(actor: Any, system: StateSystem | None = None) -> QuerySet[Rele
     agency_id = getattr(actor, "agency_id", None)
     if agency_id is None or not getattr(actor, "is_active", False):
         return Release.objects.none()
-    found = Release.objects.filter(system__agency_id=agency_id).select_related(
-        "system", "system__agency", "system__file", "officer"
-    )
+    if getattr(actor, "role", "") in (Role.SUPERVISOR, Role.OPERATOR, Role.SUBJECT_DESK):
+        # The reports name records and source ids: for the file's officers only (R-A4).
+        return Release.objects.none()
+    found = Release.objects.filter(
+        system__agency_id=agency_id, system__file__in=authorised_files(actor)
+    ).select_related("system", "system__agency", "system__file", "officer")
     if system is not None:
         found = found.filter(system=system)
     return found.order_by("-created_at")

@@ -245,6 +245,27 @@ def test_r_m1_duplicate_source_reference_gives_one_record(reference: Any, office
     assert Record.objects.filter(source_reference="BW-DUP").count() == 1
 
 
+def test_r_m1_a_deleted_records_source_reference_does_not_come_back(
+    reference: Any, officer: Any
+) -> None:
+    """A record deleted (here by its owner; likewise by the sweep or a court's order) is not
+    entered again when the state system releases the same row once more (R-L2, R-K4)."""
+    actor = officer("lka-bw.analyst")
+    first = released(actor, [row("BW-GONE", "Gelöscht")])
+    stored = Record.objects.get(source_reference="BW-GONE")
+    assert first.imported == 1
+    record_service.record_delete(
+        actor=actor, record_id=stored.pk, reason="Gericht: Löschung angeordnet"
+    )
+    again = released(actor, [row("BW-GONE", "Gelöscht"), row("BW-NEW", "Neu")])
+    assert again.imported == 1
+    (refused,) = again.report["rejected"]
+    assert refused["code"] == "released_and_deleted"
+    assert refused["record"] == str(stored.pk)
+    assert refused["fields"] == {"source_reference": [refused["fields"]["source_reference"][0]]}
+    assert not Record.objects.filter(source_reference="BW-GONE").exists()
+
+
 MALFORMED = [
     pytest.param("json", b'{"rows": [', "invalid_json", id="broken-json"),
     pytest.param("json", b"\xff\xfe{}", "invalid_encoding", id="not-utf8"),
@@ -417,6 +438,14 @@ def test_r_m1_release_reads_are_the_agencys_own(reference: Any, api: Any) -> Non
     assert own.status_code == 200
     assert [r["id"] for r in own.json()["results"]] == [made["id"]]
     assert api("lka-by.analyst").get(RELEASES).json()["results"] == []
+    # The subject desk of the same agency is no officer of the file: the reports name
+    # records and source ids (R-A4).
+    from subjects.catalogue import subject_desks_ensure
+    from tests.conftest import PASSWORD
+
+    subject_desks_ensure(PASSWORD)
+    assert api("lka-bw.auskunft").get(RELEASES).json()["results"] == []
+    assert api("lka-bw.auskunft").get(f"/api/v1/releases/{made['id']}/").status_code == 404
     assert api("lka-bw.head").get(f"/api/v1/releases/{made['id']}/").json() == made
     assert api("lka-by.analyst").get(f"/api/v1/releases/{made['id']}/").status_code == 404
     assert api("lka-bw.head").get("/api/v1/releases/nope/").status_code == 404
