@@ -282,8 +282,10 @@ def search_page(request: HttpRequest) -> HttpResponse:
                 for hit_id, facts in steps.items():
                     records[hit_id] = {**records.get(hit_id, {}), **facts}
                 context["answer"] = answer
-                # R-F2, R-F4, R-C7: the use markings the hit data carry, in words.
-                if answer["hits"]:
+                # R-F2, R-F4, R-C7: the use markings the hit data carry, in words — in the
+                # ATD only: GWS participants retrieve directly (R-M7).
+                context["direct_file"] = not chosen["is_atd"]
+                if answer["hits"] and chosen["is_atd"]:
                     context["use_marking"] = USE_MARKING_LABELS[USE_CHECK_ONLY]
                     if search.purpose == GBA_PURPOSE:
                         context["gba_note"] = USE_MARKING_LABELS[USE_GBA]

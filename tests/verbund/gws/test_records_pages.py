@@ -254,6 +254,9 @@ def test_r_m7_search_page_offers_only_the_orders_modes_and_opens_the_record(api:
     hit = Hit.objects.get(record_id=body["id"], search__agency__code="LKA-BY")
     assert reverse("request_new", args=[hit.pk]) not in html
     assert reverse("eilfall_new", args=[hit.pk]) not in html
+    # No ATD use restriction on GWS hits: participants retrieve directly (R-M7).
+    assert "Übermittlungsersuchens" not in html and "Verwendungsbeschränkung" not in html
+    assert "rufen diese Datensätze unmittelbar ab" in html
     # The ATD still offers every mode.
     atd = client.get("/suche/?file=ATD").content.decode()
     assert "Merkmalsuche" in atd.split('aria-label="Suchart"')[1].split("</nav>")[0]
