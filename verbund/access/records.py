@@ -88,7 +88,7 @@ def file_for_actor(actor: Any, code: str) -> File:
         raise Forbidden(
             "Keine Berechtigung für diese Datei.",
             code="not_authorised",
-            fields={"file": ["not authorised"]},
+            fields={"file": ["Keine Berechtigung für diese Datei."]},
         )
     return file
 

@@ -143,6 +143,20 @@ def _hit_for(actor: Officer, hit_id: Any) -> Hit:
     return hit
 
 
+def _refuse_gws_hit(actor: Officer, hit_id: Any) -> None:
+    """R-M7: an Eilfall on one of the caller's GWS hits is 400 ``not_in_gws`` before any
+    other field is looked at (GWS has no Eilfall; the rest of the body does not matter)."""
+    try:
+        pk = uuid.UUID(str(hit_id))
+    except ValueError:
+        return
+    if Hit.objects.filter(
+        pk=pk, search__agency_id=actor.agency_id, record__file__is_atd=False
+    ).exists():
+        detail = "Ein Eilfall ist nur in der Antiterrordatei vorgesehen."
+        raise Invalid(detail, code="not_in_gws", fields={"hit": [detail]})
+
+
 def emergency_hit(*, actor: Officer, hit_id: Any) -> Hit:
     """Return the hit an Eilfall may be taken from (the form page shows its reference)."""
     require_officer(actor)
@@ -235,6 +249,7 @@ def emergency_access_create(
         "decided_by": decided_by,
     }
     shapes.check(EMERGENCY_CREATE, body)
+    _refuse_gws_hit(actor, hit)
     if danger is None or danger == "":
         detail = "Gefahr angeben."
         raise Invalid(detail, code="required", fields={"danger": [detail]})

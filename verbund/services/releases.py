@@ -250,8 +250,11 @@ def _json_rows(payload: Any, system: StateSystem) -> list[Any]:
             document = json.loads(text)
         except RecursionError:
             raise Invalid("Ungültiges JSON: zu tief verschachtelt.", code="invalid_json") from None
-        except ValueError as exc:
-            raise Invalid(f"Ungültiges JSON: {exc}.", code="invalid_json") from None
+        except json.JSONDecodeError as exc:
+            detail = f"Ungültiges JSON (Zeile {exc.lineno}, Spalte {exc.colno})."
+            raise Invalid(detail, code="invalid_json") from None
+        except ValueError:
+            raise Invalid("Ungültiges JSON.", code="invalid_json") from None
     if isinstance(document, dict):
         unknown = sorted(str(k) for k in document if k not in ("system", "rows"))
         if unknown:
@@ -323,8 +326,8 @@ def _csv_rows(payload: Any) -> list[Any]:
     if not lines or not lines[0].strip():
         raise Invalid("Kopfzeile mit den Spaltennamen fehlt.", code="missing_columns")
     delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
         header = [name.strip() for name in next(reader)]
         unknown = sorted({name for name in header if name not in CSV_COLUMNS})
         if unknown:
@@ -364,8 +367,10 @@ def _csv_rows(payload: Any) -> list[Any]:
                     dict(zip(header, cells, strict=True)), "," if delimiter == ";" else ";"
                 )
             )
-    except csv.Error as exc:
-        raise Invalid(f"Ungültiges CSV: {exc}.", code="invalid_csv") from None
+    except csv.Error:
+        # The csv module's messages are English ("unexpected end of data"): say where.
+        detail = f"Ungültiges CSV (bei Zeile {reader.line_num})."
+        raise Invalid(detail, code="invalid_csv") from None
     return rows
 
 

@@ -382,6 +382,14 @@ def test_r_m7_request_or_eilfall_on_a_gws_hit_is_refused(api: Any) -> None:
         "not_in_gws",
         "hit",
     )
+    # Whatever else the body lacks or names: the GWS hit decides first.
+    for partial in ({"hit": hit}, {"hit": hit, "decided_by": "lka-by.analyst"}):
+        assert_error(
+            reader.post("/api/v1/emergency-accesses/", partial, format="json"),
+            400,
+            "not_in_gws",
+            "hit",
+        )
     stock.assert_unchanged()
 
 
