@@ -253,6 +253,10 @@ class ReleaseSerializer(AbsentKeysSerializer):
     rows = serializers.IntegerField()
     imported = serializers.IntegerField()
     rejected = serializers.IntegerField()
+    finished = serializers.BooleanField(
+        help_text="false: the delivery was cut short (or still runs); `imported` counts the "
+        "records it entered so far, the report is empty"
+    )
     report = ReleaseReportSerializer()
     created_at = serializers.DateTimeField()
 

@@ -75,6 +75,7 @@ ACTION_LABELS: dict[str, Any] = {
     "record.review_cause_lapsed": _("Review reason lapsed: legal basis in force"),
     # Issue 18 (gws-release): releases from state systems (R-M1).
     "release.run": _("Release from a state system"),
+    "release.start": _("Release from a state system started"),
 }
 
 SCOPE_LABELS: dict[str, Any] = {

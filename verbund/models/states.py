@@ -60,6 +60,10 @@ class Release(models.Model):
     rejected = models.PositiveIntegerField(default=0)
     report = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when every row was handled. A release is written (and logged) before its first
+    # row, so a delivery cut short (the process killed) stays visible: unfinished, with the
+    # records it entered found through ``ReleasedSource.release``.
+    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -83,6 +87,9 @@ class ReleasedSource(models.Model):
     system = models.ForeignKey(StateSystem, on_delete=models.PROTECT, related_name="+")
     reference = models.CharField(max_length=80)
     record_id = models.UUIDField()
+    release = models.ForeignKey(
+        Release, null=True, blank=True, on_delete=models.PROTECT, related_name="sources"
+    )
     released_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

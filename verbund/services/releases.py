@@ -31,6 +31,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from agencies.models import AgencyKind, FileAuthorisation, Officer, Role
 from audit.services import log_event
@@ -462,7 +463,7 @@ def _already(record_id: Any) -> _Rejected:
 
 
 def _release_row(
-    *, actor: Officer, system: StateSystem, row: Any, legacy: bool
+    *, actor: Officer, system: StateSystem, row: Any, legacy: bool, release: Release
 ) -> tuple[str, Record]:
     """Enter one row all or nothing; raise ``_Rejected`` or a ``DomainError``."""
     reference, body = _row_body(row, system)
@@ -477,7 +478,9 @@ def _release_row(
             record = record_create(
                 actor=actor, data=body, source=(system.code, reference), legacy=legacy
             )
-            ReleasedSource.objects.create(system=system, reference=reference, record_id=record.pk)
+            ReleasedSource.objects.create(
+                system=system, reference=reference, record_id=record.pk, release=release
+            )
     except (IntegrityError, ValidationError) as exc:
         # A concurrent release stored the same source reference first (the constraints
         # decide; full_clean may already see it).
@@ -517,11 +520,33 @@ def release_run(
     _authorise(actor, system, legacy=legacy)
     assert actor is not None
     rows = release_rows(payload, fmt, system)
+    facts = {"system": system.code, "channel": channel, "format": fmt, "legacy": legacy}
+    # Written and logged before the first row: a delivery cut short stays on record.
+    with transaction.atomic():
+        release = Release.objects.create(
+            system=system,
+            officer=actor,
+            channel=channel,
+            format=fmt,
+            legacy=legacy,
+            rows=len(rows),
+            report={"imported": [], "rejected": []},
+        )
+        log_event(
+            actor=actor,
+            action="release.start",
+            object_type="release",
+            object_id=str(release.pk),
+            file=system.file.code,
+            details={**facts, "rows": len(rows)},
+        )
     imported: list[dict[str, Any]] = []
     rejected: list[dict[str, Any]] = []
     for number, row in enumerate(rows, start=1):
         try:
-            reference, record = _release_row(actor=actor, system=system, row=row, legacy=legacy)
+            reference, record = _release_row(
+                actor=actor, system=system, row=row, legacy=legacy, release=release
+            )
         except _Rejected as exc:
             rejected.append(
                 {
@@ -548,17 +573,11 @@ def release_run(
         else:
             imported.append({"row": number, "id": str(record.pk), "source_reference": reference})
     with transaction.atomic():
-        release = Release.objects.create(
-            system=system,
-            officer=actor,
-            channel=channel,
-            format=fmt,
-            legacy=legacy,
-            rows=len(rows),
-            imported=len(imported),
-            rejected=len(rejected),
-            report={"imported": imported, "rejected": rejected},
-        )
+        release.imported = len(imported)
+        release.rejected = len(rejected)
+        release.report = {"imported": imported, "rejected": rejected}
+        release.finished_at = timezone.now()
+        release.save(update_fields=["imported", "rejected", "report", "finished_at"])
         log_event(
             actor=actor,
             action="release.run",
@@ -566,10 +585,7 @@ def release_run(
             object_id=str(release.pk),
             file=system.file.code,
             details={
-                "system": system.code,
-                "channel": channel,
-                "format": fmt,
-                "legacy": legacy,
+                **facts,
                 "rows": len(rows),
                 "imported": len(imported),
                 "rejected": len(rejected),
@@ -612,7 +628,14 @@ def release_find(actor: Any, release_id: Any) -> Release:
 
 
 def release_data(release: Release) -> dict[str, Any]:
-    """Return a release as the API shows it."""
+    """Return a release as the API shows it.
+
+    An unfinished release (cut short, or still running) counts what it entered so far from
+    its kept source references; its report lists nothing yet.
+    """
+    imported = release.imported
+    if release.finished_at is None:
+        imported = ReleasedSource.objects.filter(release=release).count()
     return {
         "id": str(release.pk),
         "system": release.system.code,
@@ -623,8 +646,9 @@ def release_data(release: Release) -> dict[str, Any]:
         "legacy": release.legacy,
         "officer": release.officer.username if release.officer else "",
         "rows": release.rows,
-        "imported": release.imported,
+        "imported": imported,
         "rejected": release.rejected,
+        "finished": release.finished_at is not None,
         "report": {
             "imported": list(release.report.get("imported", [])),
             "rejected": list(release.report.get("rejected", [])),

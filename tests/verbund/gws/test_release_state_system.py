@@ -482,3 +482,34 @@ def test_r_m6_intelligence_services_cannot_release(reference: Any, api: Any, use
     with pytest.raises(CommandError):
         run_command("--state", "BW", "--officer", username, str(EXAMPLE_JSON))
     assert stock() == before
+
+
+def test_r_m1_a_release_cut_short_stays_on_record_with_what_it_entered(
+    reference: Any, officer: Any, monkeypatch: Any
+) -> None:
+    """The release is written and logged before its first row: when the process dies in
+    the middle, the delivery shows as unfinished with the records it entered (R-M1, R-I1)."""
+    actor = officer("lka-bw.analyst")
+    original = release_service._release_row
+    calls = {"n": 0}
+
+    def dying(**kwargs: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt  # the worker is killed while the third row runs
+        return original(**kwargs)
+
+    monkeypatch.setattr(release_service, "_release_row", dying)
+    with pytest.raises(KeyboardInterrupt):
+        released(actor, [row("CUT-1", "Erste"), row("CUT-2", "Zweite"), row("CUT-3", "Dritte")])
+    release = Release.objects.get()
+    assert release.finished_at is None and release.rows == 3
+    shown = release_service.release_data(release)
+    assert shown["finished"] is False and shown["imported"] == 2
+    assert AuditEvent.objects.filter(action="release.start", object_id=str(release.pk)).exists()
+    assert not AuditEvent.objects.filter(action="release.run").exists()
+    assert Record.objects.filter(source_reference__startswith="CUT-").count() == 2
+    # A finished release says so.
+    monkeypatch.setattr(release_service, "_release_row", original)
+    done = released(actor, [row("CUT-3", "Dritte")])
+    assert done.finished_at is not None and release_service.release_data(done)["finished"]
