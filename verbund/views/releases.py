@@ -75,6 +75,45 @@ class ReleaseForm(forms.Form):
     )
 
 
+def field_path_label(path: str) -> str:
+    """A rejected row's field path in words (``incident.measures[0].country`` →
+    "Vorkommnisbericht › Maßnahme 1 › Staat"): officers see labels, not paths."""
+    import re
+
+    from verbund.forms import labels
+    from verbund.forms import records as record_labels
+
+    top: dict[str, tuple[str, dict[str, Any]]] = {
+        "basic": (_("Basic data"), labels.BASIC_LABELS),
+        "incident": (_("Incident report"), record_labels.INCIDENT_LABELS),
+        "reference": (_("File reference"), {"file_number": gettext_lazy("File number")}),
+    }
+    words: list[str] = []
+    parts = path.split(".")
+    mapping: dict[str, Any] = {
+        "source_reference": gettext_lazy("Reference in the state system"),
+        "row": gettext_lazy("Row"),
+    }
+    for n, part in enumerate(parts):
+        match = re.fullmatch(r"([a-z_]+)(?:\[(\d+)\])?", part)
+        name, index = (match.group(1), match.group(2)) if match else (part, None)
+        if n == 0 and name in top:
+            title, mapping = top[name]
+            words.append(str(title))
+            continue
+        if name == "proceedings":
+            words.append(str(_("Proceedings")))
+            mapping = record_labels.PROCEEDINGS_LABELS
+            continue
+        if name == "measures":
+            words.append(str(_("Measure")) + (f" {int(index) + 1}" if index is not None else ""))
+            mapping = record_labels.MEASURE_LABELS
+            continue
+        shown = labels.label(mapping, name)
+        words.append(shown + (f" {int(index) + 1}" if index is not None else ""))
+    return " › ".join(words)
+
+
 def _report(release: Release) -> dict[str, Any]:
     return {
         "release": release,
@@ -84,7 +123,10 @@ def _report(release: Release) -> dict[str, Any]:
                 **item,
                 "label": code_label(item.get("code", "")),
                 "messages": [
-                    (name, "; ".join(str(m) for m in msgs) if isinstance(msgs, list) else msgs)
+                    (
+                        field_path_label(name),
+                        "; ".join(str(m) for m in msgs) if isinstance(msgs, list) else msgs,
+                    )
                     for name, msgs in (item.get("fields") or {}).items()
                 ],
             }
@@ -129,7 +171,7 @@ def release_page(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, exc.detail)
                 for name, details in (exc.fields or {}).items():
                     for detail in details if isinstance(details, list) else [details]:
-                        form.add_error(None, f"{name}: {detail}")
+                        form.add_error(None, f"{field_path_label(name)}: {detail}")
             else:
                 return redirect("release_detail", release_id=release.pk)
     context = {

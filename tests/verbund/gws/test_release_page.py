@@ -36,6 +36,9 @@ def test_r_m1_release_page_uploads_and_shows_the_report(browser: Any) -> None:
         assert f'href="/datensaetze/{record.pk}/"' in html
     assert "ungültiges Datum" in html and "Pflichtangabe fehlt" in html
     assert "Familienname erforderlich." in html
+    # Fields in words, never as paths (officers see labels, not codes).
+    assert "Grunddaten › " in html and "Vorkommnisbericht › " in html
+    assert "basic.surname" not in html and "incident.date" not in html
     listing = client.get("/freigabe/").content.decode()
     assert f'href="/freigabe/{release.pk}/"' in listing
 
