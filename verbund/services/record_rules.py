@@ -897,6 +897,15 @@ def validate_record_input(
             )
         else:
             incident = clean_incident(data["incident"], errors)
+            born = basic.get("date_of_birth")
+            if incident.get("date") and isinstance(born, str):
+                first_day, _last, _precision = birth_range(born)
+                if datetime.date.fromisoformat(incident["date"]) < first_day:
+                    errors.add(
+                        "incident.date",
+                        "invalid_date",
+                        "Das Vorkommnis liegt vor dem Geburtsdatum.",
+                    )
 
     withheld_raw = data.get("withheld")
     withheld: list[str] = []

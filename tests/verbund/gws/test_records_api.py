@@ -594,3 +594,17 @@ def test_r_m5_the_owners_gws_list_costs_no_query_per_record_for_the_legal_basis_
     flag_queries = [q for q in six.captured_queries if 'FROM "verbund_participation"' in q["sql"]]
     assert len(flag_queries) <= 1, [q["sql"] for q in flag_queries]
     assert len(six.captured_queries) <= len(one.captured_queries) + 1
+
+
+def test_r_m2_an_incident_before_the_persons_birth_is_400(api: Any) -> None:
+    stock = Stock()
+    response = api("lka-bw.analyst").post(
+        RECORDS,
+        gws_body(
+            basic={"surname": "Spätgeboren", "date_of_birth": "1990-05-01"},
+            incident={**INCIDENT, "date": "1950-06-02"},
+        ),
+        format="json",
+    )
+    assert_error(response, 400, "invalid_date", "incident.date")
+    stock.assert_unchanged()
