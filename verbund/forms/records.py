@@ -17,7 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Officer, Role
-from verbund.access.records import authorised_files
+from verbund.access.records import authorised_files, may_enter
 from verbund.errors import DomainError
 from verbund.forms import labels
 from verbund.models.records import MARKINGS, OBJECT_KINDS, Classification, RecordKind, Storage
@@ -418,6 +418,10 @@ class RecordForm(forms.Form):
         f = self.fields
 
         files = list(authorised_files(self.actor).order_by("code"))
+        if not self.editing:
+            # A file whose order does not let the agency enter is not offered for a new
+            # entry (R-A1, R-M1: e.g. the BKA retrieves GWS records but does not enter).
+            files = [x for x in files if may_enter(self.actor, x)[1] != "not_participant"]
         f["file"] = forms.ChoiceField(
             label=_("File"),
             choices=[(x.code, labels.label(labels.FILE_LABELS, x.code)) for x in files],

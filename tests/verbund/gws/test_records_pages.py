@@ -266,3 +266,12 @@ def test_r_m7_bfv_has_no_gws_search_in_the_browser(reference: Any) -> None:
     page = _client("bfv.analyst").get("/suche/?file=GWS").content.decode()
     files = page.split('aria-label="Datei"')[1].split("</nav>")[0]
     assert "GWS" not in files
+
+
+def test_r_m1_new_record_form_offers_gws_only_to_agencies_the_order_lets_enter(
+    reference: Any,
+) -> None:
+    bka = _client("bka.analyst").get(NEW).content.decode()
+    assert 'value="ATD"' in bka and 'value="GWS"' not in bka
+    lka = _client("lka-bw.analyst").get(NEW).content.decode()
+    assert 'value="ATD"' in lka and 'value="GWS"' in lka
