@@ -7,6 +7,7 @@ a link to the owner's decision page (hooks below).
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -398,6 +399,16 @@ def challenge_ruling(request: HttpRequest, challenge_id: str) -> HttpResponse:
 # ---------------------------------------------------------------- inbox (subject_request)
 
 
+def _shown_date(value: Any) -> str:
+    """An ISO date from a payload in the reader's short format (German: 02.11.2001)."""
+    from django.utils.formats import date_format
+
+    try:
+        return date_format(datetime.date.fromisoformat(str(value)), "SHORT_DATE_FORMAT")
+    except ValueError:
+        return str(value or "")
+
+
 def _subject_row(request: HttpRequest, item: Any, row: dict[str, Any]) -> None:
     """A subject request in the owner's inbox: the applicant, the asks, the decision link."""
     p = item.payload
@@ -408,7 +419,7 @@ def _subject_row(request: HttpRequest, item: Any, row: dict[str, Any]) -> None:
             {
                 "label": gettext_lazy("Applicant"),
                 "value": f"{applicant.get('given_names', '')} {applicant.get('surname', '')}, "
-                f"{applicant.get('date_of_birth', '')}",
+                f"{_shown_date(applicant.get('date_of_birth', ''))}",
                 "url": "",
             },
             {"label": gettext_lazy("File number"), "value": p.get("file_number", ""), "url": ""},

@@ -45,6 +45,9 @@ def test_r_k1_desk_records_request_owner_decides_from_inbox_and_letter_prints(
     inbox = owner.get("/eingang/?kind=subject_request").content.decode()
     match = re.search(r'href="(/auskunft/beteiligung/[^"]+/)"', inbox)
     assert match, inbox
+    # The applicant's birth date in German form, like every other date (not ISO).
+    born = request.date_of_birth
+    assert f"{born:%d.%m.%Y}" in inbox and born.isoformat() not in inbox
     page = owner.get(match.group(1))
     assert page.status_code == 200
     assert_no_requirement_id(page.content.decode(), "decision page")
