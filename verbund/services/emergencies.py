@@ -151,7 +151,7 @@ def _refuse_gws_hit(actor: Officer, hit_id: Any) -> None:
     except ValueError:
         return
     if Hit.objects.filter(
-        pk=pk, search__agency_id=actor.agency_id, record__file__is_atd=False
+        pk=pk, search__agency_id=_agency_id(actor), record__file__is_atd=False
     ).exists():
         detail = "Ein Eilfall ist nur in der Antiterrordatei vorgesehen."
         raise Invalid(detail, code="not_in_gws", fields={"hit": [detail]})
