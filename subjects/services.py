@@ -453,6 +453,34 @@ def _disclosure(actor: Officer, consultation: Consultation) -> dict[str, Any]:
     }
 
 
+def _challenge_close(
+    challenge: Challenge,
+    *,
+    actor: Officer,
+    outcome: str,
+    reasons: str,
+    at: datetime.datetime,
+    more: tuple[str, ...] = (),
+) -> None:
+    """Write a challenge's outcome: who decided, when, why, whether it deleted (and ``more``
+    fields the caller set, e.g. the court's ruling)."""
+    challenge.outcome = outcome
+    challenge.reasons = reasons
+    challenge.decided_by = actor
+    challenge.decided_at = at
+    challenge.save(
+        update_fields=[
+            "outcome",
+            "reasons",
+            "decided_by",
+            "decided_at",
+            *more,
+            "deletion_ground",
+            "record_deleted",
+        ]
+    )
+
+
 def owner_pk(actor: Officer, value: Any) -> uuid.UUID:
     """Return ``value`` as an id an owner's officer may act on, else 404 (as unknown):
     not a UUID, no agency, or a supervisor's or desk's account."""
@@ -932,20 +960,7 @@ def challenge_decide(*, actor: Officer, challenge_id: Any, data: Any) -> Challen
             challenge.deletion_ground = ground
             challenge.record_deleted = True
         now = timezone.now()
-        challenge.outcome = outcome
-        challenge.reasons = reasons
-        challenge.decided_by = actor
-        challenge.decided_at = now
-        challenge.save(
-            update_fields=[
-                "outcome",
-                "reasons",
-                "decided_by",
-                "decided_at",
-                "deletion_ground",
-                "record_deleted",
-            ]
-        )
+        _challenge_close(challenge, actor=actor, outcome=outcome, reasons=reasons, at=now)
         item = (
             InboxItem.objects.select_for_update(of=("self",))
             .filter(kind=InboxKind.SUBJECT_REQUEST, subject_id=consultation.pk)
@@ -1063,27 +1078,18 @@ def challenge_ruling_record(*, actor: Officer, challenge_id: Any, data: Any) -> 
                 record_erase(record=record, actor=actor, reason=reason, ground=ground)
                 consultation.record = None
                 deleted = True
-        challenge.outcome = outcome
-        challenge.reasons = reasons
-        challenge.decided_by = actor
-        challenge.decided_at = timezone.now()
         challenge.court = court
         challenge.court_file_number = number
         challenge.ruling_date = day
         challenge.deletion_ground = ground
         challenge.record_deleted = deleted
-        challenge.save(
-            update_fields=[
-                "outcome",
-                "reasons",
-                "decided_by",
-                "decided_at",
-                "court",
-                "court_file_number",
-                "ruling_date",
-                "deletion_ground",
-                "record_deleted",
-            ]
+        _challenge_close(
+            challenge,
+            actor=actor,
+            outcome=outcome,
+            reasons=reasons,
+            at=timezone.now(),
+            more=("court", "court_file_number", "ruling_date"),
         )
         _log(
             actor=actor,

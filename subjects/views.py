@@ -8,6 +8,7 @@ a link to the owner's decision page (hooks below).
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -102,6 +103,38 @@ def _field_error(form: Any, exc: DomainError) -> None:
     apply_simple_error(form, type(exc)(exc.detail, code=exc.code, fields=fields))
 
 
+def _submit(
+    request: HttpRequest,
+    form: Any,
+    run: Callable[[dict[str, Any]], Any],
+    *,
+    message: Any,
+    done: Callable[[Any], HttpResponse],
+    kept: tuple[int, ...] = (400, 409),
+    forbidden_page: bool = False,
+) -> HttpResponse | int:
+    """Run a posted form through its service (one shape for every form of these pages).
+
+    Returns the redirect ``done(result)`` after success (with ``message``), else the page's
+    status: 200 for a GET, 400 for an invalid form, the refusal's status where it is one of
+    ``kept`` (else 400) with the refusal shown at its field; with ``forbidden_page`` a 403
+    renders the forbidden page instead.
+    """
+    if request.method != "POST":
+        return 200
+    if not form.is_valid():
+        return 400
+    try:
+        result = run(form.as_body())
+    except DomainError as exc:
+        if forbidden_page and exc.status == 403:
+            return forbidden(request, exc)
+        _field_error(form, exc)
+        return exc.status if exc.status in kept else 400
+    messages.success(request, message)
+    return done(result)
+
+
 @login_required
 def request_list(request: HttpRequest) -> HttpResponse:
     """The desk's requests, newest first; the page shown is logged (R-I1)."""
@@ -141,18 +174,15 @@ def request_new(request: HttpRequest) -> HttpResponse:
     except Forbidden as exc:
         return forbidden(request, exc)
     form = SubjectRequestForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                made = services.subject_request_create(actor=actor, data=form.as_body())
-            except DomainError as exc:
-                _field_error(form, exc)
-                status = exc.status if exc.status in (400, 409) else 400
-            else:
-                messages.success(request, _("The request is recorded."))
-                return redirect("subject_request_detail", request_id=made.pk)
+    status = _submit(
+        request,
+        form,
+        lambda body: services.subject_request_create(actor=actor, data=body),
+        message=_("The request is recorded."),
+        done=lambda made: redirect("subject_request_detail", request_id=made.pk),
+    )
+    if isinstance(status, HttpResponse):
+        return status
     bka = bool(actor.agency and actor.agency.code == "BKA")
     return render(request, "subjects/request_form.html", {"form": form, "bka": bka}, status=status)
 
@@ -203,20 +233,17 @@ def request_detail(request: HttpRequest, request_id: str) -> HttpResponse:
         for c in found.consultations.select_related("file", "owner")
     ]
     form = ChallengeForm(request.POST if request.method == "POST" else None, consultations=choices)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.subject_request_challenge(
-                    actor=actor, request_id=found.pk, data=form.as_body()
-                )
-            except DomainError as exc:
-                _field_error(form, exc)
-                status = exc.status if exc.status in (400, 409) else 400
-            else:
-                messages.success(request, _("The challenge is recorded."))
-                return redirect("subject_request_detail", request_id=found.pk)
+    status = _submit(
+        request,
+        form,
+        lambda body: services.subject_request_challenge(
+            actor=actor, request_id=found.pk, data=body
+        ),
+        message=_("The challenge is recorded."),
+        done=lambda _made: redirect("subject_request_detail", request_id=found.pk),
+    )
+    if isinstance(status, HttpResponse):
+        return status
     else:
         services.subject_request_log_read(actor=actor, request=found)
     context = {**_detail_context(actor, found), "form": form}
@@ -280,22 +307,20 @@ def consultation_decision(request: HttpRequest, consultation_id: str) -> HttpRes
     form = DecisionForm(
         request.POST if request.method == "POST" else None, asks=open_asks, grounds=grounds, s15=s15
     )
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.consultation_decide(
-                    actor=actor, consultation_id=consultation.pk, data=form.as_body()
-                )
-            except DomainError as exc:
-                if exc.status == 403:
-                    return forbidden(request, exc)
-                _field_error(form, exc)
-                status = exc.status if exc.status in (400, 409) else 400
-            else:
-                messages.success(request, _("The decision is recorded."))
-                return redirect("subject_consultation_decision", consultation_id=consultation.pk)
+    status = _submit(
+        request,
+        form,
+        lambda body: services.consultation_decide(
+            actor=actor, consultation_id=consultation.pk, data=body
+        ),
+        message=_("The decision is recorded."),
+        done=lambda _made: redirect(
+            "subject_consultation_decision", consultation_id=consultation.pk
+        ),
+        forbidden_page=True,
+    )
+    if isinstance(status, HttpResponse):
+        return status
     view = selectors.consultation_view(consultation, desk_agency_id=actor.agency_id)
     context = {
         "consultation": consultation,
@@ -330,22 +355,19 @@ def challenge_decision(request: HttpRequest, challenge_id: str) -> HttpResponse:
     consultation = challenge.consultation
     assert consultation is not None
     form = ChallengeDecisionForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.challenge_decide(
-                    actor=actor, challenge_id=challenge.pk, data=form.as_body()
-                )
-            except DomainError as exc:
-                if exc.status == 403:
-                    return forbidden(request, exc)
-                _field_error(form, exc)
-                status = exc.status if exc.status in (400, 409, 422) else 400
-            else:
-                messages.success(request, _("The decision on the objection is recorded."))
-                return redirect("subject_consultation_decision", consultation_id=consultation.pk)
+    status = _submit(
+        request,
+        form,
+        lambda body: services.challenge_decide(actor=actor, challenge_id=challenge.pk, data=body),
+        message=_("The decision on the objection is recorded."),
+        done=lambda _made: redirect(
+            "subject_consultation_decision", consultation_id=consultation.pk
+        ),
+        kept=(400, 409, 422),
+        forbidden_page=True,
+    )
+    if isinstance(status, HttpResponse):
+        return status
     [shown] = _challenges(
         [services.challenge_payload(challenge)], {str(consultation.pk): consultation.file_number}
     )
@@ -372,20 +394,18 @@ def challenge_ruling(request: HttpRequest, challenge_id: str) -> HttpResponse:
         return forbidden(request, exc)
     consultation = challenge.consultation
     form = CourtRulingForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.challenge_ruling_record(
-                    actor=actor, challenge_id=challenge.pk, data=form.as_body()
-                )
-            except DomainError as exc:
-                _field_error(form, exc)
-                status = exc.status if exc.status in (400, 409, 422) else 400
-            else:
-                messages.success(request, _("The court's ruling is recorded."))
-                return redirect("subject_request_detail", request_id=challenge.request_id)
+    status = _submit(
+        request,
+        form,
+        lambda body: services.challenge_ruling_record(
+            actor=actor, challenge_id=challenge.pk, data=body
+        ),
+        message=_("The court's ruling is recorded."),
+        done=lambda _made: redirect("subject_request_detail", request_id=challenge.request_id),
+        kept=(400, 409, 422),
+    )
+    if isinstance(status, HttpResponse):
+        return status
     numbers = {str(consultation.pk): consultation.file_number} if consultation else {}
     [shown] = _challenges([services.challenge_payload(challenge)], numbers)
     context = {
