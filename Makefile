@@ -24,7 +24,7 @@ BENCH_ARGS ?=
 TEST_SETTINGS := verbund.settings.test
 # What mypy checks (pyproject's `files`, less any folder that has no Python file yet: mypy
 # refuses an empty one).
-MYPY_PATHS := $(shell for p in manage.py verbund agencies audit subjects tests benchmarks; do \
+MYPY_PATHS := $(shell for p in manage.py verbund agencies audit subjects international tests benchmarks; do \
 	[ -n "$$(find $$p -name '*.py' -print -quit 2>/dev/null)" ] && echo $$p; done)
 # Load the DATABASE_URL and REDIS_URL written by scripts/test-services.sh into a recipe line.
 WITH_SERVICES := set -a && . ./$(SERVICES_ENV) && set +a &&

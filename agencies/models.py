@@ -103,6 +103,9 @@ class Officer(AbstractUser):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.ANALYST)
     # Supervisors: "federal" (BfDI) or a state code (LfD), R-J1.
     jurisdiction = models.CharField(max_length=8, blank=True, default="")
+    # R-N1: an account of a foreign body is refused at every door (403
+    # ``foreign_access_refused``) and the attempt logged. Partners are registry rows.
+    foreign = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("Bedienstete/r")

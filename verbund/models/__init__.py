@@ -21,12 +21,13 @@ from verbund.models.records import (
 from verbund.models.requests import AccessRequest
 from verbund.models.searches import CovertHit, Hit, Search, SearchThrottle
 from verbund.models.states import Release, ReleasedSource, StateSystem
-from verbund.models.transfers import Transfer
+from verbund.models.transfers import Transfer, TransferStatus
 
 __all__ = [
     "AccessRequest",
     "EmergencyAccess",
     "Transfer",
+    "TransferStatus",
     "CatalogueValue",
     "CatalogueVersion",
     "CovertHit",

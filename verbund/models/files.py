@@ -55,6 +55,9 @@ class File(models.Model):
     requires_bfdi_hearing = models.BooleanField(default=False)
     # ATD rules (extended data, covert storage, inverse search) apply only where set (R-M7).
     is_atd = models.BooleanField(default=False)
+    # Issue 20 (project choice): a transfer abroad needs the head's approval before it is
+    # sent. A per-file setting, on by default.
+    foreign_transfer_approval = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["code"]

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "agencies",
     "audit",
     "verbund",
+    "international",
     # After verbund, whose templates/health_check/index.html replaces the library's page.
     "health_check",
 ]
