@@ -1,0 +1,1 @@
+"""Services of international exchange (R-N1-N3)."""
