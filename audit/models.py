@@ -76,6 +76,29 @@ class AuditEvent(models.Model):
         raise AppendOnlyError("audit events are append-only")
 
 
+class ChainHead(models.Model):
+    """The chain's current head (last ``seq`` and ``hash``), one row on PostgreSQL (issue 19).
+
+    ``log_event`` locks this row (``SELECT … FOR UPDATE``) instead of taking an advisory lock
+    and reading the newest event of the partitioned log, whose plan over every partition
+    cost ~1.5 ms per append; it updates the row in the same statement that inserts the
+    event. Not an anchor: it only says where the next event chains on. Whoever rewrites it
+    makes the next event's ``prev_hash`` disagree with the row before, which
+    ``verify_chain`` reports. Missing (a fresh or flushed database) it is rebuilt from the
+    newest event under the advisory lock.
+    """
+
+    id = models.SmallIntegerField(primary_key=True, default=1)
+    seq = models.BigIntegerField()
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="chainhead_single")]
+
+    def __str__(self) -> str:
+        return f"head #{self.seq}"
+
+
 class Checkpoint(models.Model):
     """An anchor of the chain (head hash, count, time) so a cut tail is detectable.
 

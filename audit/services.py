@@ -56,6 +56,49 @@ def compute_hash(prev_hash: str, event: AuditEvent) -> str:
     return hashlib.sha256((prev_hash + _canonical(event)).encode()).hexdigest()
 
 
+_EVENT_COLUMNS = (
+    "id", "seq", "time", "agency_id", "officer_id", "officer_username", "action",
+    "object_type", "object_id", "file", "purpose", "urgency", "references", "covert",
+    "details", "request_id", "outcome", "prev_hash", "hash",
+)  # fmt: skip
+_JSON_COLUMNS = frozenset({"references", "covert", "details"})
+# One statement appends the event and moves the head (issue 19: fixed SQL on the hot path;
+# tests/audit/test_chain_head.py checks it writes what the ORM would).
+_APPEND_SQL = (
+    "WITH e AS (INSERT INTO audit_auditevent ("
+    + ", ".join(f'"{c}"' for c in _EVENT_COLUMNS)
+    + ") VALUES ("
+    + ", ".join("%s::jsonb" if c in _JSON_COLUMNS else "%s" for c in _EVENT_COLUMNS)
+    + ") RETURNING seq, hash) "
+    "UPDATE audit_chainhead SET seq = e.seq, hash = e.hash FROM e WHERE audit_chainhead.id = 1"
+)
+_HEAD_SQL = "SELECT seq, hash FROM audit_chainhead WHERE id = 1 FOR UPDATE"
+
+
+def lock_chain(cursor: Any) -> tuple[int, str]:
+    """Lock the chain on PostgreSQL and return its head ``(seq, hash)``; genesis is ``(0, …)``.
+
+    The lock is the row lock on ``audit_chainhead`` (held to the end of the transaction):
+    every append and the retention purge take it, so the chain never forks. A missing head
+    (fresh or flushed database) is rebuilt from the newest event under the advisory chain
+    lock, so two first appends cannot both rebuild it.
+    """
+    cursor.execute(_HEAD_SQL)
+    row = cursor.fetchone()
+    if row is None:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
+        last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
+        seq, hash_ = last if last else (0, GENESIS)
+        cursor.execute(
+            "INSERT INTO audit_chainhead (id, seq, hash) VALUES (1, %s, %s) "
+            "ON CONFLICT (id) DO NOTHING",
+            [seq, hash_],
+        )
+        cursor.execute(_HEAD_SQL)
+        row = cursor.fetchone()
+    return int(row[0]), str(row[1])
+
+
 def log_event(
     *,
     actor: Any | None,
@@ -73,39 +116,58 @@ def log_event(
 ) -> AuditEvent:
     """Append one event to the chain inside the current transaction (R-I1).
 
-    Appends are serialised (advisory lock on PostgreSQL; SQLite serialises writers itself),
-    so the chain never forks. An exception here aborts the caller's transaction: no log,
-    no answer.
+    Appends are serialised (the chain head's row lock on PostgreSQL, ``lock_chain``;
+    SQLite serialises writers itself), so the chain never forks. An exception here aborts
+    the caller's transaction: no log, no answer. Runs inside the caller's transaction (every
+    caller's ``transaction.atomic``, or its own); on PostgreSQL it costs two statements and no
+    savepoint. ``agency`` (an Agency) overrides the actor's agency; the actor's agency is
+    taken by id, never loaded.
     """
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
-        last = AuditEvent.objects.order_by("-seq").values("seq", "hash").first()
-        prev_seq, prev_hash = (last["seq"], last["hash"]) if last else (0, GENESIS)
-        actor_agency = agency if agency is not None else getattr(actor, "agency", None)
-        event = AuditEvent(
-            seq=prev_seq + 1,
-            time=timezone.now(),
-            agency=actor_agency,
-            officer=actor if getattr(actor, "pk", None) else None,
-            officer_username=getattr(actor, "username", "") or "",
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            file=file,
-            purpose=purpose,
-            urgency=urgency,
-            references=list(references),
-            covert=list(covert),
-            details=details or {},
-            request_id=current_request_id() or "",
-            outcome=outcome,
-            prev_hash=prev_hash,
-        )
-        event.hash = compute_hash(prev_hash, event)
-        event.save(force_insert=True)
+    agency_id = agency.pk if agency is not None else getattr(actor, "agency_id", None)
+    officer_id = getattr(actor, "pk", None)
+    event = AuditEvent(
+        seq=0,
+        time=timezone.now(),
+        agency_id=agency_id,
+        officer_id=officer_id or None,
+        officer_username=getattr(actor, "username", "") or "",
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        file=file,
+        purpose=purpose,
+        urgency=urgency,
+        references=list(references),
+        covert=list(covert),
+        details=details or {},
+        request_id=current_request_id() or "",
+        outcome=outcome,
+    )
+    # No savepoint inside the caller's transaction: a failure here aborts all of it.
+    with transaction.atomic(savepoint=False):
+        if connection.vendor != "postgresql":
+            last = AuditEvent.objects.order_by("-seq").values("seq", "hash").first()
+            event.seq, event.prev_hash = (last["seq"] + 1, last["hash"]) if last else (1, GENESIS)
+            event.hash = compute_hash(event.prev_hash, event)
+            event.save(force_insert=True)
+            return event
+        _append(event)
     return event
+
+
+def _append(event: AuditEvent) -> None:
+    """Chain and insert an event on PostgreSQL (two statements: lock/read head, append)."""
+    with connection.cursor() as cursor:
+        prev_seq, prev_hash = lock_chain(cursor)
+        event.seq, event.prev_hash = prev_seq + 1, prev_hash
+        event.hash = compute_hash(prev_hash, event)
+        values = []
+        for column in _EVENT_COLUMNS:
+            value = getattr(event, column)
+            values.append(json.dumps(value) if column in _JSON_COLUMNS else value)
+        cursor.execute(_APPEND_SQL, values)
+    event._state.adding = False
+    event._state.db = connection.alias
 
 
 def verify_chain(batch: int = 5000) -> dict[str, Any]:
@@ -340,7 +402,7 @@ def purge_expired(*, now: datetime.datetime | None = None) -> int:
         postgres = connection.vendor == "postgresql"
         if postgres:
             # The chain lock first, like log_event: appends wait, the chain cannot move.
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
+            lock_chain(cursor)
         first_kept = (
             AuditEvent.objects.filter(time__gte=cutoff).order_by("seq").values("seq").first()
         )

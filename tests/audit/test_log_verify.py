@@ -22,7 +22,13 @@ from django.db import DatabaseError, connection, transaction
 from audit import partitions
 from audit.management.commands.verify_audit import Command
 from audit.models import AppendOnlyError, AuditEvent, Checkpoint, PurgedPeriod
-from audit.services import checkpoint_write, log_event, partitions_ensure, purge_expired
+from audit.services import (
+    checkpoint_write,
+    log_event,
+    partitions_ensure,
+    purge_expired,
+    verify_chain,
+)
 from audit.verification import checkpoints_check, verify_month
 
 UTC = datetime.UTC
@@ -324,7 +330,12 @@ def test_r_i4_exported_checkpoints_detect_a_cut_tail(
     path.write_text(json.dumps(document))
     status, _, err = _run("--against", str(path))
     assert status == 1
-    assert f"checkpoint seq {head_seq}" in err and "beyond_head" in err
+    # Since issue 19 appends chain on the head row (audit_chainhead), not on the newest
+    # surviving row: the check above logged an event, and it did not take the cut rows'
+    # places. The exported checkpoint's row is now missing below a live head beyond it,
+    # and the gap breaks the chain for verify_chain too, with no document at all.
+    assert f"checkpoint seq {head_seq} " in err and f"missing (live head seq {head_seq + 2})" in err
+    assert verify_chain()["ok"] is False
 
 
 @pytest.mark.django_db

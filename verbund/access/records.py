@@ -7,6 +7,7 @@ runs the file (R-D5).
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from typing import Any, Literal
 
@@ -53,11 +54,19 @@ def _is_officer(actor: Any) -> bool:
     )
 
 
-def current_order(file: File) -> EstablishmentOrder | None:
-    """Return the establishment order version in force today (R-A6), if any."""
-    today = timezone.localdate()
-    for order in file.orders.filter(effective_from__lte=today).prefetch_related("approvals"):
-        bodies = {a.body for a in order.approvals.all() if a.approved_on <= today}
+def order_in_force(
+    file: File,
+    candidates: list[tuple[EstablishmentOrder, list[tuple[str, datetime.date]]]],
+    today: datetime.date,
+) -> EstablishmentOrder | None:
+    """Return the first candidate in force on ``today`` (R-A6): every body the file requires
+    approved by then and, where required, the BfDI heard. ``candidates`` are the versions
+    effective by ``today``, highest version first, each with its ``(body, approved_on)``
+    approvals. The one rule both ``current_order`` and the search's fixed SQL
+    (``verbund.search.sql.search_context``) apply.
+    """
+    for order, approvals in candidates:
+        bodies = {body for body, approved_on in approvals if approved_on <= today}
         if not set(file.required_approvals) <= bodies:
             continue
         if file.requires_bfdi_hearing and (
@@ -66,6 +75,20 @@ def current_order(file: File) -> EstablishmentOrder | None:
             continue
         return order
     return None
+
+
+def may_use_files(actor: Any) -> bool:
+    """Return whether the account may use files at all: an active officer of an agency, not
+    a supervisor or IT operator (``authorised_files`` is empty for everybody else)."""
+    return _is_officer(actor)
+
+
+def current_order(file: File) -> EstablishmentOrder | None:
+    """Return the establishment order version in force today (R-A6), if any."""
+    today = timezone.localdate()
+    orders = file.orders.filter(effective_from__lte=today).prefetch_related("approvals")
+    candidates = [(o, [(a.body, a.approved_on) for a in o.approvals.all()]) for o in orders]
+    return order_in_force(file, candidates, today)
 
 
 def authorised_files(actor: Any) -> QuerySet[File]:
@@ -291,6 +314,30 @@ def covert_filter(actor: Any, file: File, *, via: str = "") -> Q:
         & in_use(via=via)
         & ~_prefixed(via, owner_id=actor.agency_id)
     )
+
+
+def searchable_sql(*, file_id: Any, agency_id: Any, today: datetime.date) -> tuple[str, list[Any]]:
+    """Return ``searchable_filter`` as SQL on a record aliased ``r`` (the search's fixed SQL).
+
+    The same condition: active records of the file, the agency's own (due ones included)
+    or another agency's in use (``deletion_date`` after ``today``) and not covert (R-D3,
+    R-L2, R-L3). tests/verbund/search/test_fixed_sql.py checks both give the same rows.
+    """
+    sql = (
+        "r.file_id = %s AND r.status = 'active' AND (r.owner_id = %s"
+        " OR (r.storage <> 'covert' AND r.deletion_date > %s))"
+    )
+    return sql, [file_id, agency_id, today]
+
+
+def covert_sql(*, file_id: Any, agency_id: Any, today: datetime.date) -> tuple[str, list[Any]]:
+    """Return ``covert_filter`` as SQL on a record aliased ``r``: other agencies' covert
+    records in use (a covert record due for deletion sets off no contact duty, R-L2)."""
+    sql = (
+        "r.file_id = %s AND r.storage = 'covert' AND r.status = 'active'"
+        " AND r.deletion_date > %s AND r.owner_id <> %s"
+    )
+    return sql, [file_id, today, agency_id]
 
 
 def searchable_for(actor: Any, file: File) -> QuerySet[Record]:

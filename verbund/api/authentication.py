@@ -11,6 +11,7 @@ import binascii
 from hmac import compare_digest
 from typing import Any
 
+from django.db import connection
 from django.utils import timezone
 from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
@@ -19,6 +20,8 @@ from knox.crypto import hash_token
 from knox.models import AuthToken
 from knox.settings import CONSTANTS
 from rest_framework import authentication, exceptions
+
+from agencies.models import Officer
 
 
 class CsrfFailed(exceptions.PermissionDenied):
@@ -74,10 +77,7 @@ class TokenAuthentication(knox_auth.TokenAuthentication):
             digest = hash_token(text)
         except (UnicodeDecodeError, TypeError, ValueError, binascii.Error):
             raise invalid from None
-        candidates = AuthToken.objects.filter(
-            token_key=text[: CONSTANTS.TOKEN_KEY_LENGTH]
-        ).select_related("user")
-        for auth_token in candidates:
+        for auth_token in _candidates(text[: CONSTANTS.TOKEN_KEY_LENGTH]):
             if not compare_digest(digest, auth_token.digest):
                 continue
             if auth_token.expiry is not None and auth_token.expiry <= timezone.now():
@@ -86,6 +86,39 @@ class TokenAuthentication(knox_auth.TokenAuthentication):
                 raise invalid
             return auth_token.user, auth_token
         raise invalid
+
+
+_TOKEN_FIELDS = [f.attname for f in AuthToken._meta.concrete_fields]
+_OFFICER_FIELDS = [f.attname for f in Officer._meta.concrete_fields]
+_CANDIDATES_SQL = (
+    "SELECT "
+    + ", ".join(f't."{f.column}"' for f in AuthToken._meta.concrete_fields)
+    + ", "
+    + ", ".join(f'u."{f.column}"' for f in Officer._meta.concrete_fields)
+    + f" FROM {AuthToken._meta.db_table} t JOIN {Officer._meta.db_table} u ON u.id = t.user_id"
+    " WHERE t.token_key = %s"
+)
+
+
+def _candidates(token_key: str) -> list[Any]:
+    """Return the tokens with this key prefix, each with its officer loaded (one statement).
+
+    PostgreSQL: fixed SQL (issue 19: the ORM's query building cost more CPU than the
+    lookup); the rows become the same model instances ``select_related("user")`` gives
+    (tests/verbund/search/test_fixed_sql.py). SQLite: the ORM.
+    """
+    if connection.vendor != "postgresql":
+        return list(AuthToken.objects.filter(token_key=token_key).select_related("user"))
+    with connection.cursor() as cursor:
+        cursor.execute(_CANDIDATES_SQL, [token_key])
+        rows = cursor.fetchall()
+    width = len(_TOKEN_FIELDS)
+    out = []
+    for row in rows:
+        auth_token = AuthToken.from_db(connection.alias, _TOKEN_FIELDS, row[:width])
+        auth_token.user = Officer.from_db(connection.alias, _OFFICER_FIELDS, row[width:])
+        out.append(auth_token)
+    return out
 
 
 class VerbundTokenScheme(KnoxTokenScheme):

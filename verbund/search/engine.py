@@ -168,7 +168,7 @@ def _keys_and_flag(file_id: Any, query: Query) -> tuple[QuerySet[Any], Any]:
     return _object_keys(file_id, query), flag
 
 
-def _to_match(query: Query, record_id: uuid.UUID, flag: int) -> Match:
+def to_match(query: Query, record_id: uuid.UUID, flag: int) -> Match:
     if isinstance(query, NameQuery):
         return Match(record_id, "name", "basic" if flag else "extended")
     if isinstance(query, FeatureQuery):
@@ -204,7 +204,7 @@ def run(
         .order_by("record_id")
         .values_list("record_id", "flag")[: limit + 1]
     )
-    outcome = Outcome(visible=[_to_match(query, rid, f) for rid, f in rows])
+    outcome = Outcome(visible=[to_match(query, rid, f) for rid, f in rows])
     outcome.too_many = len(rows) > limit
     # R-D3: covert records of other agencies never become hits; the match is reported to
     # the owner through the search's own access-log row.

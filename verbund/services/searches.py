@@ -14,10 +14,14 @@ default: the owner gets the full query data automatically and promptly) and deli
 undelivered search in fixed batches, oldest first. Its work happens on the clock, not after
 a particular search, so no request can attribute it to the search before.
 
+On PostgreSQL the search runs as fixed SQL (``verbund.search.sql``; issue 19): one
+statement each for the context, the rate limit, the match with its records, the search
+with its hits, and the log's two — the same statements for every search.
+
 Lock order, the same in every transaction of this module and of ``verbund.services``: row
 locks first, each ``select_for_update`` limited to the rows meant (``of=("self",)``, never
 the agency, officer or file rows a join reaches, which every request's foreign-key checks
-share-lock), and the audit chain's advisory lock last (``log_event`` after the last row
+share-lock), and the audit chain's lock (its head row) last (``log_event`` after the last row
 write). A task waiting for the chain lock then holds nothing a request needs.
 """
 
@@ -42,6 +46,7 @@ from verbund.access.records import (
     covert_filter,
     current_order,
     file_for_actor,
+    may_use_files,
     searchable_filter,
     searchable_for,
 )
@@ -63,6 +68,7 @@ from verbund.models.records import Storage
 from verbund.models.requests import USE_GBA
 from verbund.models.transfers import TransferBasis
 from verbund.search import engine
+from verbund.search import sql as search_sql
 from verbund.services import shapes
 
 MODES = ("name", "feature", "object")
@@ -118,8 +124,30 @@ def _resolve_file(actor: Officer, file: Any) -> File:
     return file_for_actor(actor, code)
 
 
-def _order_for_search(actor: Officer, file: File) -> EstablishmentOrder:
-    order = current_order(file)
+def _search_context(actor: Officer, file: Any) -> tuple[File, EstablishmentOrder]:
+    """Return the file (403/404 as ``file_for_actor``) and its order in force (R-A4, R-A6).
+
+    PostgreSQL: one statement (``verbund.search.sql.search_context``); SQLite: the ORM.
+    """
+    if not search_sql.enabled() or isinstance(file, File):
+        file_obj = _resolve_file(actor, file)
+        return file_obj, _order_for_search(actor, file_obj, current_order(file_obj))
+    code = _text(file, "file")
+    context = search_sql.search_context(
+        officer_id=actor.pk, agency_id=actor.agency_id, code=code, today=timezone.localdate()
+    )
+    if context is None:
+        detail = "Unbekannte Datei."
+        raise NotFound(detail, code="unknown_file", fields={"file": [detail]})
+    if not (context.authorised and may_use_files(actor)):
+        detail = "Keine Berechtigung für diese Datei."
+        raise Forbidden(detail, code="not_authorised", fields={"file": [detail]})
+    return context.file, _order_for_search(actor, context.file, context.order)
+
+
+def _order_for_search(
+    actor: Officer, file: File, order: EstablishmentOrder | None
+) -> EstablishmentOrder:
     if order is None:
         raise Refused("Keine wirksame Errichtungsanordnung.", code="no_establishment_order")
     if not file.is_atd and (
@@ -146,19 +174,27 @@ def allowed_search_modes(file: File, order: EstablishmentOrder | None) -> tuple[
 def _throttle(actor: Officer, file: File, order: EstablishmentOrder) -> None:
     """Count the search in the officer's one-minute window, or raise 429 (R-E5).
 
-    The window row is created if missing (INSERT … ON CONFLICT DO NOTHING) and counted up
-    with one conditional UPDATE, so concurrent searches never pass the limit together.
+    PostgreSQL: one upsert (``verbund.search.sql.throttle_count``); SQLite: the window row
+    is created if missing (INSERT … ON CONFLICT DO NOTHING) and counted up with one
+    conditional UPDATE. Either way concurrent searches never pass the limit together.
     """
     now = timezone.now()
     window = now.replace(second=0, microsecond=0)
     limit = max(1, math.floor(order.searches_per_minute * settings.VERBUND_RATE_LIMIT_FACTOR))
-    SearchThrottle.objects.bulk_create(
-        [SearchThrottle(officer=actor, file=file, window=window, count=0)],
-        ignore_conflicts=True,
-    )
-    counted = SearchThrottle.objects.filter(
-        officer=actor, file=file, window=window, count__lt=limit
-    ).update(count=F("count") + 1)
+    if search_sql.enabled():
+        counted = search_sql.throttle_count(
+            officer_id=actor.pk, file_id=file.pk, window=window, limit=limit
+        )
+    else:
+        SearchThrottle.objects.bulk_create(
+            [SearchThrottle(officer=actor, file=file, window=window, count=0)],
+            ignore_conflicts=True,
+        )
+        counted = bool(
+            SearchThrottle.objects.filter(
+                officer=actor, file=file, window=window, count__lt=limit
+            ).update(count=F("count") + 1)
+        )
     if not counted:
         retry = max(1, 60 - now.second)
         raise RateLimited(
@@ -231,6 +267,43 @@ def _gba_transfers(actor: Officer, agency_id: Any, hits: list[Hit]) -> list[Tran
     return transfers
 
 
+def _visible_hits(
+    actor: Officer, file: File, order: EstablishmentOrder, parsed: engine.ParsedCriteria
+) -> tuple[list[tuple[Record, engine.Match]], list[dict[str, Any]], bool]:
+    """Match and return ``(visible records with their match, covert column, too many)``.
+
+    PostgreSQL: the fixed SQL of ``verbund.search.sql`` (one statement, records included).
+    SQLite: the ORM (``engine.run`` and the records through ``searchable_for``). Both give
+    the same answer (tests/verbund/search/test_fixed_sql.py).
+    """
+    if search_sql.enabled():
+        rows = search_sql.match(
+            file=file,
+            query=parsed.query,
+            agency_id=actor.agency_id,
+            today=timezone.localdate(),
+            limit=order.hit_limit,
+        )
+        too_many = len(rows.visible) > order.hit_limit
+        pairs = [] if too_many else rows.visible
+        found = [(r, engine.to_match(parsed.query, r.pk, flag)) for r, flag in pairs]
+        return sorted(found, key=lambda pair: engine.order_key(pair[0])), rows.covert, too_many
+    outcome = engine.run(
+        file_id=file.pk,
+        query=parsed.query,
+        visible=searchable_filter(actor, file, via="record"),
+        covert=covert_filter(actor, file, via="record"),
+        limit=order.hit_limit,
+    )
+    if outcome.too_many or not outcome.visible:
+        return [], outcome.covert, outcome.too_many
+    by_id = {m.record_id: m for m in outcome.visible}
+    records = engine.sorted_records(
+        searchable_for(actor, file).filter(pk__in=list(by_id)).select_related("owner")
+    )
+    return [(r, by_id[r.pk]) for r in records], outcome.covert, False
+
+
 @transaction.atomic
 def _search_transaction(
     *,
@@ -242,18 +315,19 @@ def _search_transaction(
     urgency: str,
     parsed: engine.ParsedCriteria,
 ) -> Search:
+    """The search's one transaction: count, match, write the search and hits, log, commit.
+
+    The same statements for every search whatever it finds (architecture "Timing is an
+    oracle too"); on PostgreSQL six statements with BEGIN and COMMIT
+    (tests/verbund/search/test_query_count.py pins the count).
+    """
     agency_id = actor.agency_id
     if agency_id is None:  # require_officer() refused such accounts already
         raise Forbidden("Keine Behörde.", code="forbidden")
     _throttle(actor, file, order)
-    outcome = engine.run(
-        file_id=file.pk,
-        query=parsed.query,
-        visible=searchable_filter(actor, file, via="record"),
-        covert=covert_filter(actor, file, via="record"),
-        limit=order.hit_limit,
-    )
+    found, covert, too_many = _visible_hits(actor, file, order, parsed)
     search = Search(
+        id=uuid.uuid4(),
         file=file,
         agency_id=agency_id,
         officer=actor,
@@ -262,35 +336,33 @@ def _search_transaction(
         urgency=urgency,
         criteria=parsed.shown,
         # R-E6: above the limit the answer gives no hits, only the instruction to narrow.
-        refused="too_many_hits" if outcome.too_many else "",
+        refused="too_many_hits" if too_many else "",
         hit_count=0,
+        created_at=timezone.now(),
     )
     shown: list[dict[str, Any]] = []
     logged: list[dict[str, Any]] = []
     hits: list[Hit] = []
-    if not outcome.too_many and outcome.visible:
-        by_id = {m.record_id: m for m in outcome.visible}
-        records = engine.sorted_records(
-            searchable_for(actor, file).filter(pk__in=list(by_id)).select_related("owner")
+    for position, (record, match) in enumerate(found):
+        hit = Hit(
+            id=uuid.uuid4(),
+            search=search,
+            record=record,
+            position=position,
+            matched_in=match.matched_in,
+            kind=match.kind,
         )
-        for position, record in enumerate(records):
-            match = by_id[record.pk]
-            hit = Hit(
-                id=uuid.uuid4(),
-                search=search,
-                record=record,
-                position=position,
-                matched_in=match.matched_in,
-                kind=match.kind,
-            )
-            hits.append(hit)
-            _present(hit, record, shown, logged)
+        hits.append(hit)
+        _present(hit, record, shown, logged)
     search.hit_count = len(hits)
     # The foreign keys were just resolved through the access layer and the id is fresh:
     # validating them again would cost four queries on every search.
     search.full_clean(exclude=["file", "agency", "officer"], validate_unique=False)
-    search.save(force_insert=True)
-    Hit.objects.bulk_create(hits)
+    if search_sql.enabled():
+        search_sql.write_search(search, hits)
+    else:
+        search.save(force_insert=True)
+        Hit.objects.bulk_create(hits)
     gba = _gba_transfers(actor, agency_id, hits) if purpose == GBA_PURPOSE else []
     # R-I1/R-I4: one row per search, written in this transaction: officer, agency, file,
     # purpose, urgency, criteria as entered and as folded, every reference shown.
@@ -304,7 +376,7 @@ def _search_transaction(
         purpose=purpose,
         urgency=urgency,
         references=logged,
-        covert=outcome.covert,
+        covert=covert,
         details={
             "mode": mode,
             "criteria": parsed.shown,
@@ -347,8 +419,7 @@ def search_run(
             "criteria": criteria,
         },
     )
-    file_obj = _resolve_file(actor, file)
-    order = _order_for_search(actor, file_obj)
+    file_obj, order = _search_context(actor, file)
     purpose_code = _category(purpose, "purpose", order.purposes)
     if purpose_code == GBA_PURPOSE and not may_query_for_gba(actor):
         # R-F4 (ATDG § 6(4)): only the BKA and the LKAs query on behalf of the GBA.

@@ -13,7 +13,18 @@ from verbund.settings.base import env
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 DEBUG = False
 
-DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL"), conn_max_age=60)}
+# Persistent connections (issue 19): a connection per request cost a TCP and
+# authentication handshake on every search. Each gunicorn thread keeps its connection for
+# VERBUND_CONN_MAX_AGE seconds (default 600); Django's health check (one trivial round trip
+# when a request reuses a connection) replaces a connection the server dropped instead of
+# failing the request. Workers x threads (scripts/serve.sh: 2 x 4) bound the connections.
+DATABASES = {
+    "default": dj_database_url.parse(
+        env("DATABASE_URL"),
+        conn_max_age=int(env("VERBUND_CONN_MAX_AGE", "600")),
+        conn_health_checks=env("VERBUND_CONN_HEALTH_CHECKS", "1") == "1",
+    )
+}
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise RuntimeError("Production runs on PostgreSQL only (DATABASE_URL must be postgres://)")
 REDIS_URL = env("REDIS_URL")
