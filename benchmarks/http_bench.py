@@ -362,7 +362,12 @@ def run_phase(
                 kind, body = todo.get_nowait()
             except queue.Empty:
                 break
-            status, raw, ms = client.post(SEARCH_PATH, body)
+            try:
+                status, raw, ms = client.post(SEARCH_PATH, body)
+            except OSError as error:
+                # The server is gone (stopped, crashed): an error, and this client stops.
+                mine.append((kind, 0, 0.0, None, f"connection: {error}"))
+                break
             hits: int | None = None
             code = ""
             try:
@@ -843,8 +848,11 @@ def main(argv: list[str] | None = None) -> int:
         print("REDIS_URL must name a Redis server (make services provides one)", file=sys.stderr)
         return 2
     var = ROOT / "var" / "bench" / f"http-{args.n}"
-    (var / "log").mkdir(parents=True, exist_ok=True)
+    var.mkdir(parents=True, exist_ok=True)
     stop_leftovers(var)
+    # Fresh logs: the fault check reads this run's lines only.
+    shutil.rmtree(var / "log", ignore_errors=True)
+    (var / "log").mkdir()
     free = shutil.disk_usage(ROOT / "var").free
     signal.signal(signal.SIGTERM, _interrupt)
 
