@@ -32,7 +32,7 @@ WITH_SERVICES := set -a && . ./$(SERVICES_ENV) && set +a &&
 DEPLOY_CHECK_ENV := DJANGO_SECRET_KEY=deploy-check-only-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGH \
 	DJANGO_ALLOWED_HOSTS=verbund.example.org
 
-.PHONY: help venv run services services-stop test checks lint format bench-search bench-timing bench-lifecycle bench-audit compliance \
+.PHONY: help venv run services services-stop test checks lint format bench-search bench-http bench-timing bench-lifecycle bench-audit compliance \
 	messages makemessages clean distclean
 
 help: ## list the targets
@@ -84,6 +84,16 @@ bench-search: venv services ## search benchmark on PostgreSQL (N=1000000 records
 	$(WITH_SERVICES) DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) PYTHONPATH=$(CURDIR) N=$(N) \
 		VERBUND_RATE_LIMIT_FACTOR=$${VERBUND_RATE_LIMIT_FACTOR:-1000000} \
 		$(PY) benchmarks/search_bench.py --n $(N) $(BENCH_ARGS)
+
+# Issue 19: logged searches over HTTP as deployed — gunicorn through scripts/serve.sh with
+# verbund.settings.prod, a Celery worker and beat (Redis of the test services, db 11) — on N
+# records (1 M by default) in verbund_http_<N> of the dedicated durable PostgreSQL cluster of
+# scripts/bench-pg.sh (fsync on, port 54340, var/bench-pg), beside the raw transaction
+# (pgbench). Loads only when the database does not hold N records of the same seed yet.
+# Results: var/bench/http_<N>.json and a markdown table. BENCH_ARGS: --keep-cluster, --c1,
+# --c8, --pgbench, --reload, ... (benchmarks/http_bench.py --help).
+bench-http: venv services messages ## search over HTTP vs the raw transaction (pgbench), N=1000000
+	$(WITH_SERVICES) PYTHONPATH=$(CURDIR) $(PY) benchmarks/http_bench.py --n $(N) $(BENCH_ARGS)
 
 # Issue 16 (sweep branch): the deadline sweep over N records (1 M by default) with 0.5, 1 and
 # 2 % due, and the same due count in a file five times smaller; in the database

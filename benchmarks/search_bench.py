@@ -643,6 +643,51 @@ def truncate() -> None:
         )
 
 
+LOAD_MARKER = "bench_load_marker"
+
+
+def ensure_loaded(count: int, seed: int, password: str, *, reload: bool = False) -> dict[str, Any]:
+    """Make the ATD of the current database hold ``count`` records loaded with ``seed``.
+
+    The import-friendly entry point of the loader (``benchmarks/http_bench.py``). Django must
+    already be set up on the benchmark database (``setup_django``, which migrates). Creates
+    the reference data and the demo accounts (``password``), then reuses the records when
+    the marker table says that exactly ``count`` records were loaded completely with
+    ``seed`` and the file still holds ``count``; otherwise (or with ``reload``) empties the
+    record tables and loads them anew. The marker is written only after a complete load, so
+    an interrupted load is redone. Returns what it found or did.
+    """
+    from django.db import connection
+
+    from agencies.services import demo_officers
+    from verbund.models import File, Record
+    from verbund.services.reference import reference_data_ensure
+
+    reference_data_ensure()
+    demo_officers(password)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {LOAD_MARKER} (id int PRIMARY KEY, records bigint, "
+            "seed bigint, seconds double precision, loaded_at timestamptz)"
+        )
+        cursor.execute(f"SELECT records, seed FROM {LOAD_MARKER} WHERE id = 1")
+        marker = cursor.fetchone()
+    have = Record.objects.filter(file=File.objects.get(code="ATD")).count()
+    if not reload and marker == (count, seed) and have == count:
+        print(f"{count:,} records (seed {seed}) already loaded: reused", flush=True)
+        return {"records": have, "seed": seed, "loaded_now": False, "load_seconds": 0.0}
+    print(f"loading {count:,} records (seed {seed}); the file held {have:,}", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {LOAD_MARKER}")
+    truncate()
+    seconds = Loader(seed).load(count)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {LOAD_MARKER} VALUES (1, %s, %s, %s, now())", [count, seed, seconds]
+        )
+    return {"records": count, "seed": seed, "loaded_now": True, "load_seconds": seconds}
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Parse the command line."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
