@@ -315,7 +315,7 @@ def _search_transaction(
     urgency: str,
     parsed: engine.ParsedCriteria,
 ) -> Search:
-    """The search's one transaction: count, match, write the search and hits, log, commit.
+    """The search's one transaction: match, count, write the search and hits, log, commit.
 
     The same statements for every search whatever it finds (architecture "Timing is an
     oracle too"); on PostgreSQL six statements with BEGIN and COMMIT
@@ -324,8 +324,11 @@ def _search_transaction(
     agency_id = actor.agency_id
     if agency_id is None:  # require_officer() refused such accounts already
         raise Forbidden("Keine Behörde.", code="forbidden")
-    _throttle(actor, file, order)
     found, covert, too_many = _visible_hits(actor, file, order, parsed)
+    # The rate limit after the match, right before the writes: its window row stays locked
+    # to the commit, so an officer's concurrent searches wait on it only for the writes,
+    # not for the match. Over the limit the transaction rolls back: nothing is written.
+    _throttle(actor, file, order)
     search = Search(
         id=uuid.uuid4(),
         file=file,

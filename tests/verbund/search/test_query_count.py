@@ -3,7 +3,7 @@
 A hit, a no-hit and a covert-only search send the same number of statements: the match and
 the write run for every search (an empty hit list inserts nothing in the same statement),
 and nothing extra happens on a covert match (architecture "Timing is an oracle too"). On
-PostgreSQL the whole search — token, context, rate limit, match, search and hits, chain
+PostgreSQL the whole search — token, context, match, rate limit, search and hits, chain
 head, log row, begin/commit — is nine statements, down from 18-20 through the ORM.
 """
 
@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.verbund.search.conftest import covert_payload
 
-# Token, context, BEGIN (a savepoint in a test), rate limit, match, search + hits, chain
+# Token, context, BEGIN (a savepoint in a test), match, rate limit, search + hits, chain
 # head, log row, COMMIT (a savepoint release in a test).
 SEARCH_STATEMENTS = 9
 
