@@ -25,9 +25,20 @@ from agencies.models import Officer
 from audit.services import log_event
 from international.models import Partner, PartnerRequest, PartnerRequestStatus
 from verbund.errors import Invalid, NotFound
+from verbund.services import shapes
 
 UNKNOWN_REQUEST = "Unbekanntes Ersuchen eines ausländischen Partners."
 UNKNOWN_PARTNER = "Unbekannter oder nicht aktiver Partner."
+# The JSON types of POST /partner-requests/ (the serializer documents the same).
+PARTNER_REQUEST_CREATE = shapes.Obj(
+    {
+        "partner": shapes.Text(max_len=40),
+        "received_on": shapes.Text(max_len=40),
+        "topic": shapes.Text(max_len=40),
+        "reference": shapes.Text(max_len=80),
+        "subject": shapes.Text(max_len=4000),
+    }
+)
 
 
 def _uuid(value: Any) -> uuid.UUID | None:
