@@ -95,7 +95,10 @@ AUTH_ERRORS = {
 class PartnerSerializer(serializers.ModelSerializer):
     """A foreign partner or channel (a registry row, never a user)."""
 
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    # ``parent`` is also an attribute of every DRF field; the metaclass takes the field out.
+    parent: Any = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
     kind = serializers.ChoiceField(choices=PartnerKind.choices)
 
     class Meta:
@@ -234,9 +237,9 @@ class PartnerRequestCreateSerializer(RequestSerializer):
 class PartnerRequestSerializer(serializers.ModelSerializer):
     """A foreign request recorded by the caller's agency."""
 
-    partner = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    officer = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    partner: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    agency: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    officer: Any = serializers.SlugRelatedField(slug_field="username", read_only=True)
     status = serializers.ChoiceField(choices=PartnerRequestStatus.choices)
 
     class Meta:

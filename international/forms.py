@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -30,7 +30,7 @@ class PartnerRequestForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["partner"].choices = [("", "—")] + [
+        cast(forms.ChoiceField, self.fields["partner"]).choices = [("", "—")] + [
             (p.code, p.name) for p in partners().order_by("kind", "name")
         ]
 

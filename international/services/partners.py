@@ -24,7 +24,7 @@ from django.utils import timezone
 from agencies.models import Officer
 from audit.services import log_event
 from international.models import Partner, PartnerRequest, PartnerRequestStatus
-from verbund.errors import Invalid, NotFound
+from verbund.errors import Forbidden, Invalid, NotFound
 from verbund.services import shapes
 
 UNKNOWN_REQUEST = "Unbekanntes Ersuchen eines ausländischen Partners."
@@ -111,6 +111,9 @@ def partner_request_create(*, actor: Officer, data: dict[str, Any]) -> PartnerRe
     are reported together as 400; nothing is stored on error. The record is logged
     (``partner_request.create``) in the same transaction.
     """
+    if not actor.agency_id:
+        raise Forbidden("Nur für Bedienstete teilnehmender Behörden.", code="forbidden")
+    agency_id = actor.agency_id
     errors: dict[str, list[str]] = {}
     code = "invalid"
 
@@ -168,7 +171,7 @@ def partner_request_create(*, actor: Officer, data: dict[str, Any]) -> PartnerRe
     with transaction.atomic():
         row = PartnerRequest.objects.create(
             partner=partner,
-            agency_id=actor.agency_id,
+            agency_id=agency_id,
             officer=actor,
             received_on=received_on,
             topic=topic,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]
 
 from agencies.models import Agency, Officer, Role
 from agencies.services import officer_ensure
