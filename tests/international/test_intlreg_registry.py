@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -253,6 +254,7 @@ def test_r_n1_partner_page(browser: Any, username: str, status: int) -> None:
         assert "Deutsche Botschaft Washington" in text
         assert "Nr. 123 RiVASt" in text and "Bundeskriminalamt" in text
         assert "liaison_officer" not in text
+        assert not re.search(r"R-[A-N][0-9]", text)  # no requirement ids in the UI
 
 
 def test_r_n1_partner_page_anonymous_goes_to_login(client: Client, reference: Any) -> None:

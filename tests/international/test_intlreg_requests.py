@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 import uuid
 from typing import Any
 
@@ -190,6 +191,7 @@ def test_r_n1_partner_requests_page(browser: Any) -> None:
     assert done.status_code == 302
     listed = client.get("/international/ersuchen/").content.decode()
     assert "HSI-2026-17" in listed and "Immigration and Customs Enforcement" in listed
+    assert not re.search(r"R-[A-N][0-9]", listed)  # no requirement ids in the UI
 
 
 @pytest.mark.parametrize("username", ["bfdi.supervisor", "bka.auskunft"])
