@@ -96,9 +96,7 @@ class PartnerSerializer(serializers.ModelSerializer):
     """A foreign partner or channel (a registry row, never a user)."""
 
     # ``parent`` is also an attribute of every DRF field; the metaclass takes the field out.
-    parent: Any = serializers.SlugRelatedField(
-        slug_field="code", read_only=True, allow_null=True
-    )
+    parent: Any = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     kind = serializers.ChoiceField(choices=PartnerKind.choices)
 
     class Meta:
