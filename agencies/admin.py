@@ -35,6 +35,8 @@ class OfficerAdmin(AuditedAdminMixin, UserAdmin):
     fieldsets = (
         *UserAdmin.fieldsets,  # type: ignore[misc]
         ("Verbund", {"fields": ("agency", "role", "jurisdiction")}),
+        # R-N1 (issue 20): an account flagged foreign is refused at every door.
+        ("International", {"fields": ("foreign",)}),
     )
     inlines = [AuthorisationInline]
 

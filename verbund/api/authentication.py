@@ -84,6 +84,11 @@ class TokenAuthentication(knox_auth.TokenAuthentication):
                 raise TokenExpired()
             if not auth_token.user.is_active:
                 raise invalid
+            if auth_token.user.foreign:
+                # R-N1: 403 foreign_access_refused, the attempt recorded (issue 20).
+                from international.services.foreign import foreign_refused
+
+                raise foreign_refused(user=auth_token.user, channel="token")
             return auth_token.user, auth_token
         raise invalid
 

@@ -116,6 +116,10 @@ TOKEN_ERRORS = {
             "invalid_credentials"
         ),
     ),
+    403: OpenApiResponse(
+        ErrorSerializer,
+        description="foreign_access_refused: the account is flagged foreign (R-N1); logged",
+    ),
     413: OpenApiResponse(ErrorSerializer, description="request_too_large"),
     429: OpenApiResponse(
         ErrorSerializer,
@@ -199,6 +203,12 @@ class TokenView(APIView):
         user = authenticate(request._request, username=username, password=password)
         if user is None or not user.is_active:
             raise Invalid("Anmeldung fehlgeschlagen.", code="invalid_credentials")
+        if getattr(user, "foreign", False):
+            # R-N1: refused only after the password was checked (a wrong one answers as for
+            # any account); the attempt is recorded and committed (issue 20, intlreg).
+            from international.services.foreign import foreign_refused
+
+            raise foreign_refused(user=user, channel="api")
         # Expired tokens of this officer are kept until here so that they answer
         # token_expired rather than "invalid"; now they go.
         AuthToken.objects.filter(user=user, expiry__lte=timezone.now()).delete()

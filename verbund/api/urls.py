@@ -253,3 +253,7 @@ urlpatterns += [
         name="api-release",
     ),
 ]
+
+# International exchange (issue 20, intlreg branch): partner registry, legal bases and
+# foreign requests (R-N1, R-E5).
+urlpatterns += [path("", include("international.api_urls"))]  # type: ignore[list-item]

@@ -295,4 +295,8 @@ def reference_data_ensure() -> dict[str, Agency]:
             },
         )
     _catalogues()
+    # International exchange (issue 20, intlreg branch): partner registry and legal bases.
+    from international.services.registry import registry_ensure
+
+    registry_ensure(agencies)
     return agencies

@@ -406,3 +406,10 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined
         "MeasureKindEnum": "verbund.services.record_rules.MEASURE_KINDS",
     }
 )
+
+# International exchange (issue 20, intlreg branch): no foreign access (R-N1) — a session of
+# an account flagged foreign is refused and ended right after authentication.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "international.middleware.ForeignAccessMiddleware",
+)

@@ -17,6 +17,17 @@ class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 
+    def form_valid(self, form: Any) -> HttpResponse:
+        """R-N1: a foreign account is refused after its password was checked, never logged in."""
+        user = form.get_user()
+        if getattr(user, "foreign", False):
+            from international.middleware import foreign_refused_response
+            from international.services.foreign import foreign_attempt_record
+
+            foreign_attempt_record(user=user, channel="login")
+            return foreign_refused_response(self.request)
+        return super().form_valid(form)
+
     def get_default_redirect_url(self) -> str:
         """Supervisors land on their console (issue 17), officers on the start page."""
         if getattr(self.request.user, "role", "") == "supervisor":

@@ -151,3 +151,6 @@ urlpatterns += [
     path("freigabe/", state_releases.release_page, name="release"),
     path("freigabe/<str:release_id>/", state_releases.release_detail, name="release_detail"),
 ]
+
+# International exchange (issue 20, intlreg branch): partner registry and foreign requests.
+urlpatterns += [path("", include("international.browser_urls"))]

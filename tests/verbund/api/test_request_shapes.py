@@ -15,6 +15,7 @@ import pytest
 from rest_framework import serializers
 
 from audit.api_readers import CheckpointDocumentSerializer
+from international.api import PartnerRequestCreateSerializer
 from subjects.api import (
     ChallengeDecisionInSerializer,
     ChallengeInSerializer,
@@ -148,6 +149,8 @@ def _compare(field: Any, shape: shapes.Shape, path: str) -> list[str]:
         CourtRulingInSerializer,
         # Issue 18, gws-release: releases from state systems.
         ReleaseDocumentSerializer,
+        # Issue 20, intlreg: foreign partners' requests.
+        PartnerRequestCreateSerializer,
     ],
     ids=lambda s: s.__name__,
 )

@@ -328,7 +328,33 @@ def seed() -> dict[str, list[str]]:
     ids.update(_subject_requests())
     ids.update(_supervision())
     ids.update(_releases())
+    # Issue 20, intlreg: the partner registry and the BKA's foreign requests.
+    ids.update(_international())
     return ids
+
+
+def _international() -> dict[str, list[str]]:
+    """Partner codes, and foreign requests recorded by the BKA (readable by the officer)."""
+    from international.models import Partner
+    from international.services.partners import partner_request_create
+
+    bka = _officer("bka.analyst")
+    made = [
+        partner_request_create(
+            actor=bka,
+            data={
+                "partner": "us-ice",
+                "received_on": str(timezone.localdate()),
+                "topic": "schemathesis",
+                "subject": f"Ersuchen {n}",
+            },
+        )
+        for n in range(2)
+    ]
+    return {
+        "partners": list(Partner.objects.order_by("code").values_list("code", flat=True)),
+        "partner_requests": [str(row.pk) for row in made],
+    }
 
 
 # State systems and their releases (issue 18, gws-release branch): the operations under
@@ -517,7 +543,10 @@ PATH_IDS: dict[str, dict[str, str]] = {
     # Issue 18, gws-release.
     "code": {"": "state_systems"},
     "release_id": {"": "releases"},
+    # Issue 20, intlreg.
+    "partner_request_id": {"": "partner_requests"},
 }
+PATH_IDS["code"]["GET /api/v1/partners/{code}/"] = "partners"
 # Valid values at the edges the generator rarely reaches, mixed into the parameters below:
 # date-times with the largest UTC offsets RFC 3339 allows (PostgreSQL stores at most
 # +-15:59), at the ends of the calendar, with more fraction digits than a microsecond.
