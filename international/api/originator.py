@@ -150,7 +150,7 @@ class OriginatorMarkingListView(APIView):
             OpenApiExample(
                 "Third-party rule",
                 request_only=True,
-                value={"partner": "dhs", "kind": "third_party_rule", "items": ["phones"]},
+                value={"partner": "dhs", "kind": "third_party_rule", "items": ["basic"]},
             )
         ],
     )
@@ -182,6 +182,17 @@ class OriginatorReleaseListView(APIView):
             ),
         },
         summary="Record the originator's release for one recipient and purpose (R-N3)",
+        examples=[
+            OpenApiExample(
+                "Release for a state police office",
+                request_only=True,
+                value={
+                    "recipient": {"agency": "LKA-BY"},
+                    "purpose": "Abgleich im eigenen Ermittlungsverfahren",
+                    "expires_on": "2999-12-31",
+                },
+            )
+        ],
     )
     def post(self, request: Request, record_id: str, marking_id: str) -> Response:
         """Store the release: the items appear for that recipient until ``expires_on``."""

@@ -40,14 +40,14 @@ class LiaisonOut(serializers.Serializer):
 
 class RequestsOut(serializers.Serializer):
     key = serializers.CharField(help_text="Partner code or country, by `group_by`")
-    label = serializers.CharField()
+    name = serializers.CharField(help_text="Partner name, country or citation")
     topic = serializers.CharField()
     count = serializers.IntegerField()
 
 
 class TransfersOut(serializers.Serializer):
     key = serializers.CharField(help_text="Partner code, country or legal basis code")
-    label = serializers.CharField()
+    name = serializers.CharField(help_text="Partner name, country or citation")
     year = serializers.IntegerField()
     count = serializers.IntegerField()
 

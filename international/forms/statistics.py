@@ -36,7 +36,7 @@ class InternationalPeriodForm(forms.Form):
         )
         self.order_fields(["from", "to", "group_by"])
         self.period: Period | None = None
-        self.group_by = "partner"
+        self.grouping = "partner"
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -47,7 +47,7 @@ class InternationalPeriodForm(forms.Form):
             if data.get(name):
                 params[name] = data[name]
         try:
-            self.period, self.group_by = international_period(params)
+            self.period, self.grouping = international_period(params)
         except Invalid as refusal:
             for name, problems in (refusal.fields or {}).items():
                 for message in problems:

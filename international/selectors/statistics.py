@@ -126,7 +126,7 @@ def foreign_requests(period: Period, group_by: str) -> list[dict[str, Any]]:
         key, label = _partner_key(r, "partner__", "country" if group_by == "country" else "")
         totals[(key, label, r["topic"])] = totals.get((key, label, r["topic"]), 0) + r["count"]
     return [
-        {"key": k, "label": label, "topic": topic, "count": n}
+        {"key": k, "name": label, "topic": topic, "count": n}
         for (k, label, topic), n in sorted(totals.items())
     ]
 
@@ -163,7 +163,7 @@ def transfers_abroad(period: Period, group_by: str) -> list[dict[str, Any]]:
         slot = (key, label, r["year"])
         totals[slot] = totals.get(slot, 0) + r["count"]
     return [
-        {"key": k, "label": label, "year": year, "count": n}
+        {"key": k, "name": label, "year": year, "count": n}
         for (k, label, year), n in sorted(totals.items())
     ]
 
@@ -223,17 +223,17 @@ def international_statistics(period: Period, group_by: str) -> dict[str, Any]:
 
 
 def csv_rows(data: dict[str, Any]) -> list[list[Any]]:
-    """The figures as CSV rows: ``section, key, label, topic/year, figure, value``."""
-    rows: list[list[Any]] = [["section", "key", "label", "detail", "figure", "value"]]
+    """The figures as CSV rows: ``section, key, name, topic/year, figure, value``."""
+    rows: list[list[Any]] = [["section", "key", "name", "detail", "figure", "value"]]
     period = data["period"]
     rows.append(["period", "from", "", "", "", _iso(period["from"])])
     rows.append(["period", "to", "", "", "", _iso(period["to"])])
     for r in data["liaison_officers"]:
         rows.append(["liaison_officers", r["sender"], r["host"], "", "count", r["count"]])
     for r in data["foreign_requests"]:
-        rows.append(["foreign_requests", r["key"], r["label"], r["topic"], "count", r["count"]])
+        rows.append(["foreign_requests", r["key"], r["name"], r["topic"], "count", r["count"]])
     for r in data["transfers"]:
-        rows.append(["transfers", r["key"], r["label"], r["year"], "count", r["count"]])
+        rows.append(["transfers", r["key"], r["name"], r["year"], "count", r["count"]])
     for r in data["red_notices"]:
         for name in ("received", "accepted", "rejected", "in_review"):
             rows.append(["red_notices", r["country"], r["country"], r["year"], name, r[name]])

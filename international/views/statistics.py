@@ -24,9 +24,9 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
     if form.period is None:
         return render(request, "international/statistics.html", {"form": form}, status=400)
     period = form.period
-    data = international_statistics(period, form.group_by)
+    data = international_statistics(period, form.grouping)
     query = urlencode(
-        {"from": period.start.isoformat(), "to": period.end.isoformat(), "group_by": form.group_by}
+        {"from": period.start.isoformat(), "to": period.end.isoformat(), "group_by": form.grouping}
     )
     context = {
         "form": form,

@@ -155,13 +155,13 @@ def test_r_j5_international_figures_match_a_hand_count(api: Any, rows: dict[str,
         {"sender": "BPOL", "host": "Botschaft Washington", "count": 1},
     ]
     assert data["foreign_requests"] == [
-        {"key": "test-dhs", "label": "DHS", "topic": "drugs", "count": 1},
-        {"key": "test-dhs", "label": "DHS", "topic": "terrorism", "count": 2},
-        {"key": "test-ice", "label": "ICE", "topic": "terrorism", "count": 1},
+        {"key": "test-dhs", "name": "DHS", "topic": "drugs", "count": 1},
+        {"key": "test-dhs", "name": "DHS", "topic": "terrorism", "count": 2},
+        {"key": "test-ice", "name": "ICE", "topic": "terrorism", "count": 1},
     ]
     assert data["transfers"] == [
-        {"key": "test-dhs", "label": "DHS", "year": y, "count": 3},
-        {"key": "test-ice", "label": "ICE", "year": y, "count": 1},
+        {"key": "test-dhs", "name": "DHS", "year": y, "count": 3},
+        {"key": "test-ice", "name": "ICE", "year": y, "count": 1},
     ]
     assert data["red_notices"] == [
         {"country": "RU", "year": y, "received": 1, "accepted": 0, "rejected": 1, "in_review": 0},
@@ -178,21 +178,21 @@ def test_r_j5_international_grouping_by_country_and_basis_and_a_two_year_window(
 ) -> None:
     y = rows["y"]
     by_country = _get(api, rows, group_by="country")
-    assert by_country["transfers"] == [{"key": "US", "label": "US", "year": y, "count": 4}]
+    assert by_country["transfers"] == [{"key": "US", "name": "US", "year": y, "count": 4}]
     assert by_country["foreign_requests"] == [
-        {"key": "US", "label": "US", "topic": "drugs", "count": 1},
-        {"key": "US", "label": "US", "topic": "terrorism", "count": 3},
+        {"key": "US", "name": "US", "topic": "drugs", "count": 1},
+        {"key": "US", "name": "US", "topic": "terrorism", "count": 3},
     ]
     by_basis = _get(api, rows, group_by="basis")
     assert by_basis["transfers"] == [
-        {"key": "test-bkag-3", "label": "§ 3 BKAG", "year": y, "count": 2},
-        {"key": "test-rivast-123", "label": "Nr. 123 RiVASt", "year": y, "count": 2},
+        {"key": "test-bkag-3", "name": "§ 3 BKAG", "year": y, "count": 2},
+        {"key": "test-rivast-123", "name": "Nr. 123 RiVASt", "year": y, "count": 2},
     ]
     # Twelve months across the turn of the year: the rows just after Y count in Y+1.
     wide = api(None).get(URL, {"from": f"{y}-07-01", "to": f"{y + 1}-06-30"}).json()
     assert wide["transfers"] == [
-        {"key": "test-dhs", "label": "DHS", "year": y, "count": 1},
-        {"key": "test-dhs", "label": "DHS", "year": y + 1, "count": 1},
+        {"key": "test-dhs", "name": "DHS", "year": y, "count": 1},
+        {"key": "test-dhs", "name": "DHS", "year": y + 1, "count": 1},
     ]
     assert {(r["country"], r["year"]): r["received"] for r in wide["red_notices"]} == {
         ("TR", y): 1,
@@ -209,7 +209,7 @@ def test_r_j5_international_csv_by_parameter_and_accept_header(
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     table = list(csv.reader(io.StringIO(response.content.decode())))
-    assert table[0] == ["section", "key", "label", "detail", "figure", "value"]
+    assert table[0] == ["section", "key", "name", "detail", "figure", "value"]
     assert ["transfers", "test-dhs", "DHS", str(rows["y"]), "count", "3"] in table
     assert ["intelligence_services", "", "", "", "", "keine Angabe"] in table
     by_accept = client.get(URL, {"from": rows["from"], "to": rows["to"]}, HTTP_ACCEPT="text/csv")

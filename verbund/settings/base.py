@@ -406,3 +406,8 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined
         "MeasureKindEnum": "verbund.services.record_rules.MEASURE_KINDS",
     }
 )
+
+# Issue 20, intlts: the originator marking's kind keeps its name (R-N3).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
+    {"OriginatorKindEnum": "international.models.OriginatorKind.values"}
+)

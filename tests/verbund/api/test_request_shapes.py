@@ -15,6 +15,10 @@ import pytest
 from rest_framework import serializers
 
 from audit.api_readers import CheckpointDocumentSerializer
+from international.api.originator import (
+    OriginatorMarkingCreateSerializer,
+    OriginatorReleaseCreateSerializer,
+)
 from subjects.api import (
     ChallengeDecisionInSerializer,
     ChallengeInSerializer,
@@ -148,6 +152,9 @@ def _compare(field: Any, shape: shapes.Shape, path: str) -> list[str]:
         CourtRulingInSerializer,
         # Issue 18, gws-release: releases from state systems.
         ReleaseDocumentSerializer,
+        # Issue 20, intlts: originator markings and releases (R-N3).
+        OriginatorMarkingCreateSerializer,
+        OriginatorReleaseCreateSerializer,
     ],
     ids=lambda s: s.__name__,
 )

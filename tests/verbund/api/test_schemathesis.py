@@ -328,7 +328,40 @@ def seed() -> dict[str, list[str]]:
     ids.update(_subject_requests())
     ids.update(_supervision())
     ids.update(_releases())
+    ids.update(_originator_markings())
     return ids
+
+
+# Originator markings (issue 20, intlts: R-N3): a BKA record with two third-party-rule
+# markings (releases answer 201) and one comprehensive restriction (422); the partner the
+# schema's example names.
+def _originator_markings() -> dict[str, list[str]]:
+    from international.models import Partner, PartnerKind
+    from international.services.originator import marking_create
+
+    Partner.objects.get_or_create(
+        code="dhs",
+        defaults={"name": "Department of Homeland Security", "kind": PartnerKind.FOREIGN_AGENCY},
+    )
+    bka = _officer("bka.analyst")
+    basic = {"surname": "Herkunft", "given_names": "Hanna", "date_of_birth": "1981-01-01"}
+    record = record_create(actor=bka, data=person_payload(basic=basic, extended=EXTENDED))
+    markings = [
+        marking_create(
+            actor=bka,
+            record_id=record.pk,
+            data={"partner": "dhs", "kind": kind, "items": items},
+        )
+        for kind, items in (
+            ("third_party_rule", ["phones"]),
+            ("third_party_rule", ["basic"]),
+            ("comprehensive_restriction", ["skills"]),
+        )
+    ]
+    return {
+        "marked_records": [str(record.pk)],
+        "originator_markings": [str(m.pk) for m in markings],
+    }
 
 
 # State systems and their releases (issue 18, gws-release branch): the operations under
@@ -491,6 +524,10 @@ PATH_IDS: dict[str, dict[str, str]] = {
         "DELETE /api/v1/records/{record_id}/": "deletable_records",
         "POST /api/v1/records/{record_id}/review/": "reviewable_records",
         "POST /api/v1/records/{record_id}/blocked-use/": "blocked_records",
+        # Issue 20, intlts.
+        "POST /api/v1/records/{record_id}/originator-markings/{marking_id}/releases/": (
+            "marked_records"
+        ),
     },
     "search_id": {"": "searches"},
     "covert_hit_id": {"": "covert_hits"},
@@ -517,6 +554,8 @@ PATH_IDS: dict[str, dict[str, str]] = {
     # Issue 18, gws-release.
     "code": {"": "state_systems"},
     "release_id": {"": "releases"},
+    # Issue 20, intlts.
+    "marking_id": {"": "originator_markings"},
 }
 # Valid values at the edges the generator rarely reaches, mixed into the parameters below:
 # date-times with the largest UTC offsets RFC 3339 allows (PostgreSQL stores at most
