@@ -25,6 +25,7 @@ from tests.international.intlts_support import (
     release_url,
 )
 from tests.verbund.transfers.support import covert_decision, grant
+from tests.verbund.views.test_no_requirement_ids_in_ui import assert_no_requirement_id
 
 EXTENDED = {"phones": PHONES, "emails": EMAILS}
 
@@ -399,6 +400,7 @@ def test_r_n3_record_page_owner_section_forms_and_covert_proposal(
     second = OriginatorMarking.objects.get(items=["phones"])
     shown = page.get(f"/datensaetze/{record.pk}/").content.decode()
     assert "Freigabe erfassen" in shown
+    assert_no_requirement_id(shown, "record page with markings")
     prefix = f"r{second.pk.hex}"
     released = page.post(
         f"/international/datensaetze/{record.pk}/herkunft/{second.pk}/freigabe/",

@@ -20,6 +20,7 @@ from international.models import (
     RedNotice,
 )
 from tests.international.intlts_support import partner
+from tests.verbund.views.test_no_requirement_ids_in_ui import assert_no_requirement_id
 from verbund.models import File
 from verbund.models.transfers import Transfer, TransferBasis, TransferStatus
 
@@ -258,5 +259,6 @@ def test_r_j5_international_page_in_german_matches_the_api(
     assert "Internationaler Austausch in Zahlen" in text
     assert "keine Angabe" in text and "Botschaft Washington" in text
     assert "DGSI" not in text
+    assert_no_requirement_id(text, "international figures page")
     bad = client.get("/international/statistik/", {"group_by": "topic"})
     assert bad.status_code == 400
