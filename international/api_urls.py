@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from international import api
+from international.api import registry as api
 
 urlpatterns = [
     path("partners/", api.PartnerListView.as_view(), name="api-partners"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from international import views
+from international.views import registry as views
 
 urlpatterns = [
     path("international/partner/", views.partner_page, name="international_partners"),

@@ -141,6 +141,16 @@ def _data_lines(disclosed: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _still_disclosed(consultation: Consultation, disclosed: dict[str, Any]) -> dict[str, Any]:
+    """The released data without items under an originator marking recorded since the
+    owner's decision (R-N3): the letter reads as if they were never stored."""
+    from international.services.originator import hidden_items, strip_hidden
+
+    if consultation.record_id is None or consultation.record is None:
+        return disclosed
+    return strip_hidden(disclosed, hidden_items(consultation.record))
+
+
 def _supervisor(consultation: Consultation) -> str:
     owner = consultation.owner
     if owner.level == "federal":
@@ -158,7 +168,7 @@ def _decision_lines(consultation: Consultation, decision: Decision) -> list[str]
                 return ["  Auskunft: Die Daten sind inzwischen nicht mehr gespeichert."]
             return [
                 "  Auskunft: Gespeichert sind folgende Daten:",
-                *_data_lines(decision.disclosed),
+                *_data_lines(_still_disclosed(consultation, decision.disclosed)),
             ]
         ground = decision.ground
         lines = [

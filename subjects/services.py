@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from agencies.models import Agency, Officer, Role
 from audit.services import log_event
+from international.services.originator import hidden_items, strip_hidden
 from subjects.catalogue import applies_s15
 from subjects.letters import compose_letter
 from subjects.models import (
@@ -441,7 +442,7 @@ def _disclosure(actor: Officer, consultation: Consultation) -> dict[str, Any]:
         for k, v in (record.extended or {}).items()
         if k != "contact_persons" and k not in (record.withheld or [])
     }
-    return {
+    disclosed = {
         "file": record.file.code,
         "file_name": record.file.name,
         "agency": record.owner.name,
@@ -451,6 +452,9 @@ def _disclosure(actor: Officer, consultation: Consultation) -> dict[str, Any]:
         # GWS: the incident report with proceedings and measures is what is stored (R-M2).
         **({"incident": dict(record.incident)} if record.incident else {}),
     }
+    # R-N3: what a foreign body passed on in confidence does not exist for the applicant
+    # (no release is ever for an applicant); the letter reads as if it were never stored.
+    return strip_hidden(disclosed, hidden_items(record))
 
 
 def _challenge_close(

@@ -257,3 +257,24 @@ urlpatterns += [
 # International exchange (issue 20, intlreg branch): partner registry, legal bases and
 # foreign requests (R-N1, R-E5).
 urlpatterns += [path("", include("international.api_urls"))]  # type: ignore[list-item]
+# Issue 20, intlts: originator markings and releases (R-N3) and the international figures.
+from international.api import originator as originator_api  # noqa: E402
+from international.api import statistics as international_statistics_api  # noqa: E402
+
+urlpatterns += [
+    path(
+        "records/<str:record_id>/originator-markings/",
+        originator_api.OriginatorMarkingListView.as_view(),
+        name="api-originator-markings",
+    ),
+    path(
+        "records/<str:record_id>/originator-markings/<str:marking_id>/releases/",
+        originator_api.OriginatorReleaseListView.as_view(),
+        name="api-originator-releases",
+    ),
+    path(
+        "reports/international/",
+        international_statistics_api.InternationalStatisticsView.as_view(),
+        name="api-reports-international",
+    ),
+]

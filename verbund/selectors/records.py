@@ -108,6 +108,12 @@ def record_data(record: Record, *, actor: Any, blocked_use: bool = False) -> dic
         data["use_markings"] = use_markings_for(actor, record)
     if owner and not record.file.is_atd:
         data.update(_gws_owner_facts(record, actor))
+    if not owner:
+        # R-N3: items a foreign body passed on in confidence are absent for everyone but
+        # the owner (grants, Eilfall, GWS retrieval) until a release for this agency.
+        from international.services.originator import hidden_items, strip_hidden
+
+        data = strip_hidden(data, hidden_items(record, agency_id=actor.agency_id))
     return data
 
 

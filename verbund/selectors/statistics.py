@@ -39,7 +39,9 @@ Cost of each figure (PostgreSQL)
   no table row and no JSON.
 - contact persons: the one figure read from JSON — ``jsonb_array_length`` of
   ``extended->'contact_persons'``, summed over the open person records of case groups 1a and 2
-  (the only ones that may have contact persons, R-B2), found through the same index. The
+  (the only ones that may have contact persons, R-B2), found through the same index; records
+  whose contact persons carry an originator marking (R-N3) are left out (``Exists`` on the
+  marking's record index). The
   search keys cannot count them: a contact person has one key per spelling and alias.
 - searches, searches per week, mean hits per search: the searches of the period through the
   index ``search_file_time`` (file, created_at), and their hits joined by ``search_id`` — the
@@ -63,13 +65,14 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, Func, IntegerField, Q, Sum, Value
+from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, Sum, Value
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditEvent
+from international.models import OriginatorMarking
 from verbund.access.statistics import records_entered_by
 from verbund.dates import parse_iso_date
 from verbund.errors import Invalid
@@ -182,6 +185,15 @@ def _stock(figures: dict[str, dict[str, Any]], ids: dict[Any, str], period: Peri
             kind=RecordKind.PERSON,
             storage=Storage.OPEN,
             case_group__in=[CaseGroup.G1A, CaseGroup.G2],
+        )
+        # R-N3: contact persons a foreign body passed on in confidence do not exist for the
+        # public (no release is ever for the public); their records count as without them.
+        .exclude(
+            Exists(
+                OriginatorMarking.objects.filter(
+                    record=OuterRef("pk"), items__contains=["contact_persons"]
+                )
+            )
         )
         .values("file_id")
         .annotate(

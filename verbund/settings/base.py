@@ -413,3 +413,7 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
     "international.middleware.ForeignAccessMiddleware",
 )
+# Issue 20, intlts: the originator marking's kind keeps its name (R-N3).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
+    {"OriginatorKindEnum": "international.models.OriginatorKind.values"}
+)

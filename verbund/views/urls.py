@@ -154,3 +154,25 @@ urlpatterns += [
 
 # International exchange (issue 20, intlreg branch): partner registry and foreign requests.
 urlpatterns += [path("", include("international.browser_urls"))]
+# Issue 20, intlts: the owner's originator markings on the record page (R-N3) and the
+# international figures (public, as the BKA's report).
+from international.views import originator as originator_views  # noqa: E402
+from international.views import statistics as international_statistics  # noqa: E402
+
+urlpatterns += [
+    path(
+        "international/datensaetze/<str:record_id>/herkunft/",
+        originator_views.marking_new,
+        name="originator_marking_new",
+    ),
+    path(
+        "international/datensaetze/<str:record_id>/herkunft/<str:marking_id>/freigabe/",
+        originator_views.release_new,
+        name="originator_release_new",
+    ),
+    path(
+        "international/statistik/",
+        international_statistics.statistics_page,
+        name="international_statistics",
+    ),
+]

@@ -15,7 +15,11 @@ import pytest
 from rest_framework import serializers
 
 from audit.api_readers import CheckpointDocumentSerializer
-from international.api import PartnerRequestCreateSerializer
+from international.api.originator import (
+    OriginatorMarkingCreateSerializer,
+    OriginatorReleaseCreateSerializer,
+)
+from international.api.registry import PartnerRequestCreateSerializer
 from subjects.api import (
     ChallengeDecisionInSerializer,
     ChallengeInSerializer,
@@ -151,6 +155,9 @@ def _compare(field: Any, shape: shapes.Shape, path: str) -> list[str]:
         ReleaseDocumentSerializer,
         # Issue 20, intlreg: foreign partners' requests.
         PartnerRequestCreateSerializer,
+        # Issue 20, intlts: originator markings and releases (R-N3).
+        OriginatorMarkingCreateSerializer,
+        OriginatorReleaseCreateSerializer,
     ],
     ids=lambda s: s.__name__,
 )

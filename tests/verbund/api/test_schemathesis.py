@@ -330,6 +330,8 @@ def seed() -> dict[str, list[str]]:
     ids.update(_releases())
     # Issue 20, intlreg: the partner registry and the BKA's foreign requests.
     ids.update(_international())
+    # Issue 20, intlts: originator markings.
+    ids.update(_originator_markings())
     return ids
 
 
@@ -354,6 +356,38 @@ def _international() -> dict[str, list[str]]:
     return {
         "partners": list(Partner.objects.order_by("code").values_list("code", flat=True)),
         "partner_requests": [str(row.pk) for row in made],
+    }
+
+
+# Originator markings (issue 20, intlts: R-N3): a BKA record with two third-party-rule
+# markings (releases answer 201) and one comprehensive restriction (422); the partner the
+# schema's example names.
+def _originator_markings() -> dict[str, list[str]]:
+    from international.models import Partner, PartnerKind
+    from international.services.originator import marking_create
+
+    Partner.objects.get_or_create(
+        code="dhs",
+        defaults={"name": "Department of Homeland Security", "kind": PartnerKind.FOREIGN_AGENCY},
+    )
+    bka = _officer("bka.analyst")
+    basic = {"surname": "Herkunft", "given_names": "Hanna", "date_of_birth": "1981-01-01"}
+    record = record_create(actor=bka, data=person_payload(basic=basic, extended=EXTENDED))
+    markings = [
+        marking_create(
+            actor=bka,
+            record_id=record.pk,
+            data={"partner": "dhs", "kind": kind, "items": items},
+        )
+        for kind, items in (
+            ("third_party_rule", ["phones"]),
+            ("third_party_rule", ["basic"]),
+            ("comprehensive_restriction", ["skills"]),
+        )
+    ]
+    return {
+        "marked_records": [str(record.pk)],
+        "originator_markings": [str(m.pk) for m in markings],
     }
 
 
@@ -517,6 +551,10 @@ PATH_IDS: dict[str, dict[str, str]] = {
         "DELETE /api/v1/records/{record_id}/": "deletable_records",
         "POST /api/v1/records/{record_id}/review/": "reviewable_records",
         "POST /api/v1/records/{record_id}/blocked-use/": "blocked_records",
+        # Issue 20, intlts.
+        "POST /api/v1/records/{record_id}/originator-markings/{marking_id}/releases/": (
+            "marked_records"
+        ),
     },
     "search_id": {"": "searches"},
     "covert_hit_id": {"": "covert_hits"},
@@ -545,6 +583,8 @@ PATH_IDS: dict[str, dict[str, str]] = {
     "release_id": {"": "releases"},
     # Issue 20, intlreg.
     "partner_request_id": {"": "partner_requests"},
+    # Issue 20, intlts.
+    "marking_id": {"": "originator_markings"},
 }
 PATH_IDS["code"]["GET /api/v1/partners/{code}/"] = "partners"
 # Valid values at the edges the generator rarely reaches, mixed into the parameters below:

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from agencies.models import Agency, as_officer
-from international.api import _officer_with_file
-from international.forms import PartnerRequestForm
+from international.api.registry import _officer_with_file
+from international.forms.registry import PartnerRequestForm
 from international.models import PartnerKind
 from international.services.partners import partner_request_create, partner_requests_for
 from international.services.registry import legal_bases, partners
