@@ -15,6 +15,7 @@ from agencies.models import Agency, Officer
 from international.models import (
     ForeignLoginAttempt,
     LegalBasis,
+    Partner,
     PartnerKind,
     PartnerRequest,
     RedNotice,
@@ -39,6 +40,9 @@ def rows(reference: Any) -> dict[str, Any]:
     dhs = partner("test-dhs", name="DHS", country="US")
     ice = partner("test-ice", name="ICE", country="US")
     fr = partner("test-dgsi", name="DGSI", country="FR", kind=PartnerKind.FOREIGN_SERVICE)
+    # The fixture's own liaison officers only: the seeded ones (000 Q4) are counted in
+    # test_r_j5_seeded_liaison_officers_are_the_governments_figures.
+    Partner.objects.filter(kind=PartnerKind.LIAISON_OFFICER).update(active=False)
     for code, sender, host in [
         ("lo-bmi-dhs", "BMI", "DHS"),
         ("lo-bka-dc-1", "BKA", "Botschaft Washington"),
@@ -144,6 +148,17 @@ def _get(api: Any, rows: dict[str, Any], **params: str) -> dict[str, Any]:
     assert response.status_code == 200, response.content
     data: dict[str, Any] = response.json()
     return data
+
+
+def test_r_j5_seeded_liaison_officers_are_the_governments_figures(api: Any, reference: Any) -> None:
+    # 000 Q4: one BMI liaison officer at the DHS; two of the BKA and one of the Federal
+    # Police at the embassy in Washington.
+    response = api("bka.analyst").get(URL, {"group_by": "partner"})
+    assert response.status_code == 200, response.content
+    embassy = "Deutsche Botschaft Washington"
+    assert sorted(
+        (row["sender"], row["host"], row["count"]) for row in response.json()["liaison_officers"]
+    ) == [("BKA", embassy, 2), ("BMI", "DHS", 1), ("BPOL", embassy, 1)]
 
 
 def test_r_j5_international_figures_match_a_hand_count(api: Any, rows: dict[str, Any]) -> None:
