@@ -15,6 +15,13 @@ import pytest
 from rest_framework import serializers
 
 from audit.api_readers import CheckpointDocumentSerializer
+
+# Issue 20, intltr: the steps of a transfer abroad.
+from international.api_transfers import (
+    TransferApprovalSerializer,
+    TransferConsentSerializer,
+    TransferSentInSerializer,
+)
 from subjects.api import (
     ChallengeDecisionInSerializer,
     ChallengeInSerializer,
@@ -148,6 +155,10 @@ def _compare(field: Any, shape: shapes.Shape, path: str) -> list[str]:
         CourtRulingInSerializer,
         # Issue 18, gws-release: releases from state systems.
         ReleaseDocumentSerializer,
+        # Issue 20, intltr: the steps of a transfer abroad.
+        TransferConsentSerializer,
+        TransferApprovalSerializer,
+        TransferSentInSerializer,
     ],
     ids=lambda s: s.__name__,
 )
