@@ -95,7 +95,8 @@ class TransferConsentView(APIView):
                 {
                     403: "`not_owner`: the sending agency reads the transfer but the owner decides",
                     404: "also for agencies other than the owner asked and the sender",
-                    409: "`already_decided`",
+                    409: "`already_decided`; granting only: `record_blocked`, "
+                    "`record_deleted` (the record was blocked or deleted since)",
                 }
             ),
         },
@@ -158,7 +159,8 @@ class TransferSentView(APIView):
                 {
                     400: "`invalid_choice` (`channel`: does not reach the partner)",
                     403: "`not_sender`: the owner asked for consent",
-                    409: "`already_sent`; `transfer_refused`",
+                    409: "`already_sent`; `transfer_refused`; `record_blocked`, "
+                    "`record_deleted` (the record was blocked or deleted since)",
                     422: "`owner_consent_required`; `approval_required` (head approval pending)",
                 }
             ),

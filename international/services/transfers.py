@@ -195,7 +195,10 @@ def _replay(actor: Officer, key: str, digest: str) -> Transfer | None:
     if transfer is None:
         return None
     facts = TransferFacts.objects.filter(transfer=transfer).first()
-    if facts is None or facts.body_digest != digest:
+    authorised = authorised_files(actor).filter(pk=transfer.file_id).exists()
+    if facts is None or facts.body_digest != digest or not authorised:
+        # Another body — or an officer of the agency who could not have made this request
+        # (not authorised for its file): the key is taken, nothing of the transfer shown.
         detail = "Dieser Idempotency-Key wurde bereits für eine andere Übermittlung verwendet."
         raise Refused(detail, code="idempotency_key_reused", fields={"Idempotency-Key": [detail]})
     return transfer
@@ -657,6 +660,8 @@ def transfer_consent_decide(
             raise NotFound()
         if transfer.status != TransferStatus.CONSENT_PENDING:
             raise Conflict("Über die Zustimmung ist bereits entschieden.", code="already_decided")
+        if yes:
+            _still_transferable(transfer, "Lehnen Sie die Zustimmung ab.")
         now = timezone.now()
         if yes:
             transfer.status = (
@@ -680,6 +685,22 @@ def transfer_consent_decide(
             {"granted": yes, "reasons": text, "status": transfer.status},
         )
     return transfer
+
+
+def _still_transferable(transfer: Transfer, hint: str) -> None:
+    """A record blocked (R-L3) or deleted (R-L5) since the transfer was asked for is not
+    passed on: 409 ``record_blocked`` / ``record_deleted``."""
+    record = transfer.record
+    if record is None:
+        raise Conflict(
+            ("Der Datensatz ist gelöscht; seine Daten werden nicht übermittelt. " + hint).strip(),
+            code="record_deleted",
+        )
+    if record.status == RecordStatus.BLOCKED:
+        raise Conflict(
+            ("Der Datensatz ist gesperrt; seine Daten werden nicht übermittelt. " + hint).strip(),
+            code="record_blocked",
+        )
 
 
 def _sender_transfer(actor: Officer, transfer_id: Any) -> Transfer:
@@ -750,6 +771,7 @@ def transfer_mark_sent(*, actor: Any, transfer_id: Any, channel: Any, reference:
         if transfer.status == TransferStatus.APPROVAL_PENDING:
             detail = "Die Genehmigung der Behördenleitung steht noch aus."
             raise Refused(detail, code="approval_required")
+        _still_transferable(transfer, "")
         assert transfer.partner is not None
         used = channel_check(transfer.partner, channel)
         transfer.status = TransferStatus.SENT

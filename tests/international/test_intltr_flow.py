@@ -248,3 +248,44 @@ def test_r_n1_transfer_from_a_hit(
     assert_error(
         api("lka-bw.analyst").post(URL, abroad(None, hit=hit), format="json"), 404, "not_found"
     )
+
+
+def test_r_f2_record_blocked_since_is_not_consented_nor_sent(
+    own: Any, api: Any, officer: Any, partners: Any, bases: Any
+) -> None:
+    from verbund.services.records import record_block
+
+    further_use_grant(own, "lka-bw.analyst")
+    tid = api("lka-bw.analyst").post(URL, abroad(own), format="json").json()["id"]
+    mine = api("bka.analyst").post(URL, abroad(own), format="json").json()["id"]
+    api("bka.head").post(f"{URL}{mine}/approval/", {"approved": True, **REASONS}, format="json")
+    record_block(actor=officer("bka.analyst"), record_id=own.pk, reason="Richtigkeit bestritten.")
+    assert_error(
+        api("bka.analyst").post(
+            f"{URL}{tid}/consent/", {"granted": True, **REASONS}, format="json"
+        ),
+        409,
+        "record_blocked",
+    )
+    refused = api("bka.analyst").post(
+        f"{URL}{tid}/consent/", {"granted": False, **REASONS}, format="json"
+    )
+    assert refused.status_code == 200
+    assert_error(
+        api("bka.analyst").post(
+            f"{URL}{mine}/sent/", {"channel": "interpol", "reference": "IP-5"}, format="json"
+        ),
+        409,
+        "record_blocked",
+    )
+
+
+def test_r_n1_idempotency_key_of_an_officer_not_authorised_shows_nothing(
+    own: Any, api: Any, partners: Any, bases: Any
+) -> None:
+    headers = {"Idempotency-Key": "desk-1"}
+    first = api("bka.analyst").post(URL, abroad(own), format="json", headers=headers)
+    assert first.status_code == 201
+    other = api("bka.auskunft").post(URL, abroad(own), format="json", headers=headers)
+    assert_error(other, 422, "idempotency_key_reused")
+    assert first.json()["id"] not in other.content.decode()

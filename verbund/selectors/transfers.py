@@ -43,6 +43,7 @@ def transfers_for(*, actor: Any, direction: str = "") -> QuerySet[Transfer]:
             "consent_by",
             "approved_by",
             "sent_by",
+            "facts",
         )
         .order_by("-created_at", "pk")
     )
