@@ -115,7 +115,8 @@ def _recipient(actor: Officer, record: Record, recipient: Any) -> Agency:
         detail = "Genau einen Empfänger angeben: eine Behörde oder einen Partner."
         raise Invalid(detail, code="invalid", fields={"recipient": [detail]})
     if given == ["partner"]:
-        # Foreign partners (R-N1) come with a later issue; no partner is known yet.
+        # Transfers abroad (R-N1, issue 20) go through international.services.transfers
+        # (``transfer_submit``); this domestic path knows no partner.
         detail = "Unbekannter Partner."
         raise Invalid(detail, code="unknown_partner", fields={"recipient.partner": [detail]})
     code = clean_text(recipient["agency"], "recipient.agency", RaiseAtOnce(), max_len=40)
