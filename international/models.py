@@ -301,3 +301,24 @@ class ForeignLoginAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"foreign login {self.username}"
+
+
+class TransferFacts(models.Model):
+    """What a recorded transfer carries beside its ``verbund.Transfer`` row (issue 20).
+
+    ``red_notice``: the accepted Red Notice a foreign transfer forwards (R-N2; only an
+    accepted notice may be forwarded). ``body_digest``: SHA-256 of the request body that
+    created the transfer under an ``Idempotency-Key`` — the same key with the same body
+    answers the same transfer, with another body 422 ``idempotency_key_reused``.
+    """
+
+    transfer = models.OneToOneField(
+        "verbund.Transfer", on_delete=models.CASCADE, primary_key=True, related_name="facts"
+    )
+    red_notice = models.ForeignKey(
+        RedNotice, null=True, blank=True, on_delete=models.PROTECT, related_name="transfers"
+    )
+    body_digest = models.CharField(max_length=64, blank=True, default="")
+
+    def __str__(self) -> str:
+        return f"facts of transfer {self.transfer_id}"

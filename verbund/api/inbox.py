@@ -482,6 +482,40 @@ class SubjectRequestItemSerializer(InboxItemBase):
 ITEMS[InboxKind.SUBJECT_REQUEST.value] = SubjectRequestItemSerializer
 
 
+# Transfers abroad (issue 20, intltr): the owner is asked to consent (R-F2).
+class TransferConsentPayloadSerializer(AbsentKeysSerializer):
+    """Payload of a ``transfer_consent`` item: another agency asks to send abroad (R-F2).
+
+    Decide at /transfers/{id}/consent/; ``granted`` and ``reasons`` once decided.
+    """
+
+    strict_keys = True
+
+    transfer = serializers.UUIDField(help_text="Decide at /transfers/{id}/consent/")
+    record = serializers.CharField(allow_blank=True, help_text="The record's id")
+    sender = serializers.CharField(help_text="Code of the agency that asks")
+    file_number = serializers.CharField()
+    partner = serializers.CharField(help_text="Name of the foreign partner")
+    partner_code = serializers.CharField()
+    channel = serializers.CharField()
+    legal_basis = serializers.CharField(help_text="Citation of the legal basis")
+    items = serializers.ListField(child=serializers.CharField())
+    markings = serializers.ListField(child=serializers.CharField(), help_text="They travel")
+    purpose = serializers.CharField()
+    granted = serializers.BooleanField(required=False, help_text="Once decided")
+    reasons = serializers.CharField(required=False, help_text="Once decided")
+
+
+class TransferConsentItemSerializer(InboxItemBase):
+    """Another agency asks to transfer the agency's record abroad: consent or refuse."""
+
+    kind = serializers.ChoiceField(choices=[InboxKind.TRANSFER_CONSENT.value])
+    payload = TransferConsentPayloadSerializer()
+
+
+ITEMS[InboxKind.TRANSFER_CONSENT.value] = TransferConsentItemSerializer
+
+
 INBOX_ITEM = PolymorphicProxySerializer(
     component_name="InboxItem",
     serializers=dict[str, Any](ITEMS),

@@ -6,7 +6,12 @@ from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+)
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
@@ -14,20 +19,19 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencies.models import as_officer
+from international.services.transfers import TRANSFER, Channel, transfer_submit
 from verbund.api.filters import StrictFilterBackend
 from verbund.api.pagination import Pagination
 from verbund.api.permissions import IsOfficer
 from verbund.api.schemas import AbsentKeysSerializer, ErrorSerializer, RequestSerializer
 from verbund.errors import Invalid
 from verbund.models import Transfer
-from verbund.models.transfers import TransferBasis
+from verbund.models.transfers import TransferBasis, TransferStatus
 from verbund.selectors.transfers import transfer_data, transfer_find, transfers_for
 from verbund.services.transfers import (
     KNOWN_MARKINGS,
     PROVISION_MAX,
     TEXT_MAX,
-    TRANSFER,
-    transfer_create,
     transfers_log_view,
 )
 
@@ -39,12 +43,21 @@ MARKINGS_HELP = (
 ERRORS = {
     400: OpenApiResponse(
         ErrorSerializer,
-        description="Invalid input: `required` (`recipient`, `provision`, `purpose`, `items`), "
+        description="Invalid input: `required` (`recipient`, `provision`, `purpose`, `items`; "
+        "abroad every missing one of `recipient.partner`, `record`/`hit`, `channel`, "
+        "`legal_basis`, `items`, `purpose` at once), "
         "`invalid` (a type; `recipient` with none or both keys; own agency as recipient), "
-        "`unknown_field`, `unknown_agency` / `not_participant` (`recipient.agency`), "
-        "`unknown_partner` (`recipient.partner`), `unknown_item` (`items`), "
+        "`unknown_field` (also `hit`, `channel`, `legal_basis`, `red_notice` on a domestic "
+        "transfer), `unknown_agency` / `not_participant` (`recipient.agency`), "
+        "`unknown_partner` (`recipient.partner`), `single_case_only` (`record`/`hit`: a list, "
+        "or both), `invalid_choice` (`channel`: not one that reaches the partner's kind), "
+        "`unknown_legal_basis` (`legal_basis`), `unknown_notice` (`red_notice`), "
+        "`unknown_item` (`items`, domestic path: an item the record does not hold — kept as "
+        "it was) / `unknown_items` (`items`, abroad: an item the record does not hold or the "
+        "caller may not see, the third-party rule's included — both answer alike), "
         "`invalid_choice` / `marking_dropped` / `covert_required` (`markings`), "
-        "`task_required` (`task`), "
+        "`task_required` (`task`), `invalid` (`Idempotency-Key` longer than 80 or not "
+        "printable), "
         "`too_long`, `too_many`, `invalid_characters`",
     ),
     403: OpenApiResponse(ErrorSerializer, description="Supervisor or account without agency"),
@@ -64,8 +77,8 @@ class TransferRecipientInSerializer(serializers.Serializer):
     partner = serializers.CharField(
         required=False,
         max_length=40,
-        help_text="Id of a foreign partner (R-N1). No partners exist yet: every id is "
-        "400 `unknown_partner` until foreign exchange is built.",
+        help_text="Code of a foreign partner (`GET /api/v1/partners/`, R-N1): a transfer "
+        "abroad; an unknown or inactive code is 400 `unknown_partner`.",
     )
 
 
@@ -82,11 +95,44 @@ class TransferCreateSerializer(RequestSerializer):
 
     shape = TRANSFER
 
-    record = serializers.CharField(max_length=40, help_text="The record's id")
+    record = serializers.CharField(
+        max_length=40,
+        required=False,
+        help_text="The record's id; abroad one record or one `hit` (a list, or both: 400 "
+        "`single_case_only`). Required on the domestic path.",
+    )
+    hit = serializers.CharField(
+        max_length=40,
+        required=False,
+        help_text="Abroad only: one hit of the caller's agency; the transfer concerns its "
+        "record (as for `record`, another agency's record only with a lawful holding).",
+    )
     recipient = TransferRecipientInSerializer()
     provision = serializers.CharField(
         max_length=PROVISION_MAX,
-        help_text="The sender's transfer provision relied on, e.g. § 19 BVerfSchG (R-F3)",
+        required=False,
+        help_text="The sender's transfer provision relied on, e.g. § 19 BVerfSchG (R-F3). "
+        "Required on the domestic path; abroad optional (the legal basis's citation when "
+        "absent).",
+    )
+    channel = serializers.ChoiceField(
+        choices=list(Channel.values),
+        required=False,
+        help_text="Abroad, required: how the transfer travels; it must reach the partner's "
+        "kind (interpol → `interpol`, europol → `europol`, liaison_officer → "
+        "`liaison_officer`, foreign_agency → any, foreign_service → `liaison_officer` or "
+        "`direct`).",
+    )
+    legal_basis = serializers.CharField(
+        max_length=40,
+        required=False,
+        help_text="Abroad, required: code of a legal basis for international exchange (R-N1); "
+        "422 `legal_basis_not_applicable` when inactive or not listed for the sender.",
+    )
+    red_notice = serializers.UUIDField(
+        required=False,
+        help_text="Abroad, optional: an Interpol Red Notice this transfer forwards; only an "
+        "accepted one (422 `notice_not_accepted`, R-N2).",
     )
     purpose = serializers.CharField(max_length=TEXT_MAX)
     items = serializers.ListField(
@@ -106,12 +152,36 @@ class TransferCreateSerializer(RequestSerializer):
 
 
 class TransferRecipientSerializer(AbsentKeysSerializer):
-    """A domestic agency (``agency``) or a named body outside the file (``body``)."""
+    """A domestic agency (``agency``), a named body outside the file (``body``), or a
+    foreign partner (``partner`` and its ``name``)."""
 
     strict_keys = True
 
     agency = serializers.CharField(required=False, help_text="Agency code")
     body = serializers.CharField(required=False, help_text="A body outside the file")
+    partner = serializers.CharField(required=False, help_text="Code of the foreign partner")
+    name = serializers.CharField(required=False, help_text="The foreign partner's name")
+
+
+class TransferStepSerializer(AbsentKeysSerializer):
+    """A decision on a transfer abroad: the owner's consent or the head's approval."""
+
+    strict_keys = True
+
+    at = serializers.DateTimeField()
+    by = serializers.CharField(help_text="Username of the deciding officer")
+    reasons = serializers.CharField()
+
+
+class TransferSentSerializer(AbsentKeysSerializer):
+    """How and when a transfer abroad went out."""
+
+    strict_keys = True
+
+    at = serializers.DateTimeField()
+    by = serializers.CharField()
+    channel = serializers.ChoiceField(choices=list(Channel.values))
+    reference = serializers.CharField()
 
 
 class TransferSerializer(AbsentKeysSerializer):
@@ -143,6 +213,26 @@ class TransferSerializer(AbsentKeysSerializer):
     )
     task = serializers.CharField(required=False, allow_blank=True, help_text="Sender only (R-C8).")
     created_at = serializers.DateTimeField()
+    status = serializers.ChoiceField(
+        choices=TransferStatus.values,
+        help_text="`recorded` (domestic: recorded as made); abroad `consent_pending`, "
+        "`approval_pending`, `approved`, `sent` or `refused`",
+    )
+    channel = serializers.ChoiceField(
+        choices=list(Channel.values), required=False, help_text="Abroad only"
+    )
+    legal_basis = serializers.CharField(required=False, help_text="Abroad only: basis code")
+    hit = serializers.UUIDField(required=False, allow_null=True, help_text="Abroad only")
+    red_notice = serializers.UUIDField(
+        required=False, allow_null=True, help_text="Abroad only: the notice forwarded"
+    )
+    consent = TransferStepSerializer(
+        required=False, allow_null=True, help_text="Abroad only: the owner's decision (R-F2)"
+    )
+    approval = TransferStepSerializer(
+        required=False, allow_null=True, help_text="Abroad only: the head's decision"
+    )
+    sent = TransferSentSerializer(required=False, allow_null=True, help_text="Abroad only")
 
 
 class TransferFilter(django_filters.FilterSet):
@@ -201,7 +291,24 @@ class TransferListView(GenericAPIView):
 
     @extend_schema(
         request=TransferCreateSerializer,
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                required=False,
+                description="Optional, at most 80 printable characters, per sending agency: "
+                "the same key with the same body answers the transfer the first request made "
+                "(200, same id; concurrent duplicates create one); with another body 422 "
+                "`idempotency_key_reused`.",
+            )
+        ],
         responses={
+            200: OpenApiResponse(
+                TransferSerializer,
+                description="A repeat of an earlier request with the same `Idempotency-Key` "
+                "and body: that transfer, unchanged",
+            ),
             201: TransferSerializer,
             **ERRORS,
             403: OpenApiResponse(
@@ -210,6 +317,11 @@ class TransferListView(GenericAPIView):
                 "holds the data only through a release of the extended data, which may be used "
                 "to check the match and prepare a request, not passed on (R-F2)",
             ),
+            404: OpenApiResponse(
+                ErrorSerializer,
+                description="`not_found`: the record or hit is unknown or not visible to the "
+                "caller",
+            ),
             409: OpenApiResponse(
                 ErrorSerializer,
                 description="`consent_pending`: the caller holds the data only through an "
@@ -217,9 +329,15 @@ class TransferListView(GenericAPIView):
             ),
             422: OpenApiResponse(
                 ErrorSerializer,
-                description="`recipient_not_permitted` (`recipient.agency`): the GWS order in "
-                "force does not list the recipient among those data may be transferred to "
-                "(R-A1, 004 Rn. 31)",
+                description="`recipient_not_permitted` (`recipient.agency` / "
+                "`recipient.partner`): the order in force does not list the recipient among "
+                "those data may be transferred to (R-A1, 004 Rn. 31; a partner is listed by "
+                "its code or kind); abroad: `legal_basis_not_applicable` (`legal_basis`), "
+                "`marked_data_not_covered` (`legal_basis`: Art. 10 / 13 GG or IT-system data "
+                "under a basis not flagged for them), `originator_release_required` "
+                "(`items`: third-party rule without a recorded release for the partner; "
+                "under a comprehensive restriction none can be asked), "
+                "`notice_not_accepted` (`red_notice`); `idempotency_key_reused`",
             ),
         },
         summary="Record a transfer of findings (markings travel, R-C7; R-C8 task)",
@@ -238,7 +356,8 @@ class TransferListView(GenericAPIView):
         ],
     )
     def post(self, request: Request) -> Response:
-        """Record the transfer; the recipient's inbox gets a ``transfer_received`` item."""
+        """Record the transfer: domestic, the recipient's inbox gets a ``transfer_received``
+        item; abroad (``recipient.partner``) it starts the consent / approval steps."""
         data = TransferCreateSerializer.checked(_body(request))
         unknown = sorted(set(data) - set(TransferCreateSerializer().fields))
         if unknown:
@@ -246,20 +365,15 @@ class TransferListView(GenericAPIView):
             detail = "Unbekanntes Feld."
             raise Invalid(detail, code="unknown_field", fields={k: [detail] for k in unknown})
         actor = as_officer(request.user)
-        if data.get("record") in (None, ""):
-            detail = "Datensatz angeben."
-            raise Invalid(detail, code="required", fields={"record": [detail]})
-        transfer = transfer_create(
-            actor=actor,
-            record_id=data["record"],
-            recipient=data.get("recipient"),
-            provision=data.get("provision"),
-            items=data.get("items"),
-            purpose=data.get("purpose"),
-            markings=data.get("markings"),
-            task=data.get("task") or "",
+        transfer, created = transfer_submit(
+            actor=actor, body=data, idempotency_key=request.headers.get("Idempotency-Key", "")
         )
-        return Response(TransferSerializer(transfer_data(transfer, actor=actor)).data, status=201)
+        if not created:
+            transfers_log_view(actor=actor, transfers=[transfer], action="transfer.view")
+        return Response(
+            TransferSerializer(transfer_data(transfer, actor=actor)).data,
+            status=201 if created else 200,
+        )
 
 
 class TransferDetailView(APIView):

@@ -4,6 +4,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from audit import api as audit_api
+from international.api import transfers as international_transfers
 from verbund.api import (
     date_rules,
     emergencies,
@@ -88,6 +89,25 @@ urlpatterns += [
         "transfers/<str:transfer_id>/",
         transfers.TransferDetailView.as_view(),
         name="api-transfer",
+    ),
+]
+
+# Transfers abroad: the owner's consent, the head's approval, sent (issue 20, intltr).
+urlpatterns += [
+    path(
+        "transfers/<str:transfer_id>/consent/",
+        international_transfers.TransferConsentView.as_view(),
+        name="api-transfer-consent",
+    ),
+    path(
+        "transfers/<str:transfer_id>/approval/",
+        international_transfers.TransferApprovalView.as_view(),
+        name="api-transfer-approval",
+    ),
+    path(
+        "transfers/<str:transfer_id>/sent/",
+        international_transfers.TransferSentView.as_view(),
+        name="api-transfer-sent",
     ),
 ]
 

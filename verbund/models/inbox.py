@@ -21,6 +21,8 @@ class InboxKind(models.TextChoices):
     TRANSFER_RECEIVED = "transfer_received", _("Übermittlung erhalten")
     REVIEW_DUE = "review_due", _("Prüffrist")
     SUBJECT_REQUEST = "subject_request", _("Auskunftsersuchen")
+    # Issue 20 (R-F2): another agency asks the owner to consent to a transfer abroad.
+    TRANSFER_CONSENT = "transfer_consent", _("Übermittlung ins Ausland: Zustimmung")
 
 
 class CorrectionOutcome(models.TextChoices):

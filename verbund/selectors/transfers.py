@@ -9,7 +9,8 @@ from django.db.models import Q, QuerySet
 
 from verbund.access.records import authorised_files
 from verbund.errors import NotFound
-from verbund.models import Transfer
+from verbund.models import InboxItem, Transfer
+from verbund.models.inbox import InboxKind
 from verbund.services.searches import require_officer
 
 DIRECTIONS = ("sent", "received")
@@ -31,7 +32,19 @@ def transfers_for(*, actor: Any, direction: str = "") -> QuerySet[Transfer]:
         scope = Q(sender_id=actor.agency_id) | Q(recipient_agency_id=actor.agency_id)
     return (
         Transfer.objects.filter(scope, file__in=authorised_files(actor))
-        .select_related("file", "sender", "recipient_agency", "officer", "record__owner")
+        .select_related(
+            "file",
+            "sender",
+            "recipient_agency",
+            "officer",
+            "record__owner",
+            "partner",
+            "legal_basis",
+            "consent_by",
+            "approved_by",
+            "sent_by",
+            "facts",
+        )
         .order_by("-created_at", "pk")
     )
 
@@ -44,6 +57,19 @@ def transfer_find(*, actor: Any, transfer_id: Any) -> Transfer:
     except ValueError:
         raise NotFound() from None
     transfer = transfers_for(actor=actor).filter(pk=pk).first()
+    if transfer is None:
+        # Issue 20 (R-F2): the owner asked to consent to a transfer abroad reads it too.
+        transfer = (
+            Transfer.objects.filter(
+                pk=pk,
+                file__in=authorised_files(actor),
+                pk__in=InboxItem.objects.filter(
+                    kind=InboxKind.TRANSFER_CONSENT, agency_id=actor.agency_id
+                ).values("subject_id"),
+            )
+            .select_related("file", "sender", "recipient_agency", "officer", "record__owner")
+            .first()
+        )
     if transfer is None:
         raise NotFound()
     return transfer
@@ -62,11 +88,7 @@ def transfer_data(transfer: Transfer, *, actor: Any) -> dict[str, Any]:
         "file": transfer.file.code,
         "file_number": transfer.file_number,
         "sender": transfer.sender.code,
-        "recipient": (
-            {"agency": transfer.recipient_agency.code}
-            if transfer.recipient_agency
-            else {"body": transfer.recipient_body}
-        ),
+        "recipient": _recipient(transfer),
         "basis": transfer.basis,
         "access_request": str(transfer.access_request_id) if transfer.access_request_id else None,
         "emergency_access": (
@@ -81,4 +103,46 @@ def transfer_data(transfer: Transfer, *, actor: Any) -> dict[str, Any]:
     if sender:
         data["record"] = str(transfer.record_id) if transfer.record_id else None
         data["task"] = transfer.task
+    data["status"] = transfer.status
+    if transfer.partner_id is not None:
+        data.update(_abroad(transfer))
     return data
+
+
+def _recipient(transfer: Transfer) -> dict[str, Any]:
+    """The recipient: an agency's code, a named body, or a foreign partner (R-G3 ledger)."""
+    if transfer.recipient_agency:
+        return {"agency": transfer.recipient_agency.code}
+    if transfer.partner_id is not None and transfer.partner is not None:
+        return {"partner": transfer.partner.code, "name": transfer.partner.name}
+    return {"body": transfer.recipient_body}
+
+
+def _abroad(transfer: Transfer) -> dict[str, Any]:
+    """The steps of a transfer abroad (issue 20): channel, basis, consent, approval, sent."""
+    facts = getattr(transfer, "facts", None)
+    basis = transfer.legal_basis
+    return {
+        "channel": transfer.channel,
+        "legal_basis": basis.code if basis else "",
+        "hit": str(transfer.hit_id) if transfer.hit_id else None,
+        "red_notice": str(facts.red_notice_id) if facts and facts.red_notice_id else None,
+        "consent": _step(transfer.consent_at, transfer.consent_by, transfer.consent_reasons),
+        "approval": _step(transfer.approved_at, transfer.approved_by, transfer.approval_reasons),
+        "sent": (
+            {
+                "at": transfer.sent_at,
+                "by": transfer.sent_by.username if transfer.sent_by else "",
+                "channel": transfer.sent_channel,
+                "reference": transfer.sent_reference,
+            }
+            if transfer.sent_at
+            else None
+        ),
+    }
+
+
+def _step(at: Any, by: Any, reasons: str) -> dict[str, Any] | None:
+    if at is None:
+        return None
+    return {"at": at, "by": by.username if by else "", "reasons": reasons}

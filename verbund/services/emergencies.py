@@ -20,6 +20,7 @@ import uuid
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from agencies.models import Officer, Role
@@ -31,7 +32,7 @@ from verbund.models import EmergencyAccess, Hit, InboxItem, Record
 from verbund.models.emergencies import Consent, Danger
 from verbund.models.inbox import InboxKind
 from verbund.models.records import RecordStatus, Storage
-from verbund.models.transfers import Transfer
+from verbund.models.transfers import Transfer, TransferStatus
 from verbund.selectors.records import record_data
 from verbund.services import shapes
 from verbund.services.due import eilfall_consent_due, eilfall_duty_due
@@ -175,12 +176,18 @@ def _third_parties(ea: EmergencyAccess) -> list[str]:
     out: list[str] = []
     rows = (
         Transfer.objects.filter(record_id=ea.record_id, sender_id=ea.requester_id)
-        .select_related("recipient_agency")
+        # Issue 20: a transfer abroad reached its partner only once sent.
+        .filter(Q(partner__isnull=True) | Q(status=TransferStatus.SENT))
+        .select_related("recipient_agency", "partner")
         .order_by("created_at")
     )
     for transfer in rows:
         name = (
-            transfer.recipient_agency.code if transfer.recipient_agency else transfer.recipient_body
+            transfer.recipient_agency.code
+            if transfer.recipient_agency
+            else transfer.partner.name
+            if transfer.partner
+            else transfer.recipient_body
         )
         if name and name not in out:
             out.append(name)

@@ -115,7 +115,8 @@ def _recipient(actor: Officer, record: Record, recipient: Any) -> Agency:
         detail = "Genau einen Empfänger angeben: eine Behörde oder einen Partner."
         raise Invalid(detail, code="invalid", fields={"recipient": [detail]})
     if given == ["partner"]:
-        # Foreign partners (R-N1) come with a later issue; no partner is known yet.
+        # Transfers abroad (R-N1, issue 20) go through international.services.transfers
+        # (``transfer_submit``); this domestic path knows no partner.
         detail = "Unbekannter Partner."
         raise Invalid(detail, code="unknown_partner", fields={"recipient.partner": [detail]})
     code = clean_text(recipient["agency"], "recipient.agency", RaiseAtOnce(), max_len=40)
@@ -184,10 +185,15 @@ def _markings(required: list[str], markings: Any) -> list[str]:
 
 
 def _basis(
-    actor: Officer, record: Record, recipient: Agency
+    actor: Officer, record: Record, recipient: Agency | None
 ) -> tuple[str, AccessRequest | None, EmergencyAccess | None]:
-    """Return what the transfer follows, locking the grant or Eilfall it rests on."""
+    """Return what the transfer follows, locking the grant or Eilfall it rests on.
+
+    ``recipient`` None: a foreign partner (issue 20); the owner sends on its own initiative.
+    """
     if record.owner_id == actor.agency_id:
+        if recipient is None:
+            return TransferBasis.OWN_INITIATIVE, None, None
         grant = (
             AccessRequest.objects.select_for_update(of=("self",))
             .filter(record=record, requester=recipient, status=RequestStatus.GRANTED)
@@ -249,8 +255,13 @@ def transfer_create(
     purpose: Any,
     markings: Any = None,
     task: Any = "",
+    idempotency_key: str = "",
 ) -> Transfer:
-    """Record a transfer of findings of a record the sender sees, in one transaction."""
+    """Record a transfer of findings of a record the sender sees, in one transaction.
+
+    ``idempotency_key``: the caller's ``Idempotency-Key`` (unique per sender; the replay is
+    ``international.services.transfers.transfer_submit``'s).
+    """
     require_officer(actor)
     shapes.check(
         TRANSFER,
@@ -319,6 +330,7 @@ def transfer_create(
             items=chosen,
             markings=carried,
             task=task_text or "",
+            idempotency_key=idempotency_key,
         )
         # The recipient learns what it received and the markings that stay with it; never
         # the record's data (the sender's own transfer carried those).

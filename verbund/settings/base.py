@@ -417,3 +417,12 @@ MIDDLEWARE.insert(
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
     {"OriginatorKindEnum": "international.models.OriginatorKind.values"}
 )
+# Transfers abroad, issue 20 (intltr): the channel of a transfer abroad keeps its name
+# beside the channel of a release from a state system; the consent item's kind its own.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
+    {
+        "TransferChannelEnum": "international.services.transfers.Channel.values",
+        "TransferStatusEnum": "verbund.models.transfers.TransferStatus.values",
+        "TransferConsentKindEnum": ["transfer_consent"],
+    }
+)

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -21,7 +22,7 @@ from verbund.errors import DomainError, Forbidden, NotFound
 from verbund.forms.records import apply_simple_error
 from verbund.forms.transfers import TransferForm, item_label, marking_label
 from verbund.models.inbox import InboxKind
-from verbund.models.transfers import TransferBasis
+from verbund.models.transfers import TransferBasis, TransferStatus
 from verbund.selectors.transfers import transfers_for
 from verbund.services.searches import require_officer
 from verbund.services.transfers import transfer_create, transfer_options, transfers_log_view
@@ -113,6 +114,11 @@ def _row(transfer: Any, agencies: dict[str, str], sent: bool) -> dict[str, Any]:
         "items": [item_label(i) for i in transfer.items],
         "markings": [marking_label(m) for m in transfer.markings],
         "task": transfer.task if sent else "",
+        # Transfers abroad (issue 20): their page with the steps, and where they stand.
+        "abroad_url": (
+            reverse("transfer_abroad_detail", args=[transfer.pk]) if transfer.partner_id else ""
+        ),
+        "status": TransferStatus(transfer.status).label if transfer.partner_id else "",
     }
 
 

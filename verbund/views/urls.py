@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from international.views import transfers as international_transfers
 from verbund.views import (
     auth,
     date_rules,
@@ -64,6 +65,25 @@ urlpatterns += [
         name="transfer_new",
     ),
     path("uebermittlungen/", transfers.transfer_list, name="transfer_list"),
+]
+
+# Transfers abroad (issue 20, intltr): the form on the record and hit pages, the steps.
+urlpatterns += [
+    path(
+        "international/uebermittlung/datensatz/<str:record_id>/",
+        international_transfers.transfer_abroad_new,
+        name="transfer_abroad_new",
+    ),
+    path(
+        "international/uebermittlung/treffer/<str:hit_id>/",
+        international_transfers.transfer_abroad_new,
+        name="transfer_abroad_hit",
+    ),
+    path(
+        "international/uebermittlung/<str:transfer_id>/",
+        international_transfers.transfer_abroad_detail,
+        name="transfer_abroad_detail",
+    ),
 ]
 
 # Eilfall (issue 15): from the hit, the owner's consent, the duty after refusal.

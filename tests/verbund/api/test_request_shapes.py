@@ -20,6 +20,13 @@ from international.api.originator import (
     OriginatorReleaseCreateSerializer,
 )
 from international.api.registry import PartnerRequestCreateSerializer
+
+# Issue 20, intltr: the steps of a transfer abroad.
+from international.api.transfers import (
+    TransferApprovalSerializer,
+    TransferConsentSerializer,
+    TransferSentInSerializer,
+)
 from subjects.api import (
     ChallengeDecisionInSerializer,
     ChallengeInSerializer,
@@ -158,6 +165,10 @@ def _compare(field: Any, shape: shapes.Shape, path: str) -> list[str]:
         # Issue 20, intlts: originator markings and releases (R-N3).
         OriginatorMarkingCreateSerializer,
         OriginatorReleaseCreateSerializer,
+        # Issue 20, intltr: the steps of a transfer abroad.
+        TransferConsentSerializer,
+        TransferApprovalSerializer,
+        TransferSentInSerializer,
     ],
     ids=lambda s: s.__name__,
 )

@@ -332,6 +332,8 @@ def seed() -> dict[str, list[str]]:
     ids.update(_international())
     # Issue 20, intlts: originator markings.
     ids.update(_originator_markings())
+    # Issue 20, intltr: transfers abroad.
+    ids.update(_transfers_abroad())
     return ids
 
 
@@ -388,6 +390,58 @@ def _originator_markings() -> dict[str, list[str]]:
     return {
         "marked_records": [str(record.pk)],
         "originator_markings": [str(m.pk) for m in markings],
+    }
+
+
+def _transfers_abroad() -> dict[str, list[str]]:
+    """Transfers abroad (issue 20, intltr): LKA-BW's on BKA records wait for the BKA's
+    consent; the BKA's own wait for its head's approval, or are approved and wait to be
+    recorded as sent. The first step on each answers 200, later ones 409."""
+    from international.models import LegalBasis, Partner
+    from international.services.transfers import (
+        transfer_approve,
+        transfer_submit,
+    )
+    from tests.verbund.transfers.support import grant
+    from verbund.models.requests import RequestKind
+
+    Partner.objects.get_or_create(
+        code="st-dhs", defaults={"name": "DHS", "kind": "foreign_agency", "country": "US"}
+    )
+    LegalBasis.objects.get_or_create(
+        code="st-bkag3",
+        defaults={
+            "citation": "§ 3 BKAG",
+            "title": "Internationale Zusammenarbeit",
+            "source": "schemathesis",
+            "agencies": ["BKA", "LKA-BW"],
+        },
+    )
+    bka, lka_bw = _officer("bka.analyst"), _officer("lka-bw.analyst")
+
+    def abroad(actor: Officer) -> str:
+        record = record_create(actor=bka, data=person_payload())
+        if actor != bka:
+            grant(record, actor.username, kind=RequestKind.FURTHER_USE)
+        body = {
+            "record": str(record.pk),
+            "recipient": {"partner": "st-dhs"},
+            "channel": "interpol",
+            "legal_basis": "st-bkag3",
+            "items": ["basic"],
+            "purpose": "schemathesis",
+        }
+        return str(transfer_submit(actor=actor, body=body)[0].pk)
+
+    consent = [abroad(lka_bw) for _ in range(4)]
+    approval = [abroad(bka) for _ in range(4)]
+    sent = [abroad(bka) for _ in range(4)]
+    for pk in sent:
+        transfer_approve(actor=_officer("bka.head"), transfer_id=pk, approved=True, reasons="Ja.")
+    return {
+        "transfers_consent": consent,
+        "transfers_approval": approval,
+        "transfers_sent": sent,
     }
 
 
@@ -559,7 +613,13 @@ PATH_IDS: dict[str, dict[str, str]] = {
     "search_id": {"": "searches"},
     "covert_hit_id": {"": "covert_hits"},
     "item_id": {"": "correction_notices"},
-    "transfer_id": {"": "transfers"},
+    "transfer_id": {
+        "": "transfers",
+        # Issue 20, intltr: transfers abroad in the state each step needs.
+        "POST /api/v1/transfers/{transfer_id}/consent/": "transfers_consent",
+        "POST /api/v1/transfers/{transfer_id}/approval/": "transfers_approval",
+        "POST /api/v1/transfers/{transfer_id}/sent/": "transfers_sent",
+    },
     "emergency_id": {
         "": "eilfaelle_owned",
         "POST /api/v1/emergency-accesses/{emergency_id}/duty/": "eilfaelle_refused",
