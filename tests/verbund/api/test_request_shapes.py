@@ -20,6 +20,7 @@ from international.api.originator import (
     OriginatorReleaseCreateSerializer,
 )
 from international.api.registry import PartnerRequestCreateSerializer
+from international.api.notices import RedNoticeCreateSerializer, RedNoticeDecisionSerializer
 from subjects.api import (
     ChallengeDecisionInSerializer,
     ChallengeInSerializer,
@@ -47,6 +48,7 @@ from verbund.api.schemas import (
     BlockSerializer,
     CorrectionNoticeSerializer,
     DeleteSerializer,
+    RecordCreateSerializer,
     RecordInputSerializer,
     RecordMergePatchSerializer,
 )
@@ -82,6 +84,11 @@ def _compare(field: Any, shape: shapes.Shape, path: str) -> list[str]:
             getattr(field, "max_length", None), shape.max_items, shapes.MAX_LIST_ITEMS + 1, path
         )
         return problems + _compare(field.child, shape.item, f"{path}[]")
+    if isinstance(field, serializers.DictField):
+        # An open object (issue 20, intlrn: a checklist by criterion code).
+        if not isinstance(shape, shapes.Obj) or shape.fields or shape.extra is None:
+            return [f"{path}: open object vs {shape}"]
+        return _compare(field.child, shape.extra, f"{path}.*")
     if isinstance(field, serializers.Serializer):
         if not isinstance(shape, shapes.Obj):
             return [f"{path}: object vs {type(shape).__name__}"]
@@ -158,6 +165,10 @@ def _compare(field: Any, shape: shapes.Shape, path: str) -> list[str]:
         # Issue 20, intlts: originator markings and releases (R-N3).
         OriginatorMarkingCreateSerializer,
         OriginatorReleaseCreateSerializer,
+        # Issue 20, intlrn: Red Notices, and the notice a record rests on.
+        RedNoticeCreateSerializer,
+        RedNoticeDecisionSerializer,
+        RecordCreateSerializer,
     ],
     ids=lambda s: s.__name__,
 )
