@@ -265,6 +265,8 @@ def test_r_n2_permission_matrix_review_page(browser: Any, who: str) -> None:
         foreign_officer()
     client = Client() if who == "anonymous" else browser(who)
     pages = ("/international/red-notices/", f"/international/red-notices/{notice.pk}/")
+    # A foreign account is refused (403) and its session ended: later requests go to the login.
+    refused = (302, 403) if who == FOREIGN else (403,)
     for page in pages:
         answer = client.get(page)
         if who == "anonymous":
@@ -272,7 +274,7 @@ def test_r_n2_permission_matrix_review_page(browser: Any, who: str) -> None:
         elif who in READ:
             assert answer.status_code == 200
         else:
-            assert answer.status_code == 403
+            assert answer.status_code in refused
     posted = client.post(
         pages[1],
         {"checklist_political_prosecution": "met", "decision": "reject", "reasons": "Nein."},
@@ -281,7 +283,7 @@ def test_r_n2_permission_matrix_review_page(browser: Any, who: str) -> None:
         assert posted.status_code == 302
         assert RedNotice.objects.get(pk=notice.pk).status == NoticeStatus.REJECTED
     else:
-        assert posted.status_code in (302, 403) if who == "anonymous" else posted.status_code == 403
+        assert posted.status_code in ((302, 403) if who == "anonymous" else refused)
         assert RedNotice.objects.get(pk=notice.pk).status == NoticeStatus.IN_REVIEW
 
 

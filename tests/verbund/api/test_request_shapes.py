@@ -15,12 +15,12 @@ import pytest
 from rest_framework import serializers
 
 from audit.api_readers import CheckpointDocumentSerializer
+from international.api.notices import RedNoticeCreateSerializer, RedNoticeDecisionSerializer
 from international.api.originator import (
     OriginatorMarkingCreateSerializer,
     OriginatorReleaseCreateSerializer,
 )
 from international.api.registry import PartnerRequestCreateSerializer
-from international.api.notices import RedNoticeCreateSerializer, RedNoticeDecisionSerializer
 from subjects.api import (
     ChallengeDecisionInSerializer,
     ChallengeInSerializer,
