@@ -25,3 +25,20 @@ urlpatterns = [
         name="api-partner-request",
     ),
 ]
+
+# Red Notices (issue 20, intlrn branch: R-N2).
+from international.api import notices as notices_api  # noqa: E402
+
+urlpatterns += [
+    path("red-notices/", notices_api.RedNoticeListView.as_view(), name="api-red-notices"),
+    path(
+        "red-notices/<str:notice_id>/",
+        notices_api.RedNoticeDetailView.as_view(),
+        name="api-red-notice",
+    ),
+    path(
+        "red-notices/<str:notice_id>/decision/",
+        notices_api.RedNoticeDecisionView.as_view(),
+        name="api-red-notice-decision",
+    ),
+]

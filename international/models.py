@@ -322,3 +322,23 @@ class TransferFacts(models.Model):
 
     def __str__(self) -> str:
         return f"facts of transfer {self.transfer_id}"
+
+
+class RecordNoticeSource(models.Model):
+    """An entry whose source is an accepted Red Notice (R-N2).
+
+    Written in the record's own creation transaction, only after the notice passed
+    ``international.services.notices.require_accepted``; a rejected or unreviewed notice is
+    never an entry's source.
+    """
+
+    record = models.OneToOneField(
+        "verbund.Record", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    red_notice = models.ForeignKey(
+        RedNotice, on_delete=models.PROTECT, related_name="record_sources"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"notice source of record {self.record_id}"

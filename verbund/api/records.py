@@ -30,7 +30,7 @@ from verbund.api.schemas import (
     CorrectionNoticeSerializer,
     DeleteSerializer,
     ErrorSerializer,
-    RecordInputSerializer,
+    RecordCreateSerializer,
     RecordMergePatchSerializer,
     RecordSerializer,
     VersionConflictSerializer,
@@ -62,7 +62,9 @@ ERRORS = {
         ErrorSerializer, description="`not_found`: unknown, or the caller may not know it"
     ),
     422: OpenApiResponse(
-        ErrorSerializer, description="Refused by a legal rule, e.g. `no_legal_basis` (R-A3)"
+        ErrorSerializer,
+        description="Refused by a legal rule, e.g. `no_legal_basis` (R-A3); "
+        "`notice_not_accepted` (the named Red Notice is not accepted, R-N2; creation)",
     ),
 }
 UNKNOWN_FILE = OpenApiResponse(ErrorSerializer, description="`unknown_file`: no such file")
@@ -158,7 +160,7 @@ class RecordListView(GenericAPIView):
         )
 
     @extend_schema(
-        request=RecordInputSerializer,
+        request=RecordCreateSerializer,
         parameters=[ETAG],
         responses={
             201: RecordSerializer,
@@ -193,7 +195,7 @@ class RecordListView(GenericAPIView):
     )
     def post(self, request: Request) -> Response:
         """Create a record for the caller's agency."""
-        data = RecordInputSerializer.checked(_body(request))
+        data = RecordCreateSerializer.checked(_body(request))
         record = record_create(actor=as_officer(request.user), data=data)
         return _with_etag(Response(_shown(record, request), status=201))
 

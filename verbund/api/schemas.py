@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
+from international.services.citations import RECORD_CREATE_SHAPE
 from verbund.errors import Invalid
 from verbund.models.lifecycle import DatesSource, DeletionGround
 from verbund.models.records import CaseGroup, Classification, RecordKind, Storage
@@ -482,6 +483,19 @@ class RecordInputSerializer(RequestSerializer):
         required=False,
         help_text="GWS persons only: the incident report with proceedings and measures "
         "(R-M2, R-M3).",
+    )
+
+
+class RecordCreateSerializer(RecordInputSerializer):
+    """Body of POST /records/: a record, and the accepted Red Notice it rests on, if any."""
+
+    shape = RECORD_CREATE_SHAPE
+
+    # International exchange (issue 20, intlrn branch): an entry's source (R-N2).
+    red_notice = serializers.UUIDField(
+        required=False,
+        help_text="An accepted Red Notice the entry rests on (422 `notice_not_accepted` "
+        "for one in review, rejected or superseded; 400 `unknown_notice`). Creation only.",
     )
 
 

@@ -35,7 +35,8 @@ ERRORS = {
         ErrorSerializer,
         description="Invalid input: required, invalid_purpose, invalid_urgency, invalid_mode, "
         "unknown_criterion, wildcards_not_allowed, not_in_catalogue, invalid_date, "
-        "invalid_characters, batch_not_allowed, incomplete_data, mixed_script, invalid_iban",
+        "invalid_characters, batch_not_allowed, incomplete_data, mixed_script, invalid_iban, "
+        "unknown_notice, unknown_partner_request",
     ),
     403: OpenApiResponse(
         ErrorSerializer, description="Supervisor, or not authorised for the file (R-A4)"
@@ -125,6 +126,13 @@ class SearchBase(RequestSerializer):
     )
     urgency = serializers.CharField(
         max_length=200, help_text="Urgency code of the file's establishment order"
+    )
+    # International exchange (issue 20, intlrn branch): what the search cites (R-N1, R-N2).
+    red_notice = serializers.UUIDField(
+        required=False, help_text="An accepted Red Notice the search rests on (else 422)"
+    )
+    partner_request = serializers.UUIDField(
+        required=False, help_text="A foreign partner's request of the own agency it answers"
     )
 
 
@@ -280,7 +288,8 @@ class SearchCreateView(APIView):
             422: OpenApiResponse(
                 ErrorSerializer,
                 description="too_many_hits (more than the order's limit of visible hits, "
-                "R-E6), no_establishment_order",
+                "R-E6), no_establishment_order, notice_not_accepted (the cited Red Notice is "
+                "in review, rejected or superseded, R-N2)",
             ),
             429: OpenApiResponse(
                 ErrorSerializer, description="rate_limited, with a Retry-After header (R-E5)"
@@ -333,6 +342,8 @@ class SearchCreateView(APIView):
             purpose=body.get("purpose"),
             urgency=body.get("urgency"),
             criteria=body.get("criteria"),
+            red_notice=body.get("red_notice"),
+            partner_request=body.get("partner_request"),
         )
         return Response(render_answer(search.answer), status=201)  # type: ignore[attr-defined]
 

@@ -15,6 +15,11 @@ from guardian.shortcuts import assign_perm
 
 from agencies.models import Agency, Officer
 from audit.services import log_event
+from international.services.citations import (
+    entry_source_check,
+    entry_source_split,
+    entry_source_write,
+)
 from verbund.access.logging import log_record, log_ref
 from verbund.access.records import (
     access_record,
@@ -278,6 +283,8 @@ def record_create(
         raise Invalid("JSON-Objekt erwartet.", code="invalid")
     # Every field's JSON type is checked before any rule (or lookup) runs.
     check_record_types(data)
+    # R-N2 (issue 20, intlrn): an accepted Red Notice may be the entry's source.
+    data, notice_id = entry_source_split(data)
     code = data.get("file")
     if not isinstance(code, str):
         raise Invalid("Datei angeben.", code="required", fields={"file": ["Datei angeben."]})
@@ -298,6 +305,7 @@ def record_create(
         # issue's "Bad input"; only a missing legal basis is 422.
         raise Forbidden("Die Behörde ist zur Eingabe nicht berechtigt.", code=reason)
     clean = validate_record_input(actor=actor, file=file, data=data)
+    notice = entry_source_check(notice_id)
     with transaction.atomic():
         linked = _check_linked_person(actor, clean)
         record = Record(file=file, owner=actor.agency, created_by=actor, linked_person=linked)
@@ -307,6 +315,7 @@ def record_create(
             record.legacy = legacy
         record.full_clean()
         record.save(force_insert=True)
+        entry_source_write(record=record, notice=notice)
         group = agency_group(actor.agency)
         for perm in OWNER_PERMS:
             assign_perm(perm, group, record)
@@ -319,6 +328,8 @@ def record_create(
                 "reference": record.source_reference,
                 "legacy": record.legacy,
             }
+        if notice is not None:
+            details["red_notice"] = {"id": str(notice.pk), "reference": str(notice)}
         _log_record(actor, "record.create", record, details)
         # Re-check scope inside the transaction (architecture rule 4).
         if not records_for(actor, "change").filter(pk=record.pk).exists():

@@ -299,4 +299,8 @@ def reference_data_ensure() -> dict[str, Agency]:
     from international.services.registry import registry_ensure
 
     registry_ensure(agencies)
+    # International exchange (issue 20, intlrn branch): the Red Notice checklist (R-N2).
+    from international.services.notices import notice_criteria_ensure
+
+    notice_criteria_ensure()
     return agencies

@@ -40,6 +40,7 @@ from django.utils import timezone
 from agencies.models import Officer
 from audit.models import AuditEvent
 from audit.services import log_event
+from international.services.citations import Citation, citation_check, citation_write
 from verbund.access.logging import log_ref
 from verbund.access.records import (
     authorised_files,
@@ -314,6 +315,7 @@ def _search_transaction(
     purpose: str,
     urgency: str,
     parsed: engine.ParsedCriteria,
+    citation: Citation | None = None,
 ) -> Search:
     """The search's one transaction: match, count, write the search and hits, log, commit.
 
@@ -366,6 +368,7 @@ def _search_transaction(
     else:
         search.save(force_insert=True)
         Hit.objects.bulk_create(hits)
+    cited = citation_write(search=search, citation=citation) if citation else {}  # R-N1, R-N2
     gba = _gba_transfers(actor, agency_id, hits) if purpose == GBA_PURPOSE else []
     # R-I1/R-I4: one row per search, written in this transaction: officer, agency, file,
     # purpose, urgency, criteria as entered and as folded, every reference shown.
@@ -385,6 +388,7 @@ def _search_transaction(
             "criteria": parsed.shown,
             "keys": parsed.keys,
             **({"gba_transfers": [str(t.pk) for t in gba]} if gba else {}),
+            **cited,
         },
         outcome=search.refused or "ok",
     )
@@ -403,12 +407,16 @@ def search_run(
     purpose: Any,
     urgency: Any,
     criteria: Any,
+    red_notice: Any = None,
+    partner_request: Any = None,
 ) -> Search:
     """Run one single search and return it, its answer in ``search.answer``.
 
     Raises 400 for bad input (R-E1, R-E5), 403 for callers without authorisation, 429 over
     the rate limit, and 422 ``too_many_hits`` above the hit limit (R-E6) — the refused
-    search is committed and logged first, and covert owners are still notified.
+    search is committed and logged first, and covert owners are still notified. A search
+    may cite an accepted Red Notice or a partner request of the own agency (R-N1, R-N2;
+    ``international.services.citations``: 422 ``notice_not_accepted``).
     """
     require_officer(actor)
     # Every field's JSON type is checked before any rule or lookup runs.
@@ -440,6 +448,7 @@ def search_run(
         detail = "Diese Suchart lässt die Errichtungsanordnung der Datei nicht zu."
         raise Invalid(detail, code="invalid_mode", fields={"mode": [detail]})
     parsed = engine.PARSERS[mode_code](criteria)
+    citation = citation_check(actor=actor, red_notice=red_notice, partner_request=partner_request)
     search = _search_transaction(
         actor=actor,
         file=file_obj,
@@ -448,6 +457,7 @@ def search_run(
         purpose=purpose_code,
         urgency=urgency_code,
         parsed=parsed,
+        citation=citation,
     )
     if search.refused:
         raise Refused(

@@ -172,6 +172,9 @@ SEARCH = Obj(
         "urgency": Text(max_len=200),
         # Every criterion is one single value (R-E5): text, never a list or an object.
         "criteria": Obj(extra=Text(max_len=2000)),
+        # What the search cites (issue 20, intlrn branch: R-N1, R-N2).
+        "red_notice": Text(max_len=100),
+        "partner_request": Text(max_len=100),
     }
 )
 CATALOGUE_PUBLISH = Obj(

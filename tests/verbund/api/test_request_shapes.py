@@ -15,6 +15,7 @@ import pytest
 from rest_framework import serializers
 
 from audit.api_readers import CheckpointDocumentSerializer
+from international.api.notices import RedNoticeCreateSerializer, RedNoticeDecisionSerializer
 from international.api.originator import (
     OriginatorMarkingCreateSerializer,
     OriginatorReleaseCreateSerializer,
@@ -54,6 +55,7 @@ from verbund.api.schemas import (
     BlockSerializer,
     CorrectionNoticeSerializer,
     DeleteSerializer,
+    RecordCreateSerializer,
     RecordInputSerializer,
     RecordMergePatchSerializer,
 )
@@ -89,6 +91,11 @@ def _compare(field: Any, shape: shapes.Shape, path: str) -> list[str]:
             getattr(field, "max_length", None), shape.max_items, shapes.MAX_LIST_ITEMS + 1, path
         )
         return problems + _compare(field.child, shape.item, f"{path}[]")
+    if isinstance(field, serializers.DictField):
+        # An open object (issue 20, intlrn: a checklist by criterion code).
+        if not isinstance(shape, shapes.Obj) or shape.fields or shape.extra is None:
+            return [f"{path}: open object vs {shape}"]
+        return _compare(field.child, shape.extra, f"{path}.*")
     if isinstance(field, serializers.Serializer):
         if not isinstance(shape, shapes.Obj):
             return [f"{path}: object vs {type(shape).__name__}"]
@@ -169,6 +176,10 @@ def _compare(field: Any, shape: shapes.Shape, path: str) -> list[str]:
         TransferConsentSerializer,
         TransferApprovalSerializer,
         TransferSentInSerializer,
+        # Issue 20, intlrn: Red Notices, and the notice a record rests on.
+        RedNoticeCreateSerializer,
+        RedNoticeDecisionSerializer,
+        RecordCreateSerializer,
     ],
     ids=lambda s: s.__name__,
 )

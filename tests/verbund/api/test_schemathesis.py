@@ -334,6 +334,8 @@ def seed() -> dict[str, list[str]]:
     ids.update(_originator_markings())
     # Issue 20, intltr: transfers abroad.
     ids.update(_transfers_abroad())
+    # International exchange (issue 20, intlrn branch).
+    ids.update(_red_notices())
     return ids
 
 
@@ -443,6 +445,25 @@ def _transfers_abroad() -> dict[str, list[str]]:
         "transfers_approval": approval,
         "transfers_sent": sent,
     }
+
+
+def _red_notices() -> dict[str, list[str]]:
+    """Red Notices in review (R-N2): read by anyone, decided by the officer of the run
+    (bka.head): the first decision on each answers 200, later ones 409."""
+    from international.services.notices import notice_receive
+
+    made = [
+        notice_receive(
+            actor=_officer("bka.analyst"),
+            data={
+                "interpol_reference": f"A-{9000 + n}/1-2025",
+                "country": "US",
+                "subject": {"surname": "Doe", "given_names": "John", "date_of_birth": "1980"},
+            },
+        )[0]
+        for n in range(4)
+    ]
+    return {"red_notices": [str(notice.pk) for notice in made]}
 
 
 # State systems and their releases (issue 18, gws-release branch): the operations under
@@ -645,6 +666,8 @@ PATH_IDS: dict[str, dict[str, str]] = {
     "partner_request_id": {"": "partner_requests"},
     # Issue 20, intlts.
     "marking_id": {"": "originator_markings"},
+    # Issue 20, intlrn.
+    "notice_id": {"": "red_notices"},
 }
 PATH_IDS["code"]["GET /api/v1/partners/{code}/"] = "partners"
 # Valid values at the edges the generator rarely reaches, mixed into the parameters below:

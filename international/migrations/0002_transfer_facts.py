@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('international', '0001_international'),
-        ('verbund', '0015_intltr'),
+        ('verbund', '0015_transfer_consent_inbox'),
     ]
 
     operations = [
