@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from audit import partitions
 from audit.models import AuditEvent, Checkpoint, MandatoryControl, PurgedPeriod
+from verbund import prepared
 from verbund.middleware import current_request_id
 
 GENESIS = "0" * 64
@@ -81,11 +82,11 @@ def lock_chain(cursor: Any) -> tuple[int, str]:
     The lock is the row lock on ``audit_chainhead`` (held to the end of the transaction):
     every append and the retention purge take it, so the chain never forks. A missing head
     (fresh or flushed database) is rebuilt from the newest event under the advisory chain
-    lock, so two first appends cannot both rebuild it.
+    lock, so two first appends cannot both rebuild it. The head is read through a prepared
+    statement (``verbund.prepared``); ``cursor`` serves the rebuild.
     """
-    cursor.execute(_HEAD_SQL)
-    row = cursor.fetchone()
-    if row is None:
+    rows = prepared.execute(_HEAD_SQL, [])
+    if not rows:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
         last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
         seq, hash_ = last if last else (0, GENESIS)
@@ -94,9 +95,8 @@ def lock_chain(cursor: Any) -> tuple[int, str]:
             "ON CONFLICT (id) DO NOTHING",
             [seq, hash_],
         )
-        cursor.execute(_HEAD_SQL)
-        row = cursor.fetchone()
-    return int(row[0]), str(row[1])
+        rows = prepared.execute(_HEAD_SQL, [])
+    return int(rows[0][0]), str(rows[0][1])
 
 
 def log_event(
@@ -165,7 +165,7 @@ def _append(event: AuditEvent) -> None:
         for column in _EVENT_COLUMNS:
             value = getattr(event, column)
             values.append(json.dumps(value) if column in _JSON_COLUMNS else value)
-        cursor.execute(_APPEND_SQL, values)
+        prepared.execute(_APPEND_SQL, values, fetch=False)
     event._state.adding = False
     event._state.db = connection.alias
 

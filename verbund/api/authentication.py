@@ -22,6 +22,7 @@ from knox.settings import CONSTANTS
 from rest_framework import authentication, exceptions
 
 from agencies.models import Officer
+from verbund import prepared
 
 
 class CsrfFailed(exceptions.PermissionDenied):
@@ -114,9 +115,7 @@ def _candidates(token_key: str) -> list[Any]:
     """
     if connection.vendor != "postgresql":
         return list(AuthToken.objects.filter(token_key=token_key).select_related("user"))
-    with connection.cursor() as cursor:
-        cursor.execute(_CANDIDATES_SQL, [token_key])
-        rows = cursor.fetchall()
+    rows = prepared.execute(_CANDIDATES_SQL, [token_key])
     width = len(_TOKEN_FIELDS)
     out = []
     for row in rows:
