@@ -21,7 +21,6 @@ from django.utils import timezone
 
 from audit import partitions
 from audit.models import AuditEvent, Checkpoint, MandatoryControl, PurgedPeriod
-from verbund import prepared
 from verbund.middleware import current_request_id
 
 GENESIS = "0" * 64
@@ -82,11 +81,11 @@ def lock_chain(cursor: Any) -> tuple[int, str]:
     The lock is the row lock on ``audit_chainhead`` (held to the end of the transaction):
     every append and the retention purge take it, so the chain never forks. A missing head
     (fresh or flushed database) is rebuilt from the newest event under the advisory chain
-    lock, so two first appends cannot both rebuild it. The head is read through a prepared
-    statement (``verbund.prepared``); ``cursor`` serves the rebuild.
+    lock, so two first appends cannot both rebuild it.
     """
-    rows = prepared.execute(_HEAD_SQL, [])
-    if not rows:
+    cursor.execute(_HEAD_SQL)
+    row = cursor.fetchone()
+    if row is None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
         last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
         seq, hash_ = last if last else (0, GENESIS)
@@ -95,8 +94,9 @@ def lock_chain(cursor: Any) -> tuple[int, str]:
             "ON CONFLICT (id) DO NOTHING",
             [seq, hash_],
         )
-        rows = prepared.execute(_HEAD_SQL, [])
-    return int(rows[0][0]), str(rows[0][1])
+        cursor.execute(_HEAD_SQL)
+        row = cursor.fetchone()
+    return int(row[0]), str(row[1])
 
 
 def log_event(
@@ -165,7 +165,7 @@ def _append(event: AuditEvent) -> None:
         for column in _EVENT_COLUMNS:
             value = getattr(event, column)
             values.append(json.dumps(value) if column in _JSON_COLUMNS else value)
-        prepared.execute(_APPEND_SQL, values, fetch=False)
+        cursor.execute(_APPEND_SQL, values)
     event._state.adding = False
     event._state.db = connection.alias
 

@@ -22,7 +22,6 @@ from knox.settings import CONSTANTS
 from rest_framework import authentication, exceptions
 
 from agencies.models import Officer
-from verbund import prepared
 
 
 class CsrfFailed(exceptions.PermissionDenied):
@@ -115,7 +114,9 @@ def _candidates(token_key: str) -> list[Any]:
     """
     if connection.vendor != "postgresql":
         return list(AuthToken.objects.filter(token_key=token_key).select_related("user"))
-    rows = prepared.execute(_CANDIDATES_SQL, [token_key])
+    with connection.cursor() as cursor:
+        cursor.execute(_CANDIDATES_SQL, [token_key])
+        rows = cursor.fetchall()
     width = len(_TOKEN_FIELDS)
     out = []
     for row in rows:

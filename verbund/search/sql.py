@@ -18,9 +18,6 @@ version had, and each tested to give the ORM version's result on randomised data
   (an empty hit list inserts nothing), so hit, no-hit and covert-only searches send the
   same statements (architecture "Timing is an oracle too").
 
-Each runs as a server-side prepared statement (``verbund.prepared``): planned once per
-connection, parameters bound on the server.
-
 SQLite (``make run``) keeps the ORM path: these functions are only called on PostgreSQL
 (``enabled()``).
 """
@@ -35,7 +32,6 @@ from typing import Any
 from django.db import connection
 
 from agencies.models import Agency
-from verbund import prepared
 from verbund.access.records import covert_sql, order_in_force, searchable_sql
 from verbund.models import File, Record
 from verbund.models.files import EstablishmentOrder
@@ -100,12 +96,14 @@ def search_context(
     version effective by ``today`` with every required approval and, where required, the
     BfDI heard, R-A6) — through ``order_in_force``, the one place that decides it.
     """
-    rows = prepared.execute(
-        _CONTEXT_SQL, {"officer": officer_id, "agency": agency_id, "today": today, "code": code}
-    )
-    if not rows:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _CONTEXT_SQL,
+            {"officer": officer_id, "agency": agency_id, "today": today, "code": code},
+        )
+        row = cursor.fetchone()
+    if row is None:
         return None
-    row = rows[0]
     width = len(_FILE_FIELDS)
     values = {f.attname: f.to_python(_json(v) if f.get_internal_type() == "JSONField" else v)
               for f, v in zip(_FILE_FIELDS, row[:width], strict=True)}  # fmt: skip
@@ -144,7 +142,9 @@ def throttle_count(*, officer_id: Any, file_id: Any, window: datetime.datetime, 
     ``limit`` (concurrent searches never pass it together: the conflict path takes the
     row lock).
     """
-    return bool(prepared.execute(_THROTTLE_SQL, [officer_id, file_id, window, limit]))
+    with connection.cursor() as cursor:
+        cursor.execute(_THROTTLE_SQL, [officer_id, file_id, window, limit])
+        return cursor.fetchone() is not None
 
 
 # ---------------------------------------------------------------------------- match
@@ -243,7 +243,9 @@ def match(*, file: File, query: Any, agency_id: Any, today: datetime.date, limit
         " JOIN agencies_agency a ON a.id = r.owner_id"
     )
     params = [*key_params, *visible_params, limit + 1, *covert_params]
-    rows = prepared.execute(sql, params)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     out = MatchRows(visible=[], covert=[])
     for row in rows:
         is_visible, flag, rid, file_id, owner_id, code, number = row[:7]
@@ -300,17 +302,17 @@ def write_search(search: Any, hits: list[Any]) -> None:
     """Insert the search row and its hit rows in one statement (no hits: none inserted)."""
     values = [getattr(search, c) for c in _SEARCH_COLUMNS]
     values[_SEARCH_COLUMNS.index("criteria")] = json.dumps(search.criteria)
-    prepared.execute(
-        _WRITE_SQL,
-        [
-            *values,
-            [h.id for h in hits],
-            [h.record_id for h in hits],
-            [h.position for h in hits],
-            [h.matched_in for h in hits],
-            [h.kind for h in hits],
-        ],
-        fetch=False,
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _WRITE_SQL,
+            [
+                *values,
+                [h.id for h in hits],
+                [h.record_id for h in hits],
+                [h.position for h in hits],
+                [h.matched_in for h in hits],
+                [h.kind for h in hits],
+            ],
+        )
     search._state.adding = False
     search._state.db = connection.alias
