@@ -24,21 +24,37 @@ from verbund.api.schemas import AbsentKeysSerializer
 
 
 class TransferLogDetailsSerializer(AbsentKeysSerializer):
-    """What a covert record's transfer recorded (R-F3, R-C8): only in the covert column."""
+    """What a covert record's transfer step recorded (R-F3, R-C8, R-N1): only in the covert
+    column. A domestic transfer names ``recipient``, ``basis``, ``provision``, ``purpose``,
+    ``items``, ``markings`` and ``task``; a transfer abroad (issue 20) its ``partner``,
+    ``channel``, ``legal_basis`` and ``status``, and its later steps what they decided
+    (``granted`` / ``approved`` with ``reasons``; ``reference`` when sent)."""
 
     strict_keys = True
 
-    recipient = serializers.CharField(help_text="Recipient agency code")
-    basis = serializers.CharField()
+    recipient = serializers.CharField(required=False, help_text="Recipient agency code")
+    partner = serializers.CharField(required=False, help_text="Foreign partner code (R-N1)")
+    channel = serializers.CharField(required=False)
+    legal_basis = serializers.CharField(required=False, help_text="International legal basis")
+    basis = serializers.CharField(required=False)
     access_request = serializers.UUIDField(required=False)
     emergency_access = serializers.UUIDField(required=False)
-    provision = serializers.CharField()
-    purpose = serializers.CharField()
-    items = serializers.ListField(child=serializers.CharField())
-    markings = serializers.ListField(child=serializers.CharField())
+    hit = serializers.UUIDField(required=False)
+    red_notice = serializers.UUIDField(required=False)
+    provision = serializers.CharField(required=False)
+    purpose = serializers.CharField(required=False)
+    items = serializers.ListField(child=serializers.CharField(), required=False)
+    markings = serializers.ListField(child=serializers.CharField(), required=False)
     task = serializers.CharField(
-        allow_blank=True, help_text="The task that would justify such a collection (R-C8)"
+        required=False,
+        allow_blank=True,
+        help_text="The task that would justify such a collection (R-C8)",
     )
+    status = serializers.CharField(required=False)
+    granted = serializers.BooleanField(required=False)
+    approved = serializers.BooleanField(required=False)
+    reasons = serializers.CharField(required=False, allow_blank=True)
+    reference = serializers.CharField(required=False, allow_blank=True)
 
 
 class AuditReferenceSerializer(AbsentKeysSerializer):

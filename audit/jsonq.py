@@ -50,3 +50,17 @@ def list_holds(
     source = f'"{table}"."{field}"' + (f", '$.{key}'" if key else "")
     sql = f"EXISTS (SELECT 1 FROM json_each({source}) AS j WHERE {' AND '.join(conditions)})"
     return Q(RawSQL(sql, params, output_field=BooleanField()))
+
+
+def list_has(field: str, value: str, *, table: str) -> Q:
+    """Return a filter: the JSON list ``field`` (of strings) of ``table`` holds ``value``.
+
+    PostgreSQL: jsonb containment; SQLite: ``json_each`` (as ``list_holds``). Raises
+    ``ValueError`` for a field or table that is not a lower-case identifier.
+    """
+    if not (_NAME.match(field) and _NAME.match(table)):
+        raise ValueError("field and table must be lower-case identifiers")
+    if connection.vendor == "postgresql":
+        return Q(**{f"{field}__contains": [value]})
+    sql = f'EXISTS (SELECT 1 FROM json_each("{table}"."{field}") AS j WHERE j.value = %s)'
+    return Q(RawSQL(sql, [value], output_field=BooleanField()))

@@ -97,3 +97,25 @@ def test_r_m5_a_list_inside_a_json_object_on_postgresql_is_jsonb_containment() -
     q = jsonq.list_holds("payload", {"cause": "x"}, table="verbund_inboxitem", key="causes")
     if jsonq.connection.vendor == "postgresql":
         assert q.children == [("payload__causes__contains", [{"cause": "x"}])]
+
+
+@pytest.mark.parametrize("value", ["contact_persons", "phones", "basic", "nope"])
+def test_r_n3_string_list_lookup_on_sqlite_matches_containment(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    # The R-J5 report leaves out contact persons under an originator marking; on SQLite
+    # (make run) Django has no JSON contains lookup, so list_has asks json_each.
+    rows = [["contact_persons"], ["phones", "contact_persons"], ["basic"], []]
+    monkeypatch.setattr(jsonq, "connection", types.SimpleNamespace(vendor="sqlite"))
+    raw = jsonq.list_has("items", value, table="international_originatormarking").children[0]
+    assert isinstance(raw, RawSQL)
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE international_originatormarking (id INTEGER, items TEXT)")
+    for n, items in enumerate(rows):
+        db.execute(
+            "INSERT INTO international_originatormarking VALUES (?, ?)", (n, json.dumps(items))
+        )
+    sql = f"SELECT id FROM international_originatormarking WHERE {raw.sql.replace('%s', '?')}"
+    assert {row[0] for row in db.execute(sql, raw.params)} == {
+        n for n, items in enumerate(rows) if value in items
+    }

@@ -212,6 +212,24 @@ def test_r_c7_marking_travels_with_flagged_basis(
     created = api("bfv.analyst").post(URL, data, format="json")
     assert created.status_code == 201, created.content
     assert created.json()["markings"] == ["art10"]
+    # The head approves and the owner records it as sent; the competent supervisor reads
+    # every step of this covert record's transfer (covert column) through the audit API.
+    tid = created.json()["id"]
+    approval = {"approved": True, "reasons": "Genehmigt."}
+    assert api("bfv.head").post(f"{URL}{tid}/approval/", approval, format="json").status_code == 200
+    sent = {"channel": "liaison_officer", "reference": "VB-2026-1"}
+    assert api("bfv.analyst").post(f"{URL}{tid}/sent/", sent, format="json").status_code == 200
+    events = api("bfdi.supervisor").get("/api/v1/audit/events/", {"page_size": 200})
+    assert events.status_code == 200, events.content
+    steps = {
+        e["action"]: e["covert"][0]["transfer_details"]
+        for e in events.json()["results"]
+        if e["action"].startswith("transfer.")
+    }
+    assert steps["transfer.create"]["partner"] == "t-svc"
+    assert steps["transfer.create"]["legal_basis"] == "t-art10"
+    assert steps["transfer.approval"]["approved"] is True
+    assert steps["transfer.sent"]["reference"] == "VB-2026-1"
     # The marking cannot be dropped (R-C7).
     assert_error(
         api("bfv.analyst").post(URL, {**data, "markings": []}, format="json"),

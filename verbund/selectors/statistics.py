@@ -71,6 +71,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.jsonq import list_has
 from audit.models import AuditEvent
 from international.models import OriginatorMarking
 from verbund.access.statistics import records_entered_by
@@ -191,7 +192,8 @@ def _stock(figures: dict[str, dict[str, Any]], ids: dict[Any, str], period: Peri
         .exclude(
             Exists(
                 OriginatorMarking.objects.filter(
-                    record=OuterRef("pk"), items__contains=["contact_persons"]
+                    list_has("items", "contact_persons", table="international_originatormarking"),
+                    record=OuterRef("pk"),
                 )
             )
         )
