@@ -689,7 +689,10 @@ def transfer_consent_decide(
 
 def _still_transferable(transfer: Transfer, hint: str) -> None:
     """A record blocked (R-L3) or deleted (R-L5) since the transfer was asked for is not
-    passed on: 409 ``record_blocked`` / ``record_deleted``."""
+    passed on: 409 ``record_blocked`` / ``record_deleted``. A partner or basis withdrawn
+    since, an originator marking added since, or a forwarded notice no longer accepted: 422
+    as on creation (``recipient_not_permitted``, ``legal_basis_not_applicable``,
+    ``originator_release_required``, ``notice_not_accepted``)."""
     record = transfer.record
     if record is None:
         raise Conflict(
@@ -701,6 +704,21 @@ def _still_transferable(transfer: Transfer, hint: str) -> None:
             ("Der Datensatz ist gesperrt; seine Daten werden nicht übermittelt. " + hint).strip(),
             code="record_blocked",
         )
+    # What the request was checked against may have changed since (outside test): each
+    # step that lets it go on checks again that the partner and the basis still serve, that
+    # no originator marking added since bars an item (R-N3) and that a forwarded notice is
+    # still the accepted version (R-N2). The same refusals as on creation.
+    partner, basis = transfer.partner, transfer.legal_basis
+    if partner is None or not partner.active:
+        detail = ("Der Partner ist nicht mehr als Empfänger geführt. " + hint).strip()
+        raise Refused(detail, code="recipient_not_permitted", fields={"recipient": [detail]})
+    if basis is None or not basis.active or transfer.sender.code not in (basis.agencies or []):
+        detail = ("Die Rechtsgrundlage steht nicht mehr zur Verfügung. " + hint).strip()
+        raise Refused(detail, code="legal_basis_not_applicable", fields={"legal_basis": [detail]})
+    _originator(record, partner, list(transfer.items or []))
+    facts = TransferFacts.objects.filter(transfer=transfer).first()
+    if facts is not None and facts.red_notice_id is not None:
+        require_accepted(notice_id=facts.red_notice_id)
 
 
 def _sender_transfer(actor: Officer, transfer_id: Any) -> Transfer:
@@ -733,6 +751,8 @@ def transfer_approve(*, actor: Any, transfer_id: Any, approved: Any, reasons: An
             raise Refused(detail, code="owner_consent_required")
         if transfer.status != TransferStatus.APPROVAL_PENDING:
             raise Conflict("Über die Übermittlung ist bereits entschieden.", code="already_decided")
+        if yes:
+            _still_transferable(transfer, "Lehnen Sie die Genehmigung ab.")
         transfer.status = TransferStatus.APPROVED if yes else TransferStatus.REFUSED
         transfer.approved_by = officer
         transfer.approved_at = timezone.now()
