@@ -301,7 +301,9 @@ class RedNoticeDecisionView(APIView):
             403: FORBIDDEN,
             404: NOT_FOUND,
             409: OpenApiResponse(
-                ErrorSerializer, description="`already_decided`: the notice was decided"
+                ErrorSerializer,
+                description="`already_decided`: the notice was decided; "
+                "`notice_superseded`: a newer version is in review",
             ),
             422: OpenApiResponse(
                 ErrorSerializer,

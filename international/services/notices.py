@@ -377,6 +377,13 @@ def notice_decide(
             raise NotFound("Unbekannte Red Notice.", code="not_found")
         if notice.status != NoticeStatus.IN_REVIEW:
             raise Conflict("Über diese Red Notice ist bereits entschieden.", code="already_decided")
+        newer = newer_version(notice)
+        if newer is not None:
+            # A newer version reopened the review (R-N2): it is the one to decide.
+            raise Conflict(
+                f"Eine neuere Fassung (Version {newer}) liegt vor; geprüft wird diese.",
+                code="notice_superseded",
+            )
         failed = sorted(code for code, answer in answers.items() if answer != "met")
         if accept and failed:
             detail = (

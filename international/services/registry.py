@@ -36,11 +36,13 @@ from django.db.models import QuerySet
 from agencies.models import AgencyKind
 from international.models import LegalBasis, Partner, PartnerKind
 
-Q1 = "000 Q1 (BT-Drs. 21/4196, Antwort zu Frage 1)"
-Q4 = "000 Q4 (BT-Drs. 21/4196, Antwort zu Frage 4)"
-Q6 = "000 Q6 (BT-Drs. 21/4196, Antwort zu Frage 6)"
-Q1_Q4 = "000 Q1, Q4 (BT-Drs. 21/4196, Antworten zu Fragen 1 und 4)"
-RN89 = "002 Rn. 89 (BVerfG, Urteil vom 24.04.2013, 1 BvR 1215/07)"
+# Sources as officers read them on the registry page (no internal seed-file ids): 000 is
+# the Federal Government's answer on BT-Drs. 21/4196, 002 the court's ATD judgment.
+Q1 = "BT-Drs. 21/4196, Antwort zu Frage 1"
+Q4 = "BT-Drs. 21/4196, Antwort zu Frage 4"
+Q6 = "BT-Drs. 21/4196, Antwort zu Frage 6"
+Q1_Q4 = "BT-Drs. 21/4196, Antworten zu Fragen 1 und 4"
+RN89 = "BVerfG, Urteil vom 24.04.2013, 1 BvR 1215/07, Rn. 89"
 EMBASSY = "Deutsche Botschaft Washington"
 
 # (code, name, kind, country, sender, host, parent code, case_by_case, source)

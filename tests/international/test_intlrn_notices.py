@@ -57,6 +57,19 @@ def test_r_n2_new_version_reopens_review(api: Any) -> None:
     assert refused.value.code == "notice_not_accepted"
 
 
+def test_r_n2_superseded_version_is_not_decided(api: Any) -> None:
+    # Outside test: once a newer version arrived, the older one still in review must not be
+    # accepted (the statistics would count an acceptance no gate honours).
+    body = notice_body()
+    v1 = api("bka.analyst").post(URL, body, format="json").json()
+    v2 = api("bka.analyst").post(URL, {**body, "version": 2}, format="json").json()
+    refused = _decide(api, v1["id"], decision(True))
+    assert refused.status_code == 409, refused.content
+    assert refused.json()["code"] == "notice_superseded"
+    assert RedNotice.objects.get(pk=v1["id"]).status == NoticeStatus.IN_REVIEW
+    assert _decide(api, v2["id"], decision(True)).status_code == 200
+
+
 @pytest.mark.parametrize("country", ["US", "RU", "TR", "FR", "CN", "DE"])
 def test_r_n2_every_country_in_review(api: Any, country: str) -> None:
     answer = api("bka.analyst").post(URL, notice_body(country=country), format="json")
