@@ -93,6 +93,15 @@ class AuditReferenceSerializer(AbsentKeysSerializer):
     transfer_details = TransferLogDetailsSerializer(
         required=False, help_text="Covert column only: what the transfer recorded (R-C8)"
     )
+    originator_marking = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="Covert column only: an originator marking of a covert record (R-N3)",
+    )
+    originator_details = serializers.DictField(
+        required=False,
+        help_text="Covert column only: partner, kind and items of the marking, or its release",
+    )
 
 
 class AuditEventSerializer(AbsentKeysSerializer):

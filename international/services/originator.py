@@ -171,7 +171,7 @@ def _log(
             action=action,
             object_type="originator_marking",
             file=record.file.code,
-            covert=[{**ref, "originator_marking": object_id, **details}],
+            covert=[{**ref, "originator_marking": object_id, "originator_details": details}],
         )
     else:
         log_event(

@@ -79,7 +79,16 @@ def test_r_n3_marking_of_covert_record_is_logged_in_covert_column_only(
     assert event.object_id == "" and event.references == [] and event.details == {}
     assert event.covert[0]["record"] == str(record.pk)
     assert event.covert[0]["originator_marking"] == made["id"]
-    assert event.covert[0]["items"] == ["phones"]
+    assert event.covert[0]["originator_details"]["items"] == ["phones"]
+    # The competent supervisor (LfD BW) reads the row through the audit API and the owner's
+    # head the record's history: the covert column's keys are declared (a 500 the schema
+    # fuzzer found).
+    events = api("lfd-bw.supervisor").get("/api/v1/audit/events/", {"page_size": 200})
+    assert events.status_code == 200, events.content
+    [shown] = [e for e in events.json()["results"] if e["action"] == "originator_marking.create"]
+    assert shown["covert"][0]["originator_details"]["items"] == ["phones"]
+    history = api("lka-bw.head").get(f"/api/v1/records/{record.pk}/history/")
+    assert history.status_code == 200, history.content
 
 
 @pytest.mark.parametrize(
