@@ -7,7 +7,7 @@ from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
@@ -276,6 +276,17 @@ class AccessDecisionView(APIView):
             ),
         },
         summary="Owner's decision on a request: grant or refuse, provision and reasons",
+        examples=[
+            OpenApiExample(
+                "Grant",
+                request_only=True,
+                value={
+                    "grant": True,
+                    "reasons": "Abgleich im Ermittlungsverfahren erforderlich.",
+                    "provision": "§ 19 BVerfSchG",
+                },
+            )
+        ],
     )
     def post(self, request: Request, request_id: str) -> Response:
         """Decide and answer with the updated request."""
