@@ -9,15 +9,12 @@ and ``entry_source_write`` (``RecordNoticeSource``).
 
 Gates: a cited notice must pass ``notices.require_accepted`` (422 ``notice_not_accepted``,
 R-N2); a cited partner request must be one of the caller's agency's own (400
-``unknown_partner_request`` otherwise, the same for every id — R-N1, R-E5).
-``partner_request_check`` is this branch's minimal stand-in for the registry's
-``international.services.partners.partner_request_for_citation`` (written in the registry
-branch at the same time); the two agree on the codes and the field.
+``unknown_partner_request`` otherwise, the same for every id — R-N1, R-E5), checked by
+``international.services.partners.partner_request_for_citation``.
 """
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +26,7 @@ from international.models import (
     SearchCitation,
 )
 from international.services.notices import require_accepted
-from verbund.errors import Invalid
+from international.services.partners import partner_request_for_citation
 from verbund.services import shapes
 from verbund.services.record_rules import RECORD_SHAPE
 
@@ -46,33 +43,15 @@ class Citation:
     partner_request: PartnerRequest | None
 
 
-def partner_request_check(actor: Any, request_id: Any) -> PartnerRequest:
-    """Return the caller's agency's partner request; 400 ``unknown_partner_request`` else."""
-    try:
-        pk = uuid.UUID(str(request_id))
-    except ValueError:
-        pk = None
-    found = (
-        PartnerRequest.objects.filter(pk=pk, agency_id=actor.agency_id).first()
-        if pk is not None and getattr(actor, "agency_id", None) is not None
-        else None
-    )
-    if found is None:
-        raise Invalid(
-            UNKNOWN_REQUEST,
-            code="unknown_partner_request",
-            fields={"partner_request": [UNKNOWN_REQUEST]},
-        )
-    return found
-
-
 def citation_check(*, actor: Any, red_notice: Any, partner_request: Any) -> Citation | None:
     """Check what a search cites; None when it cites nothing."""
     if red_notice in (None, "") and partner_request in (None, ""):
         return None
     notice = require_accepted(notice_id=red_notice) if red_notice not in (None, "") else None
     request = (
-        partner_request_check(actor, partner_request) if partner_request not in (None, "") else None
+        partner_request_for_citation(actor, partner_request)
+        if partner_request not in (None, "")
+        else None
     )
     return Citation(red_notice=notice, partner_request=request)
 

@@ -59,19 +59,15 @@ def partner_requests_for(actor: Any) -> QuerySet[PartnerRequest]:
 def partner_request_for_citation(actor: Officer, request_id: Any) -> PartnerRequest:
     """Return the actor's agency's partner request a search cites (R-N1, R-E5).
 
-    Called by the search path inside its own transaction, which then writes the
-    ``SearchCitation`` and sets the status to answered. The row is locked so that the status
-    change does not race with another citing search. An id that is not a request of the
+    Called by the search path before its transaction (``international.services.citations``),
+    which then writes the ``SearchCitation`` and sets the status to answered with one
+    conditional UPDATE, so two citing searches cannot race on it. An id that is not a request of the
     actor's agency — invented, malformed or another agency's — is 400
     ``unknown_partner_request`` naming field ``partner_request``; the answer is the same in
     every case, so it reveals nothing about other agencies' requests.
     """
     pk = _uuid(request_id)
-    found = (
-        partner_requests_for(actor).select_for_update(of=("self",)).filter(pk=pk).first()
-        if pk is not None
-        else None
-    )
+    found = partner_requests_for(actor).filter(pk=pk).first() if pk is not None else None
     if found is None:
         raise Invalid(
             UNKNOWN_REQUEST,
